@@ -1,0 +1,33 @@
+//! pyproof-core: the experiment model every trial shares.
+//!
+//! An answer of the interview sheet becomes one or more [`Claim`]s, each worded so a
+//! measurement could prove it wrong and each with its threshold declared *before* the run.
+//! An [`Experiment`] runs real code and returns an [`Outcome`]: every sample it took
+//! ([`Measurement`]), tables and chart series for the renderers, and one [`Judgement`] per
+//! claim. [`run_experiment`] is the only way the harness runs an experiment: it records the
+//! declared claims first, runs, then refuses an outcome whose judgements do not cover exactly
+//! the declared claims — so an experiment cannot quietly drop or invent a claim.
+//!
+//! This crate has no Python and no heavy dependencies; the interpreter lives in
+//! `pyproof-python`, the renderers in `pyproof-report`.
+
+mod claim;
+mod env;
+mod error;
+mod experiment;
+mod measure;
+mod outcome;
+mod scale;
+pub mod time;
+
+pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, judge_cases};
+pub use env::{Environment, Host, PythonInfo, available_cores};
+pub use error::ExperimentError;
+pub use experiment::{
+    Experiment, NoProgress, Progress, RunContext, Section, run_experiment, validate_ids,
+};
+pub use measure::{
+    Measurement, Summary, format_number, format_value, median, pairwise_ratios, quantile,
+};
+pub use outcome::{Bar, Chart, Lane, Outcome, RunFailure, RunResults, Table};
+pub use scale::Scale;

@@ -1,0 +1,194 @@
+//! What an experiment returns and what a run saves.
+
+use crate::claim::{ClaimVerdict, Judgement};
+use crate::env::Environment;
+use crate::experiment::Section;
+use crate::measure::Measurement;
+use crate::scale::Scale;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything one experiment measured and concluded in one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The experiment's id.
+    pub id: String,
+    /// The sheet's section.
+    pub section: Section,
+    /// The sheet's question.
+    pub question: String,
+    /// The sheet's answer, word for word.
+    pub sheet_answer: String,
+    /// The scale the run used.
+    pub scale: Scale,
+    /// Workload parameters chosen for this run (sizes, thread counts, repetitions...).
+    pub parameters: BTreeMap<String, String>,
+    /// Every measurement, every sample kept.
+    pub measurements: Vec<Measurement>,
+    /// Tables for the renderers, already laid out by the experiment.
+    pub tables: Vec<Table>,
+    /// Chart data for the renderers.
+    pub charts: Vec<Chart>,
+    /// The experiment's judgements; [`crate::run_experiment`] turns them into `verdicts`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judgements: Vec<Judgement>,
+    /// Declared claims with their verdicts (filled by [`crate::run_experiment`]).
+    #[serde(default)]
+    pub verdicts: Vec<ClaimVerdict>,
+    /// Caveats and side observations worth a reader's attention.
+    pub notes: Vec<String>,
+    /// Wall time of the whole experiment, seconds.
+    pub duration_s: f64,
+}
+
+impl Outcome {
+    /// An empty outcome for experiment `id`; the experiment fills it.
+    pub fn new(
+        id: &str,
+        section: Section,
+        question: &str,
+        sheet_answer: &str,
+        scale: Scale,
+    ) -> Self {
+        Outcome {
+            id: id.to_string(),
+            section,
+            question: question.to_string(),
+            sheet_answer: sheet_answer.to_string(),
+            scale,
+            parameters: BTreeMap::new(),
+            measurements: Vec::new(),
+            tables: Vec::new(),
+            charts: Vec::new(),
+            judgements: Vec::new(),
+            verdicts: Vec::new(),
+            notes: Vec::new(),
+            duration_s: 0.0,
+        }
+    }
+
+    /// Records a workload parameter.
+    pub fn param(&mut self, name: &str, value: impl ToString) {
+        self.parameters.insert(name.to_string(), value.to_string());
+    }
+
+    /// The measurement with this key, if any.
+    pub fn measurement(&self, key: &str) -> Option<&Measurement> {
+        self.measurements.iter().find(|m| m.key == key)
+    }
+}
+
+/// A table laid out by the experiment: a title, column headers and rows of cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// Title shown above the table.
+    pub title: String,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows; each has as many cells as there are headers.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// An empty table with these headers.
+    pub fn new(title: impl Into<String>, headers: &[&str]) -> Self {
+        Table {
+            title: title.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row (cells beyond the header count are kept; renderers pad short rows).
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+}
+
+/// Chart data; renderers decide how to draw it (terminal, SVG).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Chart {
+    /// Horizontal bars, one per labelled value, with an optional reference line.
+    Bars {
+        /// Chart id, unique within the outcome (used for file names).
+        id: String,
+        /// Title.
+        title: String,
+        /// Unit of the values.
+        unit: String,
+        /// The bars.
+        bars: Vec<Bar>,
+        /// A reference value drawn as a line (e.g. ideal speedup), if any.
+        reference: Option<f64>,
+    },
+    /// Which lane (thread) was running when: intervals in seconds from the start.
+    Timeline {
+        /// Chart id, unique within the outcome.
+        id: String,
+        /// Title.
+        title: String,
+        /// One lane per thread.
+        lanes: Vec<Lane>,
+        /// A window (seconds from the start) worth showing zoomed in, if any.
+        zoom_s: Option<f64>,
+    },
+}
+
+impl Chart {
+    /// The chart's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Chart::Bars { id, .. } | Chart::Timeline { id, .. } => id,
+        }
+    }
+}
+
+/// One bar of a bar chart: a value with its spread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    /// Label of the bar.
+    pub label: String,
+    /// Median value.
+    pub value: f64,
+    /// First quartile, for an error bar.
+    pub low: f64,
+    /// Third quartile, for an error bar.
+    pub high: f64,
+}
+
+/// One lane of a timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lane {
+    /// Lane name ("thread 1").
+    pub name: String,
+    /// Running intervals as (start, end) in seconds from the timeline's start.
+    pub intervals: Vec<(f64, f64)>,
+}
+
+/// An experiment that failed to produce an outcome, kept in the results beside the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFailure {
+    /// The experiment's id.
+    pub id: String,
+    /// The error, one line.
+    pub error: String,
+}
+
+/// What `pyproof run` saves: the environment stamp, every outcome, every failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResults {
+    /// Schema version of this file.
+    pub schema: u32,
+    /// Where and how the run happened.
+    pub environment: Environment,
+    /// One outcome per experiment that finished.
+    pub outcomes: Vec<Outcome>,
+    /// Experiments that failed, with their errors.
+    pub failures: Vec<RunFailure>,
+}
+
+impl RunResults {
+    /// The current schema version.
+    pub const SCHEMA: u32 = 1;
+}

@@ -1,0 +1,34 @@
+//! pyproof-python: real CPython for the experiments.
+//!
+//! - [`venv`]: the `.venv` at the repository root, made from the interpreter pyo3 was built
+//!   against and filled from `python/requirements.txt`, created on first use with visible
+//!   progress and refilled when the file changes.
+//! - [`Interpreter`]: CPython embedded and started by us through `PyConfig` from that venv,
+//!   with `python/` on `sys.path` and the native module `pyproof_native` ([`native`])
+//!   registered before start-up.
+//! - [`process`]: a real interpreter (or any program) as a subprocess in its own process
+//!   group, with a timeout, wall and CPU time, and peak RSS / peak anonymous memory.
+//!
+//! Everything returns [`PythonError`], which renders as one actionable line.
+
+mod error;
+mod interp;
+pub mod native;
+pub mod paths;
+pub mod process;
+pub mod venv;
+
+pub use error::PythonError;
+pub use interp::{Interpreter, py_error};
+pub use process::{ProcessReport, RunOptions, install_interrupt_handler, run_measured};
+
+use std::process::Command;
+
+/// A command that runs the venv's real interpreter with `python/` importable: for work that
+/// must happen in another process (memory-isolated measurements, other interpreters).
+pub fn python_command(interp: &Interpreter) -> Command {
+    let mut cmd = Command::new(&interp.executable);
+    cmd.env("PYTHONPATH", &interp.python_dir)
+        .env("PYTHONUNBUFFERED", "1");
+    cmd
+}

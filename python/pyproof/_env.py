@@ -1,0 +1,33 @@
+"""Facts about the running interpreter, for the environment stamp of every run."""
+
+from __future__ import annotations
+
+import sys
+import sysconfig
+from importlib import metadata
+
+
+def describe() -> dict[str, str]:
+    """Version, implementation, build (GIL or free-threaded) and paths of this interpreter."""
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    gil_enabled = is_gil_enabled() if is_gil_enabled is not None else True
+    return {
+        "version": sys.version.splitlines()[0],
+        "implementation": sys.implementation.name,
+        "build": "free-threaded" if free_threaded else "GIL",
+        "gil_enabled": str(gil_enabled),
+        "executable": sys.executable,
+        "prefix": sys.prefix,
+    }
+
+
+def package_versions(names: list[str]) -> dict[str, str]:
+    """Installed version of each distribution name, or ``"missing"``."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
