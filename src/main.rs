@@ -1,1 +1,125 @@
-fn main() {}
+//! `pyproof`: the command line of the trial.
+//!
+//! `pyproof` with no command runs every experiment at the default scale. `pyproof list`
+//! shows them; `pyproof run [ID...] [--scale S] [--json PATH]` runs a selection, prints each
+//! outcome and the verdict table, and saves the results JSON under target/pyproof/.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use pyproof_core::Scale;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Puts every answer of a Python interview sheet on trial: real CPython, real packages,
+/// measured, with a verdict per claim and the numbers behind it.
+#[derive(Parser)]
+#[command(name = "pyproof", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every experiment with its section and question.
+    List,
+    /// Run experiments (all when no id is given) and print their verdicts.
+    Run {
+        /// Experiment ids (see `pyproof list`); none means all.
+        ids: Vec<String>,
+        /// quick (seconds, noisy), default (a few minutes), full (the sheet's own sizes).
+        #[arg(long, default_value = "default", value_parser = parse_scale)]
+        scale: Scale,
+        /// Also write the results JSON here (always written to target/pyproof/results.json).
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+    },
+}
+
+fn parse_scale(s: &str) -> Result<Scale, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap's own output, exit 0.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line, not clap's three: the error itself says what was wrong.
+            let text = e.render().to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Run {
+        ids: Vec::new(),
+        scale: Scale::Default,
+        json: None,
+    }) {
+        Command::List => {
+            list();
+            ExitCode::SUCCESS
+        }
+        Command::Run { ids, scale, json } => match run(&ids, scale, json) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn list() {
+    for e in pyproof::registry() {
+        println!(
+            "{:<24} {:<26} {}",
+            e.id(),
+            e.section().to_string(),
+            e.question()
+        );
+    }
+}
+
+fn run(ids: &[String], scale: Scale, json: Option<PathBuf>) -> Result<ExitCode> {
+    // Everything that can be refused is checked before anything runs or is written.
+    let experiments = match pyproof::select(ids) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(path) = &json {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(dir) = parent.filter(|d| !d.is_dir()) {
+            eprintln!("error: --json: directory {} does not exist", dir.display());
+            return Ok(ExitCode::from(2));
+        }
+    }
+    pyproof_python::install_interrupt_handler().context("installing the Ctrl-C handler")?;
+
+    let results = pyproof::run(
+        &experiments,
+        scale,
+        &pyproof::terminal_progress,
+        &mut pyproof::print_outcome,
+    );
+    println!("{}", pyproof_report::terminal::summary(&results));
+    let default_path = pyproof::output_dir().join("results.json");
+    pyproof::save_results(&results, &default_path)?;
+    println!("results: {}", default_path.display());
+    if let Some(path) = json {
+        pyproof::save_results(&results, &path)?;
+        println!("results: {}", path.display());
+    }
+    Ok(if results.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -172,7 +172,10 @@ mod tests {
             judge_cases("c", &[yes.clone(), yes.clone()]).verdict,
             Verdict::Confirmed
         );
-        assert_eq!(judge_cases("c", std::slice::from_ref(&no)).verdict, Verdict::Refuted);
+        assert_eq!(
+            judge_cases("c", std::slice::from_ref(&no)).verdict,
+            Verdict::Refuted
+        );
         let mixed = judge_cases("c", &[yes, no]);
         assert_eq!(mixed.verdict, Verdict::Nuanced);
         assert_eq!(

@@ -2,7 +2,8 @@
 //!
 //! Each has an environment override so the binaries also work outside a checkout:
 //! `PYPROOF_ROOT` (the repository), `PYPROOF_VENV` (another virtual environment),
-//! `PYPROOF_BASE_PYTHON` (the interpreter to make the venv from).
+//! `PYPROOF_BASE_PYTHON` (the interpreter to make the venv from), `PYPROOF_OUTPUT_DIR`
+//! (where results and charts go).
 
 use std::path::PathBuf;
 
@@ -52,7 +53,11 @@ pub fn base_python() -> PathBuf {
     PathBuf::from(option_env!("PYPROOF_BUILD_PYTHON").unwrap_or("python3"))
 }
 
-/// Where generated inputs and run artifacts go: `target/pyproof` under the repository.
+/// Where results, charts and generated inputs go: `PYPROOF_OUTPUT_DIR`, else
+/// `target/pyproof` under the repository.
 pub fn work_dir() -> PathBuf {
-    project_root().join("target").join("pyproof")
+    match std::env::var_os("PYPROOF_OUTPUT_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => project_root().join("target").join("pyproof"),
+    }
 }

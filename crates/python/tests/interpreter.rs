@@ -174,3 +174,30 @@ fn a_missing_base_python_is_a_clear_error() {
     assert!(matches!(err, PythonError::NoPython { .. }), "{err}");
     assert!(err.to_string().starts_with("no usable Python at "), "{err}");
 }
+
+#[test]
+fn a_python_older_than_3_9_is_refused_by_name() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A stand-in interpreter that answers the version probe like Python 3.8 would.
+    let fake = dir.path().join("python3.8");
+    std::fs::write(&fake, "#!/bin/sh\necho 3 8 /opt/python3.8\n").expect("write");
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let requirements = dir.path().join("requirements.txt");
+    std::fs::write(&requirements, "").expect("write");
+    let spec = VenvSpec {
+        dir: dir.path().join("venv"),
+        requirements,
+        base_python: fake.clone(),
+    };
+    let quiet: pyproof_python::process::LineSink = Arc::new(|_, _| {});
+    let err = venv::ensure(&spec, &quiet).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "Python at {} is 3.8; pyproof needs CPython 3.9 or newer",
+            fake.display()
+        )
+    );
+    assert!(!spec.dir.exists(), "nothing was created");
+}

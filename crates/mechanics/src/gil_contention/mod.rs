@@ -1,0 +1,668 @@
+//! `gil_contention`: the sheet's first answer on trial.
+//!
+//! The same total CPU work W runs sequentially, split over k Python threads, over k spawned
+//! processes, as a Rust kernel called from k threads with the GIL held and released, and as
+//! NumPy ufuncs from k threads. Variants are interleaved round by round (the order rotates
+//! every round) after a warm-up round, every sample is kept, and each speedup is computed
+//! within its round against that round's sequential run. W is calibrated on the spot so the
+//! sequential run takes the scale's target time on this machine and build.
+//!
+//! A second part records *which thread executed bytecode when* while two pure-Python threads
+//! spin, and measures switches, how long a thread keeps the GIL, and whether they ever ran at
+//! the same moment.
+
+pub mod timeline;
+pub mod workload;
+
+use pyo3::prelude::*;
+use pyproof_core::{
+    Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Lane, Measurement, Outcome,
+    RunContext, Scale, Section, Summary, Table, Verdict, format_number, judge_cases,
+    pairwise_ratios,
+};
+use pyproof_python::Interpreter;
+use std::collections::BTreeMap;
+use timeline::TimelineStats;
+pub use workload::{Family, Mode, Pool, Variant, Workload};
+
+/// The experiment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GilContention;
+
+/// The sheet's question.
+pub const QUESTION: &str = "What is the GIL (Global Interpreter Lock)?";
+/// The sheet's answer, word for word.
+pub const SHEET_ANSWER: &str = "A mutex that prevents multiple native threads from executing \
+Python bytecodes at once. This makes Python \"slow\" for CPU-bound multi-threading. Solution: \
+Use `multiprocessing` or C-extensions like NumPy.";
+
+/// Claims (a) and the holding half of (c): threads give at most this speedup.
+pub const THREAD_CEILING: f64 = 1.2;
+/// Claims (b), (c), (e): a scaling variant reaches at least this fraction of min(k, cores).
+pub const SCALING_FLOOR: f64 = 0.7;
+/// Claim (d): two threads' running intervals overlap for at most this fraction of the time.
+pub const OVERLAP_CEILING: f64 = 0.01;
+/// The project's performance target for the GIL-releasing kernel at k = cores (a note, not
+/// a claim of the sheet).
+pub const RELEASE_TARGET: f64 = 0.95;
+
+/// Sizes of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Thread/process counts: 2, 4 and the core count (≥ 2), deduplicated.
+    pub ks: Vec<usize>,
+    /// Measured rounds.
+    pub reps: usize,
+    /// Discarded warm-up rounds.
+    pub warmup: usize,
+    /// Calibrated time of one sequential run, seconds.
+    pub target_s: f64,
+    /// Length of the GIL timeline recording, seconds.
+    pub timeline_s: f64,
+    /// Deadline of any one measured call, seconds.
+    pub timeout_s: f64,
+}
+
+impl Plan {
+    /// The plan for a scale on a machine with `cores` usable cores.
+    pub fn new(scale: Scale, cores: usize) -> Self {
+        let (reps, target_s, timeline_s) = match scale {
+            Scale::Quick => (5, 0.02, 0.05),
+            Scale::Default => (5, 0.25, 0.5),
+            Scale::Full => (9, 1.0, 2.0),
+        };
+        Plan {
+            ks: thread_counts(cores),
+            reps,
+            warmup: 1,
+            target_s,
+            timeline_s,
+            timeout_s: (target_s * 40.0).max(60.0),
+        }
+    }
+}
+
+/// 2, 4 and `cores`, without duplicates and without counts below 2.
+pub fn thread_counts(cores: usize) -> Vec<usize> {
+    let mut ks = vec![2, 4, cores];
+    ks.retain(|&k| k >= 2);
+    ks.sort_unstable();
+    ks.dedup();
+    ks
+}
+
+/// What a scaling variant must reach at `k` workers on `cores` cores.
+pub fn scaling_floor(k: usize, cores: usize) -> f64 {
+    SCALING_FLOOR * k.min(cores) as f64
+}
+
+fn ks_text(ks: &[usize]) -> String {
+    ks.iter()
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Experiment for GilContention {
+    fn id(&self) -> &'static str {
+        "gil_contention"
+    }
+
+    fn section(&self) -> Section {
+        Section::CoreMechanics
+    }
+
+    fn question(&self) -> &'static str {
+        QUESTION
+    }
+
+    fn sheet_answer(&self) -> &'static str {
+        SHEET_ANSWER
+    }
+
+    fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
+        let ks = ks_text(&thread_counts(ctx.cores));
+        vec![
+            Claim::new(
+                "threads_no_speedup",
+                "(a)",
+                "k Python threads finish pure-Python CPU work no faster than one thread",
+                format!("median speedup ≤ {THREAD_CEILING}× at every k in {{{ks}}}"),
+            ),
+            Claim::new(
+                "processes_scale",
+                "(b)",
+                "k spawned processes (a warm pool) speed the same work up with the cores they get",
+                format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
+            ),
+            Claim::new(
+                "native_release_scales",
+                "(c)",
+                "a Rust kernel that releases the GIL scales over k Python threads; the same \
+                 kernel holding the GIL does not",
+                format!(
+                    "releasing: ≥ {SCALING_FLOOR}·min(k, cores); holding: ≤ {THREAD_CEILING}×; \
+                     at every k in {{{ks}}}"
+                ),
+            ),
+            Claim::new(
+                "no_parallel_bytecode",
+                "(d)",
+                "two threads never execute Python bytecode at the same moment",
+                format!(
+                    "their running intervals overlap for ≤ {}% of the recorded time",
+                    OVERLAP_CEILING * 100.0
+                ),
+            ),
+            Claim::new(
+                "numpy_threads_scale",
+                "(e)",
+                "NumPy ufuncs on large arrays release the GIL, so k threads speed them up",
+                format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
+            ),
+        ]
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
+        let interp = Interpreter::get()?;
+        let plan = Plan::new(ctx.scale, ctx.cores);
+        interp.attach(|py| run_attached(py, interp, ctx, &plan))
+    }
+}
+
+/// Every sample of every variant, in run order (warm-up excluded).
+struct Samples {
+    seconds: BTreeMap<Variant, Vec<f64>>,
+}
+
+impl Samples {
+    fn seconds(&self, v: Variant) -> &[f64] {
+        self.seconds.get(&v).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Speedups of `v` over its family's sequential run, round by round.
+    fn speedups(&self, v: Variant) -> Vec<f64> {
+        let seq = Variant {
+            family: v.family,
+            mode: Mode::Sequential,
+        };
+        pairwise_ratios(self.seconds(seq), self.seconds(v))
+    }
+
+    fn speedup(&self, v: Variant) -> Summary {
+        Summary::of(&self.speedups(v))
+    }
+}
+
+fn run_attached(
+    py: Python<'_>,
+    interp: &Interpreter,
+    ctx: &RunContext<'_>,
+    plan: &Plan,
+) -> Result<Outcome, ExperimentError> {
+    let exp = GilContention;
+    let mut outcome = Outcome::new(exp.id(), exp.section(), QUESTION, SHEET_ANSWER, ctx.scale);
+    let wl = Workload::load(py, interp)?;
+    let has_numpy = wl.has_numpy()?;
+    let families: Vec<Family> = Family::ALL
+        .into_iter()
+        .filter(|f| *f != Family::Numpy || has_numpy)
+        .collect();
+
+    let mut variants = Vec::new();
+    for &family in &families {
+        variants.push(Variant {
+            family,
+            mode: Mode::Sequential,
+        });
+        for &k in &plan.ks {
+            variants.push(Variant {
+                family,
+                mode: Mode::Threads(k),
+            });
+            if family == Family::Python {
+                variants.push(Variant {
+                    family,
+                    mode: Mode::Processes(k),
+                });
+            }
+        }
+    }
+    let rounds = plan.warmup + plan.reps;
+    let total_steps = families.len() + plan.ks.len() + rounds * variants.len() + 1;
+    let mut step = 0;
+    let mut progress = |label: &str| {
+        ctx.progress.update(label, step, total_steps);
+        step += 1;
+    };
+
+    // Every worker must get several units, or a split measures idle threads, not the GIL.
+    let min_units = 8 * plan.ks.iter().copied().max().unwrap_or(1) as u64;
+    let mut units = BTreeMap::new();
+    for &family in &families {
+        progress(&format!("calibrating {}", family.label()));
+        let calibrated = wl.calibrate(family, plan.target_s, plan.timeout_s)?;
+        units.insert(family, calibrated.max(min_units));
+    }
+
+    let mut pools: Vec<Pool<'_>> = Vec::new();
+    let measured = (|| -> Result<Samples, ExperimentError> {
+        for &k in &plan.ks {
+            progress(&format!("starting a pool of {k} spawned processes"));
+            pools.push(wl.open_pool(k, plan.timeout_s)?);
+        }
+        let mut seconds: BTreeMap<Variant, Vec<f64>> = BTreeMap::new();
+        let mut answers: BTreeMap<Family, u64> = BTreeMap::new();
+        for round in 0..rounds {
+            // Rotate the order every round so no variant always runs right after another.
+            let offset = round % variants.len();
+            for &v in variants[offset..].iter().chain(&variants[..offset]) {
+                progress(&format!(
+                    "{} {}/{}: {v}",
+                    if round < plan.warmup {
+                        "warm-up"
+                    } else {
+                        "round"
+                    },
+                    (round + 1).saturating_sub(plan.warmup).max(1),
+                    if round < plan.warmup {
+                        plan.warmup
+                    } else {
+                        plan.reps
+                    }
+                ));
+                let pool = match v.mode {
+                    Mode::Processes(k) => pools.iter().find(|p| p.k == k),
+                    _ => None,
+                };
+                let (secs, answer) = wl.measure(v, units[&v.family], plan.timeout_s, pool)?;
+                let expected = *answers.entry(v.family).or_insert(answer);
+                if answer != expected {
+                    return Err(ExperimentError::Inconsistent(format!(
+                        "{v} computed {answer}, the first run of its family {expected}"
+                    )));
+                }
+                if round >= plan.warmup {
+                    seconds.entry(v).or_default().push(secs);
+                }
+            }
+        }
+        Ok(Samples { seconds })
+    })();
+    let startups: Vec<(usize, f64)> = pools.iter().map(|p| (p.k, p.startup_s)).collect();
+    for pool in pools {
+        pool.close()?;
+    }
+    let samples = measured?;
+
+    progress("recording the GIL timeline of two spinning threads");
+    let (stamps, switch_interval) = wl.timeline(plan.timeline_s, 2)?;
+    let tl = timeline::analyse(&stamps);
+
+    outcome.param("cores_available", ctx.cores);
+    outcome.param("k", ks_text(&plan.ks));
+    outcome.param(
+        "rounds",
+        format!("{} measured after {} warm-up", plan.reps, plan.warmup),
+    );
+    outcome.param("target_sequential_s", plan.target_s);
+    outcome.param("timeline_s", plan.timeline_s);
+    outcome.param("switch_interval_s", switch_interval);
+    for (family, n) in &units {
+        outcome.param(
+            &format!("work.{}", family.name()),
+            format!("{n} {}", family.unit()),
+        );
+    }
+    record(&mut outcome, &samples, &variants, ctx.cores);
+    record_timeline(&mut outcome, &tl, switch_interval);
+    for (k, s) in &startups {
+        outcome.notes.push(format!(
+            "Starting and warming a pool of {k} spawned processes took {} s; the process \
+             timings above use the warm pool and leave that cost out.",
+            format_number(*s)
+        ));
+    }
+    if cfg!(debug_assertions) {
+        outcome.notes.push(
+            "Debug build: the Rust kernel runs unoptimised here; use --release for figures \
+             worth quoting."
+                .to_string(),
+        );
+    }
+    outcome.judgements = judge(
+        &samples,
+        &tl,
+        switch_interval,
+        &plan.ks,
+        ctx.cores,
+        has_numpy,
+    );
+    if let Some(note) = release_target_note(&samples, ctx.cores) {
+        outcome.notes.push(note);
+    }
+    Ok(outcome)
+}
+
+fn record(outcome: &mut Outcome, samples: &Samples, variants: &[Variant], cores: usize) {
+    let mut table = Table::new(
+        "Same total work on k workers: time and speedup over one thread (median, IQR)",
+        &[
+            "workload",
+            "executor",
+            "k",
+            "time",
+            "speedup",
+            "claim expects",
+        ],
+    );
+    let mut bars = Vec::new();
+    for &v in variants {
+        let secs = Measurement::new(
+            format!("{}.seconds", v.key()),
+            v.to_string(),
+            "s",
+            samples.seconds(v).to_vec(),
+        );
+        let (executor, expects) = match (v.family, v.mode) {
+            (_, Mode::Sequential) => ("one thread", "—".to_string()),
+            (Family::Python | Family::NativeHold, Mode::Threads(_)) => {
+                ("threads", format!("≤ {THREAD_CEILING}×"))
+            }
+            (_, Mode::Threads(k)) => (
+                "threads",
+                format!("≥ {}×", format_number(scaling_floor(k, cores))),
+            ),
+            (_, Mode::Processes(k)) => (
+                "processes",
+                format!("≥ {}×", format_number(scaling_floor(k, cores))),
+            ),
+        };
+        let speedup_text = if v.mode == Mode::Sequential {
+            "1×".to_string()
+        } else {
+            let s = Measurement::new(
+                format!("{}.speedup", v.key()),
+                format!("{v}: speedup"),
+                "×",
+                samples.speedups(v),
+            );
+            let text = s.describe();
+            bars.push(Bar {
+                label: format!("{} · {} {}", v.family.label(), v.mode.k(), executor),
+                value: s.summary.median,
+                low: s.summary.q1,
+                high: s.summary.q3,
+            });
+            outcome.measurements.push(s);
+            text
+        };
+        table.row(vec![
+            v.family.label().to_string(),
+            executor.to_string(),
+            v.mode.k().to_string(),
+            secs.describe(),
+            speedup_text,
+            expects,
+        ]);
+        outcome.measurements.push(secs);
+    }
+    outcome.tables.push(table);
+    outcome.charts.push(Chart::Bars {
+        id: "speedup".to_string(),
+        title: format!("Speedup over one thread ({cores} cores available)"),
+        unit: "×".to_string(),
+        bars,
+        reference: Some(cores as f64),
+    });
+}
+
+fn record_timeline(outcome: &mut Outcome, tl: &TimelineStats, switch_interval: f64) {
+    let turns: Vec<f64> = tl.runs_ns.iter().map(|&r| r as f64 / 1e9).collect();
+    outcome.measurements.push(Measurement::new(
+        "timeline.turn_length",
+        "time a thread kept running before the other took over",
+        "s",
+        turns,
+    ));
+    let mut table = Table::new(
+        "GIL timeline: two threads spinning in pure Python",
+        &["quantity", "value"],
+    );
+    let row = |t: &mut Table, k: &str, v: String| t.row(vec![k.to_string(), v]);
+    row(
+        &mut table,
+        "recorded",
+        format!(
+            "{} s, {} stamps",
+            format_number(tl.span_ns as f64 / 1e9),
+            tl.stamps
+        ),
+    );
+    row(
+        &mut table,
+        "switches between threads",
+        tl.switches.to_string(),
+    );
+    row(
+        &mut table,
+        "median turn before a switch",
+        format!("{} s", format_number(tl.median_run_s())),
+    );
+    row(
+        &mut table,
+        "sys.getswitchinterval()",
+        format!("{} s", format_number(switch_interval)),
+    );
+    row(
+        &mut table,
+        "both threads running at once",
+        format!(
+            "{}% of the time",
+            format_number(tl.overlap_fraction() * 100.0)
+        ),
+    );
+    row(
+        &mut table,
+        "gap that splits runs",
+        format!("{} µs", format_number(tl.gap_ns as f64 / 1e3)),
+    );
+    outcome.tables.push(table);
+    let lanes = tl
+        .lanes
+        .iter()
+        .enumerate()
+        .map(|(i, runs)| Lane {
+            name: format!("thread {}", i + 1),
+            intervals: runs
+                .iter()
+                .map(|r| {
+                    (
+                        (r.start - tl.origin) as f64 / 1e9,
+                        (r.end - tl.origin) as f64 / 1e9,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    outcome.charts.push(Chart::Timeline {
+        id: "gil_timeline".to_string(),
+        title: "Which thread executed bytecode when".to_string(),
+        lanes,
+        zoom_s: Some((switch_interval * 12.0).min(tl.span_ns as f64 / 1e9)),
+    });
+}
+
+fn speedup_text(s: &Summary) -> String {
+    format!(
+        "{}× (IQR {}–{})",
+        format_number(s.median),
+        format_number(s.q1),
+        format_number(s.q3)
+    )
+}
+
+fn judge(
+    samples: &Samples,
+    tl: &TimelineStats,
+    switch_interval: f64,
+    ks: &[usize],
+    cores: usize,
+    has_numpy: bool,
+) -> Vec<Judgement> {
+    let one_core = cores < 2;
+    let inconclusive = |id: &str, why: &str| {
+        Judgement::new(
+            id,
+            Verdict::Inconclusive,
+            format!("only {cores} core is available to this process: {why}"),
+        )
+    };
+    let cases = |family: Family, mode: fn(usize) -> Mode, pass: &dyn Fn(usize, f64) -> bool| {
+        ks.iter()
+            .map(|&k| {
+                let s = samples.speedup(Variant {
+                    family,
+                    mode: mode(k),
+                });
+                Case::new(format!("k={k}"), pass(k, s.median), speedup_text(&s))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+
+    out.push(if one_core {
+        inconclusive(
+            "threads_no_speedup",
+            "threads could not run in parallel even without a GIL, so no speedup says nothing",
+        )
+    } else {
+        judge_cases(
+            "threads_no_speedup",
+            &cases(Family::Python, Mode::Threads, &|_, x| x <= THREAD_CEILING),
+        )
+    });
+
+    out.push(if one_core {
+        inconclusive("processes_scale", "no parallel speedup is possible")
+    } else {
+        judge_cases(
+            "processes_scale",
+            &cases(Family::Python, Mode::Processes, &|k, x| {
+                x >= scaling_floor(k, cores)
+            }),
+        )
+    });
+
+    out.push(if one_core {
+        inconclusive("native_release_scales", "no parallel speedup is possible")
+    } else {
+        let both: Vec<Case> = ks
+            .iter()
+            .map(|&k| {
+                let rel = samples.speedup(Variant {
+                    family: Family::NativeRelease,
+                    mode: Mode::Threads(k),
+                });
+                let hold = samples.speedup(Variant {
+                    family: Family::NativeHold,
+                    mode: Mode::Threads(k),
+                });
+                Case::new(
+                    format!("k={k}"),
+                    rel.median >= scaling_floor(k, cores) && hold.median <= THREAD_CEILING,
+                    format!(
+                        "released {} vs held {}",
+                        speedup_text(&rel),
+                        speedup_text(&hold)
+                    ),
+                )
+            })
+            .collect();
+        judge_cases("native_release_scales", &both)
+    });
+
+    out.push(if one_core {
+        inconclusive(
+            "no_parallel_bytecode",
+            "two threads cannot run at the same moment on one core, GIL or not",
+        )
+    } else {
+        let frac = tl.overlap_fraction();
+        let detail = format!(
+            "the two threads overlapped for {}% of {} s, switched {} times, and kept running \
+             for a median {} s per turn (switch interval {} s)",
+            format_number(frac * 100.0),
+            format_number(tl.span_ns as f64 / 1e9),
+            tl.switches,
+            format_number(tl.median_run_s()),
+            format_number(switch_interval),
+        );
+        let verdict = if tl.stamps == 0 {
+            Verdict::Inconclusive
+        } else if frac <= OVERLAP_CEILING {
+            Verdict::Confirmed
+        } else {
+            Verdict::Refuted
+        };
+        Judgement::new("no_parallel_bytecode", verdict, detail)
+    });
+
+    out.push(if !has_numpy {
+        Judgement::new(
+            "numpy_threads_scale",
+            Verdict::Skipped,
+            "numpy is not installed in the venv (pip install -r python/requirements.txt)",
+        )
+    } else if one_core {
+        inconclusive("numpy_threads_scale", "no parallel speedup is possible")
+    } else {
+        judge_cases(
+            "numpy_threads_scale",
+            &cases(Family::Numpy, Mode::Threads, &|k, x| {
+                x >= scaling_floor(k, cores)
+            }),
+        )
+    });
+    out
+}
+
+fn release_target_note(samples: &Samples, cores: usize) -> Option<String> {
+    if cores < 2 {
+        return None;
+    }
+    let s = samples.speedup(Variant {
+        family: Family::NativeRelease,
+        mode: Mode::Threads(cores),
+    });
+    let reached = s.median / cores as f64;
+    Some(format!(
+        "Performance target: the GIL-releasing kernel at k = cores = {cores} reached {} = \
+         {}·cores (target ≥ {RELEASE_TARGET}·cores: {}).",
+        speedup_text(&s),
+        format_number(reached),
+        if reached >= RELEASE_TARGET {
+            "met"
+        } else {
+            "not met"
+        }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_counts_cover_two_four_and_the_cores() {
+        assert_eq!(thread_counts(1), vec![2, 4]);
+        assert_eq!(thread_counts(2), vec![2, 4]);
+        assert_eq!(thread_counts(8), vec![2, 4, 8]);
+    }
+
+    #[test]
+    fn scaling_floor_is_capped_by_the_cores() {
+        assert!((scaling_floor(4, 2) - 1.4).abs() < 1e-12);
+        assert!((scaling_floor(2, 8) - 1.4).abs() < 1e-12);
+    }
+}

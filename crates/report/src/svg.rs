@@ -1,0 +1,197 @@
+//! Charts as standalone SVG (no scripts, no external fonts or links).
+
+use pyproof_core::{Chart, Lane, format_value};
+use std::fmt::Write;
+
+const COLORS: [&str; 6] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+];
+
+/// Escapes text for SVG.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn panel(out: &mut String, lanes: &[Lane], y0: f64, window: f64, caption: &str) -> f64 {
+    let (left, w, lane_h) = (90.0, 880.0, 26.0);
+    let _ = writeln!(
+        out,
+        r#"<text x="{left}" y="{}" class="cap">{}</text>"#,
+        y0 + 14.0,
+        escape(caption)
+    );
+    let mut y = y0 + 22.0;
+    for (i, lane) in lanes.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let _ = writeln!(
+            out,
+            r#"<text x="8" y="{}">{}</text>"#,
+            y + 17.0,
+            escape(&lane.name)
+        );
+        let _ = writeln!(
+            out,
+            r##"<rect x="{left}" y="{y}" width="{w}" height="{}" fill="#f3f3f3"/>"##,
+            lane_h - 4.0
+        );
+        for &(s, e) in &lane.intervals {
+            if s >= window {
+                continue;
+            }
+            let x = left + s / window * w;
+            let width = ((e.min(window) - s) / window * w).max(0.6);
+            let _ = writeln!(
+                out,
+                r#"<rect x="{x:.2}" y="{y}" width="{width:.2}" height="{}" fill="{color}"/>"#,
+                lane_h - 4.0
+            );
+        }
+        y += lane_h;
+    }
+    let _ = writeln!(out, r#"<text x="{left}" y="{}">0 ms</text>"#, y + 12.0);
+    let _ = writeln!(
+        out,
+        r#"<text x="{}" y="{}" text-anchor="end">{:.1} ms</text>"#,
+        left + w,
+        y + 12.0,
+        window * 1e3
+    );
+    y + 24.0
+}
+
+/// A timeline chart: the whole recording, and below it the zoomed window when one is set.
+/// None for other chart kinds.
+pub fn timeline(chart: &Chart) -> Option<String> {
+    let Chart::Timeline {
+        title,
+        lanes,
+        zoom_s,
+        ..
+    } = chart
+    else {
+        return None;
+    };
+    let end = lanes
+        .iter()
+        .flat_map(|l| l.intervals.iter().map(|i| i.1))
+        .fold(0.0f64, f64::max)
+        .max(1e-6);
+    let mut body = String::new();
+    let mut y = panel(&mut body, lanes, 30.0, end, "whole recording");
+    if let Some(z) = zoom_s.filter(|z| *z < end) {
+        y = panel(&mut body, lanes, y, z, "zoomed in");
+    }
+    Some(document(title, y, &body))
+}
+
+/// A bar chart with error bars (IQR) and an optional reference line. None for other kinds.
+pub fn bars(chart: &Chart) -> Option<String> {
+    let Chart::Bars {
+        title,
+        unit,
+        bars,
+        reference,
+        ..
+    } = chart
+    else {
+        return None;
+    };
+    let (left, w, bar_h) = (300.0, 600.0, 24.0);
+    let max = bars
+        .iter()
+        .map(|b| b.high.max(b.value))
+        .chain(*reference)
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let scale = |v: f64| left + v / max * w;
+    let mut body = String::new();
+    let mut y = 40.0;
+    for (i, b) in bars.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let _ = writeln!(
+            body,
+            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+            left - 8.0,
+            y + 16.0,
+            escape(&b.label)
+        );
+        if b.value.is_finite() {
+            let _ = writeln!(
+                body,
+                r#"<rect x="{left}" y="{y}" width="{:.2}" height="{}" fill="{color}"/>"#,
+                scale(b.value) - left,
+                bar_h - 6.0
+            );
+            let _ = writeln!(
+                body,
+                r##"<line x1="{:.2}" x2="{:.2}" y1="{}" y2="{}" stroke="#222"/>"##,
+                scale(b.low),
+                scale(b.high),
+                y + (bar_h - 6.0) / 2.0,
+                y + (bar_h - 6.0) / 2.0
+            );
+            let _ = writeln!(
+                body,
+                r#"<text x="{:.2}" y="{}">{}</text>"#,
+                scale(b.high.max(b.value)) + 6.0,
+                y + 14.0,
+                escape(&format_value(b.value, unit))
+            );
+        }
+        y += bar_h;
+    }
+    if let Some(r) = reference {
+        let x = scale(*r);
+        let _ = writeln!(
+            body,
+            r##"<line x1="{x:.2}" x2="{x:.2}" y1="34" y2="{y}" stroke="#888" stroke-dasharray="4 3"/>"##
+        );
+        let _ = writeln!(
+            body,
+            r#"<text x="{x:.2}" y="{}" text-anchor="middle">{}</text>"#,
+            y + 14.0,
+            escape(&format!("reference {}", format_value(*r, unit)))
+        );
+    }
+    Some(document(title, y + 24.0, &body))
+}
+
+fn document(title: &str, height: f64, body: &str) -> String {
+    format!(
+        "<!-- generated by pyproof (pyproof run / cargo run --example); do not edit -->\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1000\" height=\"{h:.0}\" \
+         viewBox=\"0 0 1000 {h:.0}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <style>.cap{{fill:#555}} .title{{font-size:15px;font-weight:bold}}</style>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"8\" y=\"20\" class=\"title\">{}</text>\n{body}</svg>\n",
+        escape(title),
+        h = height
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_svg_has_one_rect_per_visible_interval() {
+        let chart = Chart::Timeline {
+            id: "t".into(),
+            title: "A & B".into(),
+            lanes: vec![Lane {
+                name: "thread 1".into(),
+                intervals: vec![(0.0, 0.1), (0.2, 0.3)],
+            }],
+            zoom_s: Some(0.15),
+        };
+        let svg = timeline(&chart).expect("a timeline");
+        assert!(svg.contains("A &amp; B"));
+        // 2 intervals in the whole panel + 1 in the zoom, plus 2 lane backgrounds + 1 page.
+        assert_eq!(svg.matches("<rect").count(), 6);
+        assert!(bars(&chart).is_none());
+    }
+}

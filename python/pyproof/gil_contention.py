@@ -1,0 +1,158 @@
+"""The GIL on trial: the same CPU work on one thread, k threads, k processes, in Rust, NumPy.
+
+The sheet says the GIL "prevents multiple native threads from executing Python bytecodes at
+once", so CPU-bound threads do not speed up, and that multiprocessing or C extensions like
+NumPy are the way out. This module holds the workloads and one ``measure`` entry point the
+Rust harness calls for every variant; it also runs on its own::
+
+    python -m pyproof.gil_contention          # a quick table, no Rust needed
+
+Every workload can be split: the parts of a split compute the same total as the whole, so
+each variant's answer is checked against the sequential one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+import time
+from typing import Any
+
+from pyproof._parallel import ProcessRunner, run_threads, split_range
+
+#: Modes of ``measure``.
+MODES = ("sequential", "threads", "processes")
+#: Workload families of ``measure``.
+FAMILIES = ("python", "native_hold", "native_release", "numpy")
+
+
+def py_spin(start: int, end: int) -> int:
+    """Pure-Python CPU work: bytecode in a loop, nothing that releases the GIL."""
+    total = 0
+    for i in range(start, end):
+        total += (i * i) % 7
+    return total
+
+
+def has_numpy() -> bool:
+    """Whether NumPy is importable (the NumPy variant is skipped without it)."""
+    return importlib.util.find_spec("numpy") is not None
+
+
+_NUMPY_SIZE = 1 << 18  # 256 Ki float64 = 2 MiB per array: big enough to release the GIL
+
+
+def numpy_ops(ops: int, seed: int = 0) -> int:
+    """``ops`` NumPy ufunc calls (``sin`` over 256 Ki doubles) on this thread's own arrays.
+
+    NumPy releases the GIL inside ufunc loops over arrays this large. Returns ``ops`` as the
+    checksum: every op does the same work, so the total count must match across splits.
+    """
+    import numpy as np
+
+    a = np.linspace(seed, seed + 1.0, _NUMPY_SIZE)
+    out = np.empty_like(a)
+    for _ in range(ops):
+        np.sin(a, out=out)
+    return ops
+
+
+def _native(name: str) -> Any:
+    import pyproof_native  # only inside the Rust harness
+
+    return getattr(pyproof_native, name)
+
+
+def _worker_func(family: str):
+    if family == "python":
+        return py_spin
+    if family == "native_hold":
+        return _native("spin_hold")
+    if family == "native_release":
+        return _native("spin_release")
+    if family == "numpy":
+        return lambda start, end: numpy_ops(end - start)
+    raise ValueError(f"unknown family {family!r} (expected one of {FAMILIES})")
+
+
+def combine(family: str, parts: list[int]) -> int:
+    """Combines the answers of the parts like the sequential run would have."""
+    if family.startswith("native"):
+        return sum(parts) % (1 << 64)  # the Rust kernel adds with wrap-around
+    return sum(parts)
+
+
+def measure(
+    family: str, mode: str, k: int, n: int, timeout: float, pool: ProcessRunner | None = None
+) -> tuple[float, int]:
+    """Runs ``n`` units of ``family`` work in ``mode`` over ``k`` workers.
+
+    Returns (wall seconds, checksum). ``sequential`` runs on the calling thread; ``threads``
+    starts ``k`` threads; ``processes`` uses ``pool`` (a warm ``ProcessRunner`` of k workers,
+    only for the pure-Python family: Rust kernels do not exist in a spawned interpreter).
+    """
+    func = _worker_func(family)
+    if mode == "sequential":
+        start = time.perf_counter()
+        answer = func(0, n)
+        return time.perf_counter() - start, combine(family, [answer])
+    ranges = split_range(n, k)
+    if mode == "threads":
+        seconds, parts = run_threads(func, ranges, timeout)
+    elif mode == "processes":
+        if pool is None or family != "python":
+            raise ValueError("processes mode needs a ProcessRunner and the python family")
+        seconds, parts = pool.map(py_spin, ranges)
+    else:
+        raise ValueError(f"unknown mode {mode!r} (expected one of {MODES})")
+    return seconds, combine(family, parts)
+
+
+def open_pool(k: int, timeout: float) -> ProcessRunner:
+    """A warm pool of ``k`` spawned workers (see ``ProcessRunner``)."""
+    return ProcessRunner(k, timeout)
+
+
+def gil_timeline(duration_s: float, threads: int = 2) -> tuple[list[list[int]], float]:
+    """Records when each of ``threads`` pure-Python spinning threads was executing bytecode.
+
+    Each thread appends ``time.perf_counter_ns()`` about every microsecond while it runs; a
+    thread that waits for the GIL appends nothing, so the gaps in its stamps are the times
+    another thread held the GIL. Returns (stamps per thread, ``sys.getswitchinterval()``).
+    """
+    barrier = threading.Barrier(threads)
+    stamps: list[list[int]] = [[] for _ in range(threads)]
+    duration_ns = int(duration_s * 1e9)
+
+    def spin(own: list[int]) -> None:
+        now = time.perf_counter_ns
+        append = own.append
+        barrier.wait()
+        stop = now() + duration_ns
+        while True:
+            t = now()
+            append(t)
+            if t >= stop:
+                break
+            for _ in range(8):
+                pass
+
+    _, _ = run_threads(spin, [(s,) for s in stamps], timeout=duration_s + 30.0)
+    return stamps, sys.getswitchinterval()
+
+
+def _main() -> None:
+    n = 2_000_000
+    base, _ = measure("python", "sequential", 1, n, 60)
+    print(f"pure Python, sequential: {base:.3f} s")
+    for k in (2, 4):
+        secs, _ = measure("python", "threads", k, n, 60)
+        print(f"pure Python, {k} threads: {secs:.3f} s ({base / secs:.2f}x)")
+        with open_pool(k, 60) as pool:
+            secs, _ = measure("python", "processes", k, n, 60, pool)
+        print(f"pure Python, {k} processes: {secs:.3f} s ({base / secs:.2f}x)")
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,182 @@
+//! pyproof: every answer of a Python interview sheet, on trial.
+//!
+//! This crate wires the sections together: [`registry`] lists every experiment (the CLI, the
+//! examples and the report all read it), [`run`] runs a selection and stamps the results
+//! with the environment, and [`example_main`] is the whole body of every `examples/<id>.rs`.
+
+use anyhow::{Context, Result};
+use pyproof_core::{
+    Environment, Experiment, Host, Outcome, Progress, RunContext, RunFailure, RunResults, Scale,
+    run_experiment, validate_ids,
+};
+use pyproof_python::{Interpreter, paths};
+use pyproof_report::TerminalProgress;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Every experiment, in the sheet's order.
+pub fn registry() -> Vec<Box<dyn Experiment>> {
+    pyproof_mechanics::experiments()
+}
+
+/// The ids of every experiment, in the sheet's order.
+pub fn ids() -> Vec<&'static str> {
+    registry().iter().map(|e| e.id()).collect()
+}
+
+/// The experiments named by `requested` (all of them when empty), in the sheet's order;
+/// an unknown id is an error listing the valid ones.
+pub fn select(requested: &[String]) -> Result<Vec<Box<dyn Experiment>>, String> {
+    let all = registry();
+    let known: Vec<&str> = all.iter().map(|e| e.id()).collect();
+    validate_ids(requested, &known)?;
+    Ok(all
+        .into_iter()
+        .filter(|e| requested.is_empty() || requested.iter().any(|r| r == e.id()))
+        .collect())
+}
+
+/// The environment stamp of a run at `scale`. The interpreter's facts are included when it
+/// starts; when it does not, the stamp says so and the experiments report the error.
+pub fn environment(scale: Scale) -> Environment {
+    let (python, packages) = match Interpreter::get() {
+        Ok(interp) => (
+            interp.info().ok(),
+            interp.package_versions().unwrap_or_default(),
+        ),
+        Err(_) => (None, Default::default()),
+    };
+    Environment {
+        date_utc: pyproof_core::time::utc_now(),
+        host: Host::detect(),
+        python,
+        packages,
+        scale,
+        build_profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+        .to_string(),
+        pyproof_version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// Where runs leave their results and charts: `target/pyproof`.
+pub fn output_dir() -> PathBuf {
+    paths::work_dir()
+}
+
+/// Runs `experiments` at `scale`, one after another. An experiment that fails is recorded
+/// with its error and the others still run. `on_outcome` sees each result as it arrives.
+pub fn run(
+    experiments: &[Box<dyn Experiment>],
+    scale: Scale,
+    progress_for: &dyn Fn(&str) -> Box<dyn Progress>,
+    on_outcome: &mut dyn FnMut(Result<&Outcome, &RunFailure>),
+) -> RunResults {
+    let environment = environment(scale);
+    let mut outcomes = Vec::new();
+    let mut failures = Vec::new();
+    for exp in experiments {
+        let progress = progress_for(exp.id());
+        let ctx = RunContext::new(scale, output_dir().join("cache"), progress.as_ref());
+        match run_experiment(exp.as_ref(), &ctx) {
+            Ok(outcome) => {
+                on_outcome(Ok(&outcome));
+                outcomes.push(outcome);
+            }
+            Err(e) => {
+                let failure = RunFailure {
+                    id: exp.id().to_string(),
+                    error: e.to_string(),
+                };
+                on_outcome(Err(&failure));
+                failures.push(failure);
+            }
+        }
+    }
+    RunResults {
+        schema: RunResults::SCHEMA,
+        environment,
+        outcomes,
+        failures,
+    }
+}
+
+/// Saves `results` as pretty JSON at `path`, atomically.
+pub fn save_results(results: &RunResults, path: &Path) -> Result<()> {
+    let json = serde_json::to_vec_pretty(results).context("serialising the results")?;
+    pyproof_report::write_atomic(path, &json).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Terminal progress for an experiment id.
+pub fn terminal_progress(id: &str) -> Box<dyn Progress> {
+    Box::new(TerminalProgress::new(id))
+}
+
+/// Prints an outcome (or a failure) as it arrives, with the charts it wrote.
+pub fn print_outcome(result: Result<&Outcome, &RunFailure>) {
+    // The progress line lives on stderr; clear it before the result goes to stdout.
+    TerminalProgress::new("").finish();
+    match result {
+        Ok(outcome) => {
+            println!("{}", pyproof_report::terminal::outcome(outcome));
+            match pyproof_report::write_artifacts(outcome, &output_dir()) {
+                Ok(paths) => {
+                    for p in paths {
+                        println!("chart: {}", p.display());
+                    }
+                }
+                Err(e) => eprintln!("warning: charts of {} not written: {e}", outcome.id),
+            }
+            println!();
+        }
+        Err(failure) => eprintln!("error: {} failed: {}", failure.id, failure.error),
+    }
+}
+
+/// The body of `examples/<id>.rs`: runs that one experiment (`--scale quick|default|full`,
+/// default `default`), prints it, writes its charts, exits 1 if it failed and 2 on bad
+/// arguments.
+pub fn example_main(id: &str) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let scale = match args.as_slice() {
+        [] => Scale::Default,
+        [flag, value] if flag == "--scale" => match value.parse() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!(
+                "error: usage: cargo run --release --example {id} [-- --scale quick|default|full]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = pyproof_python::install_interrupt_handler() {
+        eprintln!("warning: {e}");
+    }
+    let experiments = match select(&[id.to_string()]) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let results = run(&experiments, scale, &terminal_progress, &mut print_outcome);
+    let path = output_dir().join(format!("{id}.json"));
+    if let Err(e) = save_results(&results, &path) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
+    println!("results: {}", path.display());
+    if results.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,143 @@
+//! The `pyproof` binary's refusals: one line, exit code 2, nothing written.
+
+use std::process::Command;
+
+fn pyproof(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    // PYPROOF_ROOT points at an empty directory: any file the run wrote would land there.
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .args(args)
+        .env("PYPROOF_ROOT", root)
+        .output()
+        .expect("pyproof runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_refused(args: &[&str], expected_stderr: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = pyproof(dir.path(), args);
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert_eq!(stdout, "", "{args:?}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {stderr}"
+    );
+    assert!(stderr.contains(expected_stderr), "{args:?}: {stderr}");
+    let written: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+    assert!(written.is_empty(), "{args:?} wrote {written:?}");
+}
+
+#[test]
+fn an_unknown_id_lists_the_valid_ones() {
+    assert_refused(
+        &["run", "gil_contention", "nope"],
+        "error: unknown experiment id 'nope' (valid ids: gil_contention)",
+    );
+}
+
+#[test]
+fn a_bad_scale_is_refused() {
+    assert_refused(
+        &["run", "--scale", "huge"],
+        "unknown scale 'huge' (expected one of: quick, default, full)",
+    );
+}
+
+#[test]
+fn a_json_path_in_a_missing_directory_is_refused() {
+    assert_refused(
+        &["run", "--json", "/nonexistent-pyproof-dir/results.json"],
+        "error: --json: directory /nonexistent-pyproof-dir does not exist",
+    );
+}
+
+#[test]
+fn an_unknown_flag_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, stderr) = pyproof(dir.path(), &["run", "--frobnicate"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("unexpected argument '--frobnicate'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn list_shows_every_registered_experiment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, _) = pyproof(dir.path(), &["list"]);
+    assert_eq!(code, 0);
+    for id in pyproof::ids() {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(id)),
+            "{id} missing from:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("What is the GIL (Global Interpreter Lock)?"));
+}
+
+#[test]
+fn select_refuses_unknown_ids_and_keeps_the_sheet_order() {
+    let err = pyproof::select(&["mro_typo".to_string()])
+        .err()
+        .expect("refused");
+    assert!(
+        err.starts_with("unknown experiment id 'mro_typo' (valid ids: "),
+        "{err}"
+    );
+    let all = pyproof::select(&[]).expect("all");
+    let ids: Vec<_> = all.iter().map(|e| e.id()).collect();
+    assert_eq!(ids, pyproof::ids());
+}
+
+#[test]
+fn on_one_core_every_gil_claim_is_inconclusive() {
+    // taskset pins the run (and every thread and process it starts) to core 0: no parallel
+    // speedup is possible, so no claim about one may be Confirmed or Refuted.
+    if Command::new("taskset").arg("--version").output().is_err() {
+        eprintln!("taskset not installed: skipped");
+        return;
+    }
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let json = out_dir.path().join("one-core.json");
+    let out = Command::new("taskset")
+        .args([
+            "-c",
+            "0",
+            env!("CARGO_BIN_EXE_pyproof"),
+            "run",
+            "gil_contention",
+        ])
+        .args(["--scale", "quick", "--json"])
+        .arg(&json)
+        .env("PYPROOF_OUTPUT_DIR", out_dir.path())
+        .output()
+        .expect("runs under taskset");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("results written")).expect("json");
+    assert_eq!(results["environment"]["host"]["cores_available"], 1);
+    let verdicts = results["outcomes"][0]["verdicts"]
+        .as_array()
+        .expect("verdicts");
+    assert_eq!(verdicts.len(), 5);
+    for v in verdicts {
+        assert_eq!(v["verdict"], "inconclusive", "{v}");
+        assert!(
+            v["evidence"]
+                .as_str()
+                .expect("evidence")
+                .starts_with("only 1 core"),
+            "{v}"
+        );
+    }
+    assert!(out_dir.path().join("results.json").exists());
+}
