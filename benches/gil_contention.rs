@@ -14,7 +14,7 @@ use std::time::Duration;
 fn units(family: Family) -> u64 {
     match family {
         Family::Python => 1_000_000,
-        Family::NativeHold | Family::NativeRelease => 20_000_000,
+        Family::NativeHold | Family::NativeRelease | Family::RustOnly => 20_000_000,
         Family::Numpy => 32,
     }
 }

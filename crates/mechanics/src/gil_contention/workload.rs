@@ -2,6 +2,7 @@
 //! the experiment and the criterion bench.
 
 use pyo3::prelude::*;
+use pyproof_python::native::spin;
 use pyproof_python::{Interpreter, PythonError, py_error};
 use std::fmt;
 
@@ -16,15 +17,19 @@ pub enum Family {
     NativeRelease,
     /// NumPy `sin` over 256 Ki doubles per call.
     Numpy,
+    /// The same Rust kernel on plain Rust threads, no Python involved: the machine's own
+    /// ceiling for this work in this run, the yardstick for the GIL-releasing kernel.
+    RustOnly,
 }
 
 impl Family {
     /// Every family, in table order.
-    pub const ALL: [Family; 4] = [
+    pub const ALL: [Family; 5] = [
         Family::Python,
         Family::NativeHold,
         Family::NativeRelease,
         Family::Numpy,
+        Family::RustOnly,
     ];
 
     /// The name the Python module uses.
@@ -34,6 +39,7 @@ impl Family {
             Family::NativeHold => "native_hold",
             Family::NativeRelease => "native_release",
             Family::Numpy => "numpy",
+            Family::RustOnly => "rust_only",
         }
     }
 
@@ -44,6 +50,7 @@ impl Family {
             Family::NativeHold => "Rust kernel, GIL held",
             Family::NativeRelease => "Rust kernel, GIL released",
             Family::Numpy => "NumPy ufunc (sin)",
+            Family::RustOnly => "Rust threads, no Python",
         }
     }
 
@@ -51,7 +58,7 @@ impl Family {
     pub fn unit(self) -> &'static str {
         match self {
             Family::Python => "loop iterations",
-            Family::NativeHold | Family::NativeRelease => "kernel iterations",
+            Family::NativeHold | Family::NativeRelease | Family::RustOnly => "kernel iterations",
             Family::Numpy => "sin() calls over 256 Ki doubles",
         }
     }
@@ -60,7 +67,7 @@ impl Family {
     fn initial_units(self) -> u64 {
         match self {
             Family::Python => 20_000,
-            Family::NativeHold | Family::NativeRelease => 200_000,
+            Family::NativeHold | Family::NativeRelease | Family::RustOnly => 200_000,
             Family::Numpy => 2,
         }
     }
@@ -166,6 +173,9 @@ impl<'py> Workload<'py> {
         timeout_s: f64,
         pool: Option<&Pool<'py>>,
     ) -> Result<(f64, u64), PythonError> {
+        if variant.family == Family::RustOnly {
+            return Ok(measure_rust(variant.mode, units));
+        }
         let context = format!("measuring {variant}");
         let pool = pool.map(|p| p.handle.clone());
         self.call(
@@ -239,6 +249,41 @@ impl<'py> Workload<'py> {
     }
 }
 
+/// `0..n` cut into `k` contiguous parts whose sizes differ by at most one (the split
+/// `pyproof._parallel.split_range` makes on the Python side).
+pub fn split_range(n: u64, k: usize) -> Vec<(u64, u64)> {
+    let k = k.max(1) as u64;
+    let (base, extra) = (n / k, n % k);
+    let mut start = 0;
+    (0..k)
+        .map(|i| {
+            let end = start + base + u64::from(i < extra);
+            let part = (start, end);
+            start = end;
+            part
+        })
+        .collect()
+}
+
+/// The kernel on the calling thread or on `k` scoped Rust threads; (wall seconds, checksum).
+pub fn measure_rust(mode: Mode, units: u64) -> (f64, u64) {
+    let started = std::time::Instant::now();
+    let answer = match mode {
+        Mode::Sequential => spin(0, units),
+        Mode::Threads(k) | Mode::Processes(k) => std::thread::scope(|scope| {
+            let handles: Vec<_> = split_range(units, k)
+                .into_iter()
+                .map(|(a, b)| scope.spawn(move || spin(a, b)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .fold(0u64, u64::wrapping_add)
+        }),
+    };
+    (started.elapsed().as_secs_f64(), answer)
+}
+
 /// A warm pool of spawned workers; close it with [`Pool::close`].
 pub struct Pool<'py> {
     handle: Bound<'py, PyAny>,
@@ -256,5 +301,24 @@ impl Pool<'_> {
             .call_method0("close")
             .map(|_| ())
             .map_err(|e| py_error(py, e, "closing a process pool"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_matches_the_python_split() {
+        assert_eq!(split_range(10, 3), vec![(0, 4), (4, 7), (7, 10)]);
+        assert_eq!(split_range(2, 4), vec![(0, 1), (1, 2), (2, 2), (2, 2)]);
+    }
+
+    #[test]
+    fn rust_threads_compute_the_sequential_answer() {
+        let (_, seq) = measure_rust(Mode::Sequential, 100_003);
+        for k in [2, 3, 4] {
+            assert_eq!(measure_rust(Mode::Threads(k), 100_003).1, seq);
+        }
     }
 }
