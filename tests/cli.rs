@@ -141,3 +141,80 @@ fn on_one_core_every_gil_claim_is_inconclusive() {
     }
     assert!(out_dir.path().join("results.json").exists());
 }
+
+/// Children of `pid` whose command line contains `needle`.
+fn children_matching(pid: u32, needle: &str) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+            let parent = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 2..].split_whitespace().nth(1))
+                .and_then(|pp| pp.parse::<u32>().ok());
+            let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+            parent == Some(pid) && String::from_utf8_lossy(&cmd).contains(needle)
+        })
+        .collect()
+}
+
+fn alive(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 2..].split_whitespace().next());
+    matches!(state, Some(s) if s != "Z")
+}
+
+#[test]
+fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    // stderr goes to a file, not a pipe: surviving workers would hold a pipe open for ever,
+    // and this test must fail on a regression, not hang.
+    let log_dir = tempfile::tempdir().expect("tempdir");
+    let log = log_dir.path().join("stderr.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .args(["run", "gil_contention", "--scale", "default"])
+        .env("PYPROOF_OUTPUT_DIR", out_dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("starts");
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let workers = loop {
+        let w = children_matching(pid, "multiprocessing.spawn");
+        if !w.is_empty() {
+            break w;
+        }
+        if std::time::Instant::now() > deadline || child.try_wait().expect("poll").is_some() {
+            let _ = child.kill();
+            panic!("no pool worker appeared");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // SAFETY: signalling our own child.
+    unsafe { libc_kill(pid as i32, 2) };
+    let status = child.wait().expect("exits");
+    assert_eq!(status.code(), Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let survivors: Vec<_> = workers.iter().copied().filter(|&w| alive(w)).collect();
+    for &w in &survivors {
+        // SAFETY: clean up after a failing run; these were our child's workers.
+        unsafe { libc_kill(w as i32, 9) };
+    }
+    assert!(survivors.is_empty(), "pool workers survived: {survivors:?}");
+    let stderr = std::fs::read_to_string(&log).expect("stderr log");
+    assert!(stderr.contains("pyproof: interrupted"), "{stderr}");
+    assert!(
+        !out_dir.path().join("results.json").exists(),
+        "nothing may be written"
+    );
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}

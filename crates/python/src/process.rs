@@ -175,19 +175,69 @@ pub fn kill_live_groups() {
     }
 }
 
+/// The parent pid of `pid`, from `/proc/<pid>/stat`.
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Every living descendant of this process, parents before children.
+pub fn descendants() -> Vec<i32> {
+    let me = std::process::id() as i32;
+    let all: Vec<(i32, i32)> = std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+                .filter_map(|pid| Some((pid, parent_of(pid)?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut found = vec![me];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            all.iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(pid, _)| *pid),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Kills every descendant of this process (multiprocessing pool workers started by the
+/// embedded interpreter live in our own process group, out of reach of [`kill_live_groups`]).
+/// multiprocessing's resource tracker is spared: once every writer of its pipe is gone it
+/// unlinks the semaphores the pool left and exits by itself; killing it would leak them.
+pub fn kill_descendants() {
+    for pid in descendants() {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains("multiprocessing.resource_tracker") {
+            continue;
+        }
+        // SAFETY: kill has no memory-safety preconditions; a vanished pid is ESRCH.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+}
+
 /// Whether an interrupt (Ctrl-C, SIGTERM) was received.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// Installs the Ctrl-C / SIGTERM handler of the binaries: kill every child process group,
-/// say so in one line, exit 130 without running exit hooks (which could wait for a GIL held
+/// Installs the Ctrl-C / SIGTERM handler of the binaries: kill every child process group and
+/// every descendant process (pool workers), say so in one line, exit 130 without running exit hooks (which could wait for a GIL held
 /// by a thread that will never release it). Results are written atomically, so an interrupt
 /// never leaves a half-written file in place of a good one.
 pub fn install_interrupt_handler() -> Result<(), PythonError> {
     ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         kill_live_groups();
+        kill_descendants();
         eprintln!("\npyproof: interrupted; child processes stopped, nothing written");
         // SAFETY: _exit ends the process at once; nothing runs after it.
         unsafe { libc::_exit(130) }
@@ -424,6 +474,34 @@ mod tests {
         .expect("runs");
         assert_eq!(r.signal, Some(9));
         assert_eq!(r.status_text(), "killed by signal 9");
+    }
+
+    #[test]
+    fn descendants_include_grandchildren_and_can_be_killed() {
+        use std::os::unix::process::CommandExt;
+        // sh (child) starts sleep (grandchild), both in a group of their own.
+        let mut child = sh("sleep 30 & wait")
+            .process_group(0)
+            .spawn()
+            .expect("spawn");
+        let pid = child.id() as i32;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let grandchild = loop {
+            let d = descendants();
+            if let Some(&g) = d.iter().find(|&&p| parent_of(p) == Some(pid)) {
+                assert!(d.contains(&pid));
+                break g;
+            }
+            assert!(Instant::now() < deadline, "no grandchild appeared");
+            thread::sleep(Duration::from_millis(20));
+        };
+        // Only this test's tree: killing all descendants here would hit other tests' children.
+        for p in [grandchild, pid] {
+            // SAFETY: our own child and grandchild.
+            unsafe { libc::kill(p, libc::SIGKILL) };
+        }
+        child.wait().expect("reaped");
+        assert!(!descendants().contains(&pid));
     }
 
     #[test]
