@@ -35,6 +35,25 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
+/// `text` cut to at most `max` characters at a word boundary, with "…" when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.push('…');
+    out
+}
+
 /// A table with aligned columns and a rule under the header.
 pub fn table(t: &Table) -> String {
     let cols = t
@@ -276,7 +295,7 @@ pub fn summary(r: &RunResults) -> String {
                 o.id.clone(),
                 v.claim.label.clone(),
                 v.verdict.word().to_string(),
-                v.claim.statement.chars().take(60).collect(),
+                shorten(&v.claim.statement, 60),
             ]);
         }
     }
@@ -285,7 +304,7 @@ pub fn summary(r: &RunResults) -> String {
             f.id.clone(),
             "—".into(),
             "FAILED".into(),
-            f.error.chars().take(60).collect(),
+            shorten(&f.error, 60),
         ]);
     }
     let mut out = table(&t);
@@ -349,6 +368,12 @@ mod tests {
             table(&t),
             "T\n  a          long header\n  ──────────────────────\n  wide cell  x\n"
         );
+    }
+
+    #[test]
+    fn shorten_cuts_at_a_word() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("one two three four", 10), "one two…");
     }
 
     #[test]
