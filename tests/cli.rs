@@ -1,5 +1,6 @@
 //! The `pyproof` binary's refusals: one line, exit code 2, nothing written.
 
+use pyproof_python::process;
 use std::process::Command;
 
 fn pyproof(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {
@@ -143,29 +144,16 @@ fn on_one_core_every_gil_claim_is_inconclusive() {
 }
 
 /// Children of `pid` whose command line contains `needle`.
-fn children_matching(pid: u32, needle: &str) -> Vec<u32> {
+fn children_matching(pid: i32, needle: &str) -> Vec<i32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|p| {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
-            let parent = stat
-                .rfind(')')
-                .and_then(|i| stat[i + 2..].split_whitespace().nth(1))
-                .and_then(|pp| pp.parse::<u32>().ok());
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&p| {
             let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
-            parent == Some(pid) && String::from_utf8_lossy(&cmd).contains(needle)
+            process::parent_of(p) == Some(pid) && String::from_utf8_lossy(&cmd).contains(needle)
         })
         .collect()
-}
-
-fn alive(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat
-        .rfind(')')
-        .and_then(|i| stat[i + 2..].split_whitespace().next());
-    matches!(state, Some(s) if s != "Z")
 }
 
 #[test]
@@ -182,7 +170,7 @@ fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
         .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("starts");
-    let pid = child.id();
+    let pid = child.id() as i32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let workers = loop {
         let w = children_matching(pid, "multiprocessing.spawn");
@@ -196,14 +184,18 @@ fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     // SAFETY: signalling our own child.
-    unsafe { libc_kill(pid as i32, 2) };
+    unsafe { libc::kill(pid, libc::SIGINT) };
     let status = child.wait().expect("exits");
     assert_eq!(status.code(), Some(130));
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let survivors: Vec<_> = workers.iter().copied().filter(|&w| alive(w)).collect();
+    let survivors: Vec<_> = workers
+        .iter()
+        .copied()
+        .filter(|&w| process::is_alive(w))
+        .collect();
     for &w in &survivors {
         // SAFETY: clean up after a failing run; these were our child's workers.
-        unsafe { libc_kill(w as i32, 9) };
+        unsafe { libc::kill(w, libc::SIGKILL) };
     }
     assert!(survivors.is_empty(), "pool workers survived: {survivors:?}");
     let stderr = std::fs::read_to_string(&log).expect("stderr log");
@@ -212,9 +204,4 @@ fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
         !out_dir.path().join("results.json").exists(),
         "nothing may be written"
     );
-}
-
-unsafe extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }

@@ -175,11 +175,31 @@ pub fn kill_live_groups() {
     }
 }
 
-/// The parent pid of `pid`, from `/proc/<pid>/stat`.
-fn parent_of(pid: i32) -> Option<i32> {
+/// The fields of `/proc/<pid>/stat` after the command name (which may itself hold spaces
+/// and ')'): state, parent pid, process group, ...
+fn stat_fields(pid: i32) -> Option<Vec<String>> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    rest.split_whitespace().nth(1)?.parse().ok()
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
+/// The scheduler state of `pid` ('R', 'S', 'Z'...), None when it is gone.
+pub fn state_of(pid: i32) -> Option<char> {
+    stat_fields(pid)?.first()?.chars().next()
+}
+
+/// Whether `pid` exists and is not a zombie.
+pub fn is_alive(pid: i32) -> bool {
+    state_of(pid).is_some_and(|s| s != 'Z')
+}
+
+/// The parent pid of `pid`.
+pub fn parent_of(pid: i32) -> Option<i32> {
+    stat_fields(pid)?.get(1)?.parse().ok()
+}
+
+fn group_of(pid: i32) -> Option<i32> {
+    stat_fields(pid)?.get(2)?.parse().ok()
 }
 
 /// Every living descendant of this process, parents before children.
@@ -270,16 +290,7 @@ pub fn group_members(pgid: i32) -> Vec<i32> {
         return Vec::new();
     };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    // Fields after the command name, which may itself hold spaces and ')'.
-                    let rest = &stat[stat.rfind(')')? + 2..];
-                    rest.split_whitespace().nth(2)?.parse::<i32>().ok()
-                })
-                == Some(pgid)
-        })
+        .filter(|&pid| group_of(pid) == Some(pgid))
         .collect()
 }
 
@@ -456,13 +467,7 @@ mod tests {
             .expect("a pid");
         thread::sleep(Duration::from_millis(100));
         // The grandchild was reparented and killed: it is gone or a zombie awaiting init.
-        let state = std::fs::read_to_string(format!("/proc/{grandchild}/stat")).unwrap_or_default();
-        let alive = state
-            .rsplit(')')
-            .next()
-            .and_then(|r| r.split_whitespace().next())
-            .is_some_and(|s| s != "Z");
-        assert!(!alive, "grandchild {grandchild} survived: {state}");
+        assert!(!is_alive(grandchild), "grandchild {grandchild} survived");
     }
 
     #[test]
