@@ -152,6 +152,8 @@ pub fn ensure(spec: &VenvSpec, log: &LineSink) -> Result<VenvStatus, PythonError
     let say = |msg: &str| log(Stream::Stderr, msg);
     let requirements = fs::read_to_string(&spec.requirements)
         .map_err(|e| PythonError::io(format!("reading {}", spec.requirements.display()), e))?;
+    // Checked before anything is created: a missing or too old interpreter leaves no trace.
+    let base = check_base(&spec.base_python)?;
     if let Some(parent) = spec.dir.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| PythonError::io(format!("creating {}", parent.display()), e))?;
@@ -162,7 +164,6 @@ pub fn ensure(spec: &VenvSpec, log: &LineSink) -> Result<VenvStatus, PythonError
     lock.lock()
         .map_err(|e| PythonError::io(format!("locking {}", lock_path.display()), e))?;
 
-    let base = check_base(&spec.base_python)?;
     let venv_err = |reason: String| PythonError::Venv {
         path: spec.dir.display().to_string(),
         reason,

@@ -200,4 +200,8 @@ fn a_python_older_than_3_9_is_refused_by_name() {
         )
     );
     assert!(!spec.dir.exists(), "nothing was created");
+    assert!(
+        !spec.dir.with_extension("lock").exists(),
+        "not even a lock file"
+    );
 }
