@@ -16,7 +16,9 @@ use std::process::ExitCode;
 
 /// Every experiment, in the sheet's order.
 pub fn registry() -> Vec<Box<dyn Experiment>> {
-    pyproof_mechanics::experiments()
+    let mut all = pyproof_mechanics::experiments();
+    all.extend(pyproof_features::experiments());
+    all
 }
 
 /// The ids of every experiment, in the sheet's order.
