@@ -36,7 +36,10 @@ fn assert_refused(args: &[&str], expected_stderr: &str) {
 fn an_unknown_id_lists_the_valid_ones() {
     assert_refused(
         &["run", "gil_contention", "nope"],
-        "error: unknown experiment id 'nope' (valid ids: gil_contention, mro)",
+        &format!(
+            "error: unknown experiment id 'nope' (valid ids: {})",
+            pyproof::ids().join(", ")
+        ),
     );
 }
 

@@ -15,6 +15,7 @@ mod claim;
 mod env;
 mod error;
 mod experiment;
+mod fact;
 mod measure;
 mod outcome;
 mod scale;
@@ -26,6 +27,7 @@ pub use error::ExperimentError;
 pub use experiment::{
     Experiment, NoProgress, Progress, RunContext, Section, run_experiment, validate_ids,
 };
+pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, pairwise_ratios, quantile,
 };

@@ -258,3 +258,55 @@ fn status_message(status: &ffi::PyStatus) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+impl Interpreter {
+    /// Calls `<module>.facts()` and returns its facts (dicts with `claim`, `check`,
+    /// `observed`, `holds`); a fact for a claim not in `claims` is an error, so a typo in the
+    /// Python side cannot slip a fact past its claim.
+    pub fn facts(
+        &self,
+        module: &str,
+        claims: &[&str],
+    ) -> Result<Vec<pyproof_core::Fact>, PythonError> {
+        let facts = self.attach(|py| {
+            let m = self.import(py, module)?;
+            let context = format!("{module}.facts()");
+            let list = m
+                .call_method0("facts")
+                .map_err(|e| py_error(py, e, &context))?;
+            let raw: Vec<BTreeMap<String, Bound<'_, PyAny>>> =
+                list.extract().map_err(|e| py_error(py, e, &context))?;
+            raw.into_iter()
+                .map(|d| {
+                    let field = |k: &str| -> Result<Bound<'_, PyAny>, PythonError> {
+                        d.get(k).cloned().ok_or_else(|| PythonError::Exception {
+                            context: context.clone(),
+                            message: format!("a fact has no '{k}'"),
+                        })
+                    };
+                    let text = |k: &str| -> Result<String, PythonError> {
+                        field(k)?
+                            .extract::<String>()
+                            .map_err(|e| py_error(py, e, &context))
+                    };
+                    Ok(pyproof_core::Fact {
+                        claim: text("claim")?,
+                        check: text("check")?,
+                        observed: text("observed")?,
+                        holds: field("holds")?
+                            .extract::<bool>()
+                            .map_err(|e| py_error(py, e, &context))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, PythonError>>()
+        })?;
+        let unknown = pyproof_core::unknown_claims(claims, &facts);
+        if let Some(first) = unknown.first() {
+            return Err(PythonError::Exception {
+                context: format!("{module}.facts()"),
+                message: format!("fact for undeclared claim '{first}'"),
+            });
+        }
+        Ok(facts)
+    }
+}

@@ -32,3 +32,27 @@ pub fn python_command(interp: &Interpreter) -> Command {
         .env("PYTHONUNBUFFERED", "1");
     cmd
 }
+
+/// The whole run of a fact-based experiment: its declared claims, judged over the facts that
+/// `<module>.facts()` observes on the embedded interpreter, laid out in one table.
+pub fn fact_outcome(
+    experiment: &dyn pyproof_core::Experiment,
+    ctx: &pyproof_core::RunContext<'_>,
+    module: &str,
+    title: &str,
+) -> Result<pyproof_core::Outcome, PythonError> {
+    let interp = Interpreter::get()?;
+    let claims = experiment.claims(ctx);
+    let ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+    ctx.progress.update(&format!("asking {module}"), 0, 1);
+    let facts = interp.facts(module, &ids)?;
+    let mut outcome = pyproof_core::Outcome::new(
+        experiment.id(),
+        experiment.section(),
+        experiment.question(),
+        experiment.sheet_answer(),
+        ctx.scale,
+    );
+    pyproof_core::record_facts(&mut outcome, title, &claims, &facts);
+    Ok(outcome)
+}

@@ -1,0 +1,37 @@
+//! The mutable_defaults verdicts are deterministic facts: asserted exactly.
+
+use pyproof_core::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_features::mutable_defaults::MutableDefaults;
+
+#[test]
+fn defaults_are_shared_and_tuples_are_immutable_one_level_deep() {
+    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
+    let outcome = run_experiment(&MutableDefaults, &ctx).expect("runs");
+    let verdicts: Vec<(&str, Verdict)> = outcome
+        .verdicts
+        .iter()
+        .map(|v| (v.claim.id.as_str(), v.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("default_shared", Verdict::Confirmed),
+            ("none_sentinel_fixes_it", Verdict::Confirmed),
+            ("tuples_immutable", Verdict::Nuanced),
+        ]
+    );
+    let table = &outcome.tables[0];
+    let row = |check: &str| {
+        table
+            .rows
+            .iter()
+            .find(|r| r[1] == check)
+            .unwrap_or_else(|| panic!("no row {check}"))
+            .clone()
+    };
+    assert_eq!(row("add(1) then add(2)")[2], "[1], then [1, 2]");
+    assert_eq!(
+        row("t = ([1, 2],); t[0] += [3]")[2],
+        "TypeError: 'tuple' object does not support item assignment; afterwards t == ([1, 2, 3],)"
+    );
+}
