@@ -3,13 +3,17 @@
 //! - [`gil_contention`]: "the GIL prevents multiple native threads from executing Python
 //!   bytecodes at once … use multiprocessing or C-extensions like NumPy".
 //!
-//! The other answers of the section (`method_kinds`, `async_under_the_hood`) join here.
+//! - [`method_kinds`]: `@classmethod` vs `@staticmethod`, down to the descriptor protocol.
 
 pub mod gil_contention;
+pub mod method_kinds;
 
 use pyproof_core::Experiment;
 
 /// Every experiment of this section, in the sheet's order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
-    vec![Box::new(gil_contention::GilContention)]
+    vec![
+        Box::new(gil_contention::GilContention),
+        Box::new(method_kinds::MethodKinds),
+    ]
 }

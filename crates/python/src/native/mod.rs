@@ -5,6 +5,17 @@
 //! threads calling it queue up exactly like pure-Python threads;
 //! [`spin_release`](pyproof_native::spin_release) releases it around the same computation with
 //! `py.detach`, as NumPy does in its ufunc loops, so threads calling it run in parallel.
+//!
+//! The classes show the data model from the Rust side: [`Shape`] has the three kinds of
+//! method (`#[classmethod]`, `#[staticmethod]`, plain) and can be subclassed in Python;
+//! [`Vector`] implements the operator dunders and counts every call, so an experiment can
+//! prove which dunder an operator dispatched to.
+
+mod shape;
+mod vector;
+
+pub use shape::Shape;
+pub use vector::{Vector, take_dunder_calls};
 
 /// The CPU kernel: a wrapping sum of a 64-bit mix of every integer in `start..end`.
 ///
@@ -41,6 +52,19 @@ pub mod pyproof_native {
     #[pyfunction]
     fn spin_release(py: Python<'_>, start: u64, end: u64) -> u64 {
         py.detach(|| super::spin(start, end))
+    }
+
+    #[pymodule_export]
+    use super::Shape;
+
+    #[pymodule_export]
+    use super::Vector;
+
+    /// The dunder calls `Vector` counted since the last call of this function, by name
+    /// (the counters are reset).
+    #[pyfunction]
+    fn dunder_calls() -> std::collections::BTreeMap<String, u64> {
+        super::take_dunder_calls()
     }
 }
 
