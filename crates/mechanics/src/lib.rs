@@ -3,8 +3,11 @@
 //! - [`gil_contention`]: "the GIL prevents multiple native threads from executing Python
 //!   bytecodes at once … use multiprocessing or C-extensions like NumPy".
 //!
+//! - [`async_under_the_hood`]: coroutines driven by hand, a generator-only event loop, and a
+//!   hand-written Rust Future.
 //! - [`method_kinds`]: `@classmethod` vs `@staticmethod`, down to the descriptor protocol.
 
+pub mod async_under_the_hood;
 pub mod gil_contention;
 pub mod method_kinds;
 
@@ -15,5 +18,6 @@ pub fn experiments() -> Vec<Box<dyn Experiment>> {
     vec![
         Box::new(gil_contention::GilContention),
         Box::new(method_kinds::MethodKinds),
+        Box::new(async_under_the_hood::AsyncUnderTheHood),
     ]
 }
