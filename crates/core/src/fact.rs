@@ -50,6 +50,7 @@ pub fn record_facts(outcome: &mut Outcome, title: &str, claims: &[Claim], facts:
             .collect();
         outcome.judgements.push(judge_cases(id, &cases));
     }
+    outcome.facts.extend_from_slice(facts);
 }
 
 /// Why a list of facts cannot be trusted: a fact for an undeclared claim.
@@ -97,6 +98,8 @@ mod tests {
         assert_eq!(o.tables[0].rows.len(), 4);
         assert_eq!(o.tables[0].rows[3][3], "NO");
         assert_eq!(o.tables[0].rows[0][0], "(a)");
+        assert_eq!(o.observed("check b"), Some("seen"));
+        assert_eq!(o.facts.len(), 4);
         assert_eq!(unknown_claims(&["a"], &facts), ["b", "b"]);
     }
 }

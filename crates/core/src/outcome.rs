@@ -1,8 +1,9 @@
 //! What an experiment returns and what a run saves.
 
-use crate::claim::{ClaimVerdict, Judgement};
+use crate::claim::{ClaimVerdict, Judgement, Verdict};
 use crate::env::Environment;
 use crate::experiment::Section;
+use crate::fact::Fact;
 use crate::measure::Measurement;
 use crate::scale::Scale;
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,9 @@ pub struct Outcome {
     /// Declared claims with their verdicts (filled by [`crate::run_experiment`]).
     #[serde(default)]
     pub verdicts: Vec<ClaimVerdict>,
+    /// Facts observed on the interpreter, for experiments about semantics.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact>,
     /// Caveats and side observations worth a reader's attention.
     pub notes: Vec<String>,
     /// Wall time of the whole experiment, seconds.
@@ -62,6 +66,7 @@ impl Outcome {
             charts: Vec::new(),
             judgements: Vec::new(),
             verdicts: Vec::new(),
+            facts: Vec::new(),
             notes: Vec::new(),
             duration_s: 0.0,
         }
@@ -75,6 +80,22 @@ impl Outcome {
     /// The measurement with this key, if any.
     pub fn measurement(&self, key: &str) -> Option<&Measurement> {
         self.measurements.iter().find(|m| m.key == key)
+    }
+
+    /// What the interpreter showed for the fact with this check, if any.
+    pub fn observed(&self, check: &str) -> Option<&str> {
+        self.facts
+            .iter()
+            .find(|f| f.check == check)
+            .map(|f| f.observed.as_str())
+    }
+
+    /// The verdict of the claim with this id, once [`crate::run_experiment`] attached them.
+    pub fn verdict(&self, claim_id: &str) -> Option<Verdict> {
+        self.verdicts
+            .iter()
+            .find(|v| v.claim.id == claim_id)
+            .map(|v| v.verdict)
     }
 }
 

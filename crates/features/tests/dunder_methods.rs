@@ -17,12 +17,9 @@ fn every_operator_reaches_its_dunder_in_rust_and_python() {
         );
     }
     let observed = |check: &str| {
-        outcome.tables[0]
-            .rows
-            .iter()
-            .find(|r| r[1] == check)
-            .unwrap_or_else(|| panic!("no fact {check}"))[2]
-            .clone()
+        outcome
+            .observed(check)
+            .unwrap_or_else(|| panic!("no fact {check}"))
     };
     assert_eq!(observed("v + w (Rust)"), "__add__: 1 → 'Vector'");
     assert_eq!(

@@ -10,23 +10,17 @@ fn the_protocol_facts_and_their_verdicts() {
     let outcome = run_experiment(&AsyncUnderTheHood, &ctx).expect("runs");
     let verdict = |id: &str| {
         outcome
-            .verdicts
-            .iter()
-            .find(|v| v.claim.id == id)
+            .verdict(id)
             .unwrap_or_else(|| panic!("no claim {id}"))
-            .verdict
     };
     assert_eq!(verdict("coroutine_protocol"), Verdict::Confirmed);
     assert_eq!(verdict("await_pauses"), Verdict::Nuanced);
     assert_eq!(verdict("built_on_generators"), Verdict::Nuanced);
     assert_eq!(verdict("rust_futures_same_idea"), Verdict::Confirmed);
     let observed = |check: &str| {
-        outcome.tables[0]
-            .rows
-            .iter()
-            .find(|r| r[1] == check)
-            .unwrap_or_else(|| panic!("no fact {check}"))[2]
-            .clone()
+        outcome
+            .observed(check)
+            .unwrap_or_else(|| panic!("no fact {check}"))
     };
     assert_eq!(
         observed("Countdown(3) polled by hand (Rust)"),

@@ -17,12 +17,9 @@ fn every_method_kind_behaves_as_observed() {
         );
     }
     let observed = |check: &str| {
-        outcome.tables[0]
-            .rows
-            .iter()
-            .find(|r| r[1] == check)
-            .unwrap_or_else(|| panic!("no fact {check}"))[2]
-            .clone()
+        outcome
+            .observed(check)
+            .unwrap_or_else(|| panic!("no fact {check}"))
     };
     assert_eq!(observed("Calzone.margherita()"), "a Calzone");
     assert_eq!(
@@ -38,5 +35,5 @@ fn every_method_kind_behaves_as_observed() {
         "function"
     );
     // Python and Rust facts: 8 + 4.
-    assert_eq!(outcome.tables[0].rows.len(), 12);
+    assert_eq!(outcome.facts.len(), 12);
 }
