@@ -74,16 +74,39 @@ impl<'a> RunContext<'a> {
     }
 }
 
+/// What an experiment is about: its id, and the sheet's section, question and answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// The snake_case id that names its module, Python file, example, bench and docs page.
+    pub id: &'static str,
+    /// The section of the sheet.
+    pub section: Section,
+    /// The sheet's question.
+    pub question: &'static str,
+    /// The sheet's answer, word for word.
+    pub sheet_answer: &'static str,
+}
+
 /// One answer of the sheet on trial.
 pub trait Experiment: Send + Sync {
+    /// Its id, and the sheet's section, question and answer.
+    fn meta(&self) -> &'static Meta;
     /// The snake_case id that names its module, Python file, example, bench and docs page.
-    fn id(&self) -> &'static str;
+    fn id(&self) -> &'static str {
+        self.meta().id
+    }
     /// The section of the sheet.
-    fn section(&self) -> Section;
+    fn section(&self) -> Section {
+        self.meta().section
+    }
     /// The sheet's question.
-    fn question(&self) -> &'static str;
+    fn question(&self) -> &'static str {
+        self.meta().question
+    }
     /// The sheet's answer, word for word.
-    fn sheet_answer(&self) -> &'static str;
+    fn sheet_answer(&self) -> &'static str {
+        self.meta().sheet_answer
+    }
     /// The claims with their thresholds, declared before the run. They may depend on the
     /// context (e.g. the core count), never on measurements.
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim>;
@@ -172,18 +195,16 @@ mod tests {
 
     struct Fake(Vec<&'static str>);
 
+    const FAKE: Meta = Meta {
+        id: "fake",
+        section: Section::CoreMechanics,
+        question: "Q?",
+        sheet_answer: "A.",
+    };
+
     impl Experiment for Fake {
-        fn id(&self) -> &'static str {
-            "fake"
-        }
-        fn section(&self) -> Section {
-            Section::CoreMechanics
-        }
-        fn question(&self) -> &'static str {
-            "Q?"
-        }
-        fn sheet_answer(&self) -> &'static str {
-            "A."
+        fn meta(&self) -> &'static Meta {
+            &FAKE
         }
         fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {
             vec![
@@ -192,7 +213,7 @@ mod tests {
             ]
         }
         fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
-            let mut o = Outcome::new("fake", Section::CoreMechanics, "Q?", "A.", ctx.scale);
+            let mut o = Outcome::of(&FAKE, ctx.scale);
             for id in &self.0 {
                 o.judgements
                     .push(Judgement::new(*id, Verdict::Confirmed, "e"));

@@ -25,7 +25,7 @@ pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, judge_cases};
 pub use env::{Environment, Host, PythonInfo, available_cores};
 pub use error::ExperimentError;
 pub use experiment::{
-    Experiment, NoProgress, Progress, RunContext, Section, run_experiment, validate_ids,
+    Experiment, Meta, NoProgress, Progress, RunContext, Section, run_experiment, validate_ids,
 };
 pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{

@@ -2,7 +2,7 @@
 
 use crate::claim::{ClaimVerdict, Judgement, Verdict};
 use crate::env::Environment;
-use crate::experiment::Section;
+use crate::experiment::{Meta, Section};
 use crate::fact::Fact;
 use crate::measure::Measurement;
 use crate::scale::Scale;
@@ -70,6 +70,17 @@ impl Outcome {
             notes: Vec::new(),
             duration_s: 0.0,
         }
+    }
+
+    /// An empty outcome for the experiment described by `meta`.
+    pub fn of(meta: &Meta, scale: Scale) -> Self {
+        Outcome::new(
+            meta.id,
+            meta.section,
+            meta.question,
+            meta.sheet_answer,
+            scale,
+        )
     }
 
     /// Records a workload parameter.

@@ -7,7 +7,7 @@
 //! attribute is ignored), `NotImplemented` hands the operation to the other operand, and
 //! `sum()` needs `__radd__` for its start value 0.
 
-use pyproof_core::{Claim, Experiment, ExperimentError, Outcome, RunContext, Section};
+use pyproof_core::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,21 +19,17 @@ pub const QUESTION: &str = "What are Dunder (Magic) methods?";
 pub const SHEET_ANSWER: &str = "Methods like `__init__`, `__str__`, `__call__` that allow custom \
 objects to interact with Python's built-in operators (e.g., `+`, `len()`, `()`).";
 
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "dunder_methods",
+    section: Section::AdvancedFeatures,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
+
 impl Experiment for DunderMethods {
-    fn id(&self) -> &'static str {
-        "dunder_methods"
-    }
-
-    fn section(&self) -> Section {
-        Section::AdvancedFeatures
-    }
-
-    fn question(&self) -> &'static str {
-        QUESTION
-    }
-
-    fn sheet_answer(&self) -> &'static str {
-        SHEET_ANSWER
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {

@@ -6,7 +6,7 @@
 //! tuple's immutability reaches — one level: a tuple holding a list is not hashable, its list
 //! can change, and `t[0] += [x]` both raises and mutates.
 
-use pyproof_core::{Claim, Experiment, ExperimentError, Outcome, RunContext, Section};
+use pyproof_core::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,21 +19,17 @@ pub const SHEET_ANSWER: &str = "Lists are mutable; Tuples are immutable. Using m
 default arguments in functions is a common bug: `def add(val, list=[])` will reuse the *same* \
 list object across all calls!";
 
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "mutable_defaults",
+    section: Section::AdvancedFeatures,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
+
 impl Experiment for MutableDefaults {
-    fn id(&self) -> &'static str {
-        "mutable_defaults"
-    }
-
-    fn section(&self) -> Section {
-        Section::AdvancedFeatures
-    }
-
-    fn question(&self) -> &'static str {
-        QUESTION
-    }
-
-    fn sheet_answer(&self) -> &'static str {
-        SHEET_ANSWER
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {

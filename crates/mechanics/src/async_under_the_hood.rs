@@ -11,8 +11,8 @@
 
 use pyo3::prelude::*;
 use pyproof_core::{
-    Claim, Experiment, ExperimentError, Fact, Judgement, Measurement, Outcome, RunContext, Scale,
-    Section, Table, Verdict, format_number, record_facts,
+    Claim, Experiment, ExperimentError, Fact, Judgement, Measurement, Meta, Outcome, RunContext,
+    Scale, Section, Table, Verdict, format_number, record_facts,
 };
 use pyproof_python::{Interpreter, py_error};
 use std::future::Future;
@@ -29,6 +29,14 @@ pub const QUESTION: &str = "How do `async` and `await` work under the hood?";
 pub const SHEET_ANSWER: &str = "They are built on **Generators**. When you `await`, the function \
 pauses and yields control back to the event loop, which can then run other tasks while the first \
 one waits for I/O.";
+
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "async_under_the_hood",
+    section: Section::CoreMechanics,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
 
 /// Claim (d): N concurrent waits finish within this multiple of one wait.
 pub const OVERLAP_CEILING: f64 = 1.5;
@@ -138,20 +146,8 @@ fn overlap_plan(scale: Scale) -> (usize, f64, usize) {
 }
 
 impl Experiment for AsyncUnderTheHood {
-    fn id(&self) -> &'static str {
-        "async_under_the_hood"
-    }
-
-    fn section(&self) -> Section {
-        Section::CoreMechanics
-    }
-
-    fn question(&self) -> &'static str {
-        QUESTION
-    }
-
-    fn sheet_answer(&self) -> &'static str {
-        SHEET_ANSWER
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
@@ -214,8 +210,7 @@ impl Experiment for AsyncUnderTheHood {
         ctx.progress.update("coroutines driven by hand", 0, 2);
         let mut facts = interp.facts("pyproof.async_under_the_hood", &python_ids)?;
         facts.extend(rust_facts());
-        let mut outcome =
-            Outcome::new(self.id(), self.section(), QUESTION, SHEET_ANSWER, ctx.scale);
+        let mut outcome = Outcome::of(&META, ctx.scale);
         record_facts(
             &mut outcome,
             "Observed on this interpreter and in Rust",

@@ -6,7 +6,7 @@
 //! down — what each kind's descriptor `__get__` returns. The same kinds on a Rust
 //! `#[pyclass]` (`pyproof_native.Shape`) and a Python subclass of it.
 
-use pyproof_core::{Claim, Experiment, ExperimentError, Outcome, RunContext, Section};
+use pyproof_core::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,21 +19,17 @@ pub const SHEET_ANSWER: &str = "`@classmethod` receives the class itself as the 
 (`cls`), useful for factory methods. `@staticmethod` receives no special first argument and acts \
 like a regular function that lives inside the class's namespace.";
 
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "method_kinds",
+    section: Section::CoreMechanics,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
+
 impl Experiment for MethodKinds {
-    fn id(&self) -> &'static str {
-        "method_kinds"
-    }
-
-    fn section(&self) -> Section {
-        Section::CoreMechanics
-    }
-
-    fn question(&self) -> &'static str {
-        QUESTION
-    }
-
-    fn sheet_answer(&self) -> &'static str {
-        SHEET_ANSWER
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {

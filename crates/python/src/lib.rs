@@ -46,13 +46,7 @@ pub fn fact_outcome(
     let ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
     ctx.progress.update(&format!("asking {module}"), 0, 1);
     let facts = interp.facts(module, &ids)?;
-    let mut outcome = pyproof_core::Outcome::new(
-        experiment.id(),
-        experiment.section(),
-        experiment.question(),
-        experiment.sheet_answer(),
-        ctx.scale,
-    );
+    let mut outcome = pyproof_core::Outcome::of(experiment.meta(), ctx.scale);
     pyproof_core::record_facts(&mut outcome, title, &claims, &facts);
     Ok(outcome)
 }

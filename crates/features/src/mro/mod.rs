@@ -12,8 +12,8 @@ pub mod c3;
 use c3::{ClassDef, ClassGraph, MroError, SplitMix, random_hierarchy};
 use pyo3::prelude::*;
 use pyproof_core::{
-    Claim, Experiment, ExperimentError, Judgement, Outcome, RunContext, Scale, Section, Table,
-    Verdict,
+    Claim, Experiment, ExperimentError, Judgement, Meta, Outcome, RunContext, Scale, Section,
+    Table, Verdict,
 };
 use pyproof_python::{Interpreter, py_error};
 
@@ -26,6 +26,14 @@ pub const QUESTION: &str = "What is Method Resolution Order (MRO)?";
 /// The sheet's answer, word for word.
 pub const SHEET_ANSWER: &str = "The order in which Python looks for a method in a hierarchy of \
 classes, especially important for **Multiple Inheritance**. You can check it with `Class.mro()`.";
+
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "mro",
+    section: Section::AdvancedFeatures,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
 
 /// Seed of the random hierarchies (fixed: a run is repeatable class for class).
 pub const SEED: u64 = 2026;
@@ -194,20 +202,8 @@ pub fn compare(graph: &ClassGraph, decisions: &[Decision]) -> Vec<Disagreement> 
 }
 
 impl Experiment for Mro {
-    fn id(&self) -> &'static str {
-        "mro"
-    }
-
-    fn section(&self) -> Section {
-        Section::AdvancedFeatures
-    }
-
-    fn question(&self) -> &'static str {
-        QUESTION
-    }
-
-    fn sheet_answer(&self) -> &'static str {
-        SHEET_ANSWER
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {

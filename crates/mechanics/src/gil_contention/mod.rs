@@ -20,8 +20,8 @@ pub mod workload;
 
 use pyo3::prelude::*;
 use pyproof_core::{
-    Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Lane, Measurement, Outcome,
-    RunContext, Scale, Section, Summary, Table, Verdict, format_number, judge_cases,
+    Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Lane, Measurement, Meta,
+    Outcome, RunContext, Scale, Section, Summary, Table, Verdict, format_number, judge_cases,
     pairwise_ratios,
 };
 use pyproof_python::Interpreter;
@@ -39,6 +39,14 @@ pub const QUESTION: &str = "What is the GIL (Global Interpreter Lock)?";
 pub const SHEET_ANSWER: &str = "A mutex that prevents multiple native threads from executing \
 Python bytecodes at once. This makes Python \"slow\" for CPU-bound multi-threading. Solution: \
 Use `multiprocessing` or C-extensions like NumPy.";
+
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "gil_contention",
+    section: Section::CoreMechanics,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
 
 /// Claims (a) and the holding half of (c): threads give at most this speedup.
 pub const THREAD_CEILING: f64 = 1.2;
@@ -108,20 +116,8 @@ fn ks_text(ks: &[usize]) -> String {
 }
 
 impl Experiment for GilContention {
-    fn id(&self) -> &'static str {
-        "gil_contention"
-    }
-
-    fn section(&self) -> Section {
-        Section::CoreMechanics
-    }
-
-    fn question(&self) -> &'static str {
-        QUESTION
-    }
-
-    fn sheet_answer(&self) -> &'static str {
-        SHEET_ANSWER
+    fn meta(&self) -> &'static Meta {
+        &META
     }
 
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
@@ -204,8 +200,7 @@ fn run_attached(
     ctx: &RunContext<'_>,
     plan: &Plan,
 ) -> Result<Outcome, ExperimentError> {
-    let exp = GilContention;
-    let mut outcome = Outcome::new(exp.id(), exp.section(), QUESTION, SHEET_ANSWER, ctx.scale);
+    let mut outcome = Outcome::of(&META, ctx.scale);
     let wl = Workload::load(py, interp)?;
     let has_numpy = wl.has_numpy()?;
     let families: Vec<Family> = Family::ALL
