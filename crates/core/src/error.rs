@@ -37,7 +37,4 @@ pub enum ExperimentError {
         #[source]
         source: std::io::Error,
     },
-    /// The run was interrupted (Ctrl-C, SIGTERM).
-    #[error("interrupted")]
-    Interrupted,
 }

@@ -87,11 +87,6 @@ impl Summary {
         }
     }
 
-    /// Relative spread: (q3 − q1) / median.
-    pub fn relative_iqr(&self) -> f64 {
-        (self.q3 - self.q1) / self.median
-    }
-
     /// "1.93× (IQR 1.90–1.95, n=5)".
     pub fn describe(&self, unit: &str) -> String {
         if self.n == 0 {
