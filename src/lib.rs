@@ -6,8 +6,8 @@
 
 use anyhow::{Context, Result};
 use pyproof_core::{
-    Environment, Experiment, Host, Outcome, Progress, RunContext, RunFailure, RunResults, Scale,
-    run_experiment, validate_ids,
+    Environment, Experiment, Host, Outcome, Overrides, Progress, RunContext, RunFailure,
+    RunResults, Scale, run_experiment, validate_ids,
 };
 use pyproof_python::{Interpreter, paths};
 use pyproof_report::TerminalProgress;
@@ -18,6 +18,7 @@ use std::process::ExitCode;
 pub fn registry() -> Vec<Box<dyn Experiment>> {
     let mut all = pyproof_mechanics::experiments();
     all.extend(pyproof_features::experiments());
+    all.extend(pyproof_scenarios::experiments());
     all
 }
 
@@ -69,11 +70,13 @@ pub fn output_dir() -> PathBuf {
     paths::work_dir()
 }
 
-/// Runs `experiments` at `scale`, one after another. An experiment that fails is recorded
-/// with its error and the others still run. `on_outcome` sees each result as it arrives.
+/// Runs `experiments` at `scale` (with the sizes in `overrides`), one after another. An
+/// experiment that fails is recorded with its error and the others still run. `on_outcome`
+/// sees each result as it arrives.
 pub fn run(
     experiments: &[Box<dyn Experiment>],
     scale: Scale,
+    overrides: Overrides,
     progress_for: &dyn Fn(&str) -> Box<dyn Progress>,
     on_outcome: &mut dyn FnMut(Result<&Outcome, &RunFailure>),
 ) -> RunResults {
@@ -82,7 +85,8 @@ pub fn run(
     let mut failures = Vec::new();
     for exp in experiments {
         let progress = progress_for(exp.id());
-        let ctx = RunContext::new(scale, output_dir().join("cache"), progress.as_ref());
+        let mut ctx = RunContext::new(scale, output_dir().join("cache"), progress.as_ref());
+        ctx.overrides = overrides;
         match run_experiment(exp.as_ref(), &ctx) {
             Ok(outcome) => {
                 on_outcome(Ok(&outcome));
@@ -138,24 +142,44 @@ pub fn print_outcome(result: Result<&Outcome, &RunFailure>) {
     }
 }
 
-/// The body of `examples/<id>.rs`: runs that one experiment (`--scale quick|default|full`,
-/// default `default`), prints it, writes its charts, exits 1 if it failed and 2 on bad
-/// arguments.
-pub fn example_main(id: &str) -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let scale = match args.as_slice() {
-        [] => Scale::Default,
-        [flag, value] if flag == "--scale" => match value.parse() {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
+/// Parses an example's arguments: `--scale quick|default|full` and `--csv-size SIZE`, each
+/// at most once, in any order.
+pub fn parse_example_args(args: &[String]) -> Result<(Scale, Overrides), String> {
+    let mut scale = None;
+    let mut overrides = Overrides::default();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next();
+        match (flag.as_str(), value) {
+            ("--scale", Some(v)) if scale.is_none() => scale = Some(v.parse::<Scale>()?),
+            ("--csv-size", Some(v)) if overrides.csv_bytes.is_none() => {
+                overrides.csv_bytes = Some(pyproof_core::parse_bytes(v)?);
             }
-        },
-        _ => {
-            eprintln!(
-                "error: usage: cargo run --release --example {id} [-- --scale quick|default|full]"
-            );
+            _ => {
+                return Err(
+                    "usage: cargo run --release --example <id> [-- --scale quick|default|full] \
+                     [--csv-size SIZE]"
+                        .to_string(),
+                );
+            }
+        }
+    }
+    Ok((scale.unwrap_or_default(), overrides))
+}
+
+/// The body of `examples/<id>.rs`: runs that one experiment (`--scale quick|default|full`,
+/// default `default`; `--csv-size SIZE`), prints it, writes its charts, exits 1 if it failed
+/// and 2 on bad arguments.
+pub fn example_main(id: &str) -> ExitCode {
+    // Re-executed as a measured worker (a polars variant in a fresh process)?
+    if let Some(code) = pyproof_scenarios::worker_main() {
+        return code;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (scale, overrides) = match parse_example_args(&args) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -169,7 +193,13 @@ pub fn example_main(id: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let results = run(&experiments, scale, &terminal_progress, &mut print_outcome);
+    let results = run(
+        &experiments,
+        scale,
+        overrides,
+        &terminal_progress,
+        &mut print_outcome,
+    );
     let path = output_dir().join(format!("{id}.json"));
     if let Err(e) = save_results(&results, &path) {
         eprintln!("error: {e:#}");

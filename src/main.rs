@@ -1,12 +1,13 @@
 //! `pyproof`: the command line of the trial.
 //!
 //! `pyproof` with no command runs every experiment at the default scale. `pyproof list`
-//! shows them; `pyproof run [ID...] [--scale S] [--json PATH]` runs a selection, prints each
-//! outcome and the verdict table, and saves the results JSON under target/pyproof/.
+//! shows them; `pyproof run [ID...] [--scale S] [--csv-size SIZE] [--json PATH]` runs a
+//! selection, prints each outcome and the verdict table, and saves the results JSON under
+//! target/pyproof/.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use pyproof_core::Scale;
+use pyproof_core::{Overrides, Scale};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,6 +34,10 @@ enum Command {
         /// Also write the results JSON here (always written to target/pyproof/results.json).
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
+        /// Size of the generated CSV for dataframe_memory instead of the scale's (e.g. 2GB,
+        /// 500MB, 64MiB).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        csv_size: Option<u64>,
     },
 }
 
@@ -40,7 +45,15 @@ fn parse_scale(s: &str) -> Result<Scale, String> {
     s.parse()
 }
 
+fn parse_size(s: &str) -> Result<u64, String> {
+    pyproof_core::parse_bytes(s)
+}
+
 fn main() -> ExitCode {
+    // Re-executed as a measured worker (a polars variant in a fresh process)?
+    if let Some(code) = pyproof_scenarios::worker_main() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -59,12 +72,25 @@ fn main() -> ExitCode {
         ids: Vec::new(),
         scale: Scale::Default,
         json: None,
+        csv_size: None,
     }) {
         Command::List => {
             list();
             ExitCode::SUCCESS
         }
-        Command::Run { ids, scale, json } => match run(&ids, scale, json) {
+        Command::Run {
+            ids,
+            scale,
+            json,
+            csv_size,
+        } => match run(
+            &ids,
+            scale,
+            Overrides {
+                csv_bytes: csv_size,
+            },
+            json,
+        ) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -85,7 +111,12 @@ fn list() {
     }
 }
 
-fn run(ids: &[String], scale: Scale, json: Option<PathBuf>) -> Result<ExitCode> {
+fn run(
+    ids: &[String],
+    scale: Scale,
+    overrides: Overrides,
+    json: Option<PathBuf>,
+) -> Result<ExitCode> {
     // Everything that can be refused is checked before anything runs or is written.
     let experiments = match pyproof::select(ids) {
         Ok(e) => e,
@@ -106,6 +137,7 @@ fn run(ids: &[String], scale: Scale, json: Option<PathBuf>) -> Result<ExitCode> 
     let results = pyproof::run(
         &experiments,
         scale,
+        overrides,
         &pyproof::terminal_progress,
         &mut pyproof::print_outcome,
     );

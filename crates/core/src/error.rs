@@ -28,6 +28,10 @@ pub enum ExperimentError {
     /// The outcome broke the harness's rules (e.g. a declared claim left unjudged).
     #[error("invalid outcome: {0}")]
     InvalidOutcome(String),
+    /// An input the experiment needs is unusable or cannot be made: a corrupt file, too
+    /// little disk for a dataset.
+    #[error("{0}")]
+    Input(String),
     /// Reading or writing a file failed.
     #[error("{context}: {source}")]
     Io {

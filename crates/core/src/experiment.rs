@@ -60,6 +60,15 @@ pub struct RunContext<'a> {
     pub cache_dir: PathBuf,
     /// Where progress goes.
     pub progress: &'a dyn Progress,
+    /// Sizes the user asked for instead of the scale's own.
+    pub overrides: Overrides,
+}
+
+/// Workload sizes given on the command line, overriding what the scale would choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Overrides {
+    /// The size of a generated CSV file, bytes (`--csv-size 2GB`).
+    pub csv_bytes: Option<u64>,
 }
 
 impl<'a> RunContext<'a> {
@@ -70,6 +79,7 @@ impl<'a> RunContext<'a> {
             cores: crate::env::available_cores(),
             cache_dir,
             progress,
+            overrides: Overrides::default(),
         }
     }
 }

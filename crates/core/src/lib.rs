@@ -11,6 +11,7 @@
 //! This crate has no Python and no heavy dependencies; the interpreter lives in
 //! `pyproof-python`, the renderers in `pyproof-report`.
 
+mod bytes;
 mod claim;
 mod env;
 mod error;
@@ -21,11 +22,13 @@ mod outcome;
 mod scale;
 pub mod time;
 
+pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
 pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, judge_cases};
 pub use env::{Environment, Host, PythonInfo, available_cores};
 pub use error::ExperimentError;
 pub use experiment::{
-    Experiment, Meta, NoProgress, Progress, RunContext, Section, run_experiment, validate_ids,
+    Experiment, Meta, NoProgress, Overrides, Progress, RunContext, Section, run_experiment,
+    validate_ids,
 };
 pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{

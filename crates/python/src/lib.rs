@@ -9,12 +9,16 @@
 //! - [`process`]: a real interpreter (or any program) as a subprocess in its own process
 //!   group, with a timeout, wall and CPU time, and peak RSS / peak anonymous memory.
 //!
+//! - [`pending`]: files written under a temporary name and renamed when complete, removed
+//!   on error and on Ctrl-C.
+//!
 //! Everything returns [`PythonError`], which renders as one actionable line.
 
 mod error;
 mod interp;
 pub mod native;
 pub mod paths;
+pub mod pending;
 pub mod process;
 pub mod venv;
 

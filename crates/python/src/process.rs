@@ -258,6 +258,7 @@ pub fn install_interrupt_handler() -> Result<(), PythonError> {
         INTERRUPTED.store(true, Ordering::SeqCst);
         kill_live_groups();
         kill_descendants();
+        crate::pending::remove_pending_files();
         eprintln!("\npyproof: interrupted; child processes stopped, nothing written");
         // SAFETY: _exit ends the process at once; nothing runs after it.
         unsafe { libc::_exit(130) }

@@ -1,0 +1,288 @@
+//! The polars variants: eager default, eager with schema overrides, a lazy scan on the
+//! streaming engine, and batch iteration (`sink_batches`) with per-batch aggregation.
+//!
+//! Every variant follows the policy of [`BadRow`]: a row without a numeric price or a
+//! category is set aside and counted, never folded into a different answer; anything polars
+//! refuses to parse (a non-numeric price after schema inference, invalid UTF-8, a row with
+//! extra fields in an eager read) stops the variant with polars' own one-line message.
+//!
+//! polars' *lazy* scan keeps rows with extra fields, truncated, and says nothing
+//! (pola-rs/polars#21094); pandas with `usecols` does the same. Those variants report
+//! `sees_extra_fields: false`, and the harness sets such rows aside after the run
+//! ([`super::worker::set_aside_ragged`]).
+
+use super::data::{Answer, BadRow, Group};
+use super::worker::{ColumnMemory, WorkerReport, own_anon_kib};
+use crate::error::ScenarioError;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// One way of answering the query with polars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolarsVariant {
+    /// `CsvReader` with inferred types, then a group-by.
+    EagerDefault,
+    /// `CsvReader` with Int32 / Float32 / Categorical overrides, then a group-by.
+    EagerOverrides,
+    /// `LazyCsvReader` + group-by, collected on the streaming engine.
+    LazyStreaming,
+    /// `sink_batches` on the streaming engine, aggregating each batch in Rust.
+    Batches,
+}
+
+impl PolarsVariant {
+    /// Every variant, in table order.
+    pub const ALL: [PolarsVariant; 4] = [
+        PolarsVariant::EagerDefault,
+        PolarsVariant::EagerOverrides,
+        PolarsVariant::LazyStreaming,
+        PolarsVariant::Batches,
+    ];
+
+    /// Its id, as the worker's argument and in results.
+    pub fn id(self) -> &'static str {
+        match self {
+            PolarsVariant::EagerDefault => "polars_eager",
+            PolarsVariant::EagerOverrides => "polars_eager_overrides",
+            PolarsVariant::LazyStreaming => "polars_streaming",
+            PolarsVariant::Batches => "polars_batches",
+        }
+    }
+}
+
+impl FromStr for PolarsVariant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        PolarsVariant::ALL
+            .into_iter()
+            .find(|v| v.id() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown polars variant '{s}' (expected one of: {})",
+                    PolarsVariant::ALL.map(|v| v.id()).join(", ")
+                )
+            })
+    }
+}
+
+fn overrides() -> Schema {
+    Schema::from_iter([
+        Field::new("id".into(), DataType::Int32),
+        Field::new("price".into(), DataType::Float32),
+        Field::new(
+            "category".into(),
+            DataType::from_categories(Categories::global()),
+        ),
+    ])
+}
+
+/// The query on a frame of (category, price): sum, mean, non-null count and row count per
+/// category, the null category included (its rows are set aside by [`answer_from`]).
+fn query(lf: LazyFrame) -> LazyFrame {
+    lf.group_by([col("category")]).agg([
+        col("price").cast(DataType::Float64).sum().alias("sum"),
+        col("price").cast(DataType::Float64).mean().alias("mean"),
+        col("price").count().alias("count"),
+        len().alias("len"),
+    ])
+}
+
+/// The answer and the rows set aside, from [`query`]'s result.
+fn answer_from(df: &DataFrame) -> Result<(Answer, BTreeMap<String, u64>), ScenarioError> {
+    let category = df.column("category")?.cast(&DataType::String)?;
+    let category = category.str()?;
+    let sum = df.column("sum")?.f64()?.clone();
+    let mean = df.column("mean")?.f64()?.clone();
+    let count = df.column("count")?.cast(&DataType::UInt64)?;
+    let count = count.u64()?;
+    let rows = df.column("len")?.cast(&DataType::UInt64)?;
+    let rows = rows.u64()?;
+    let mut answer = Answer::default();
+    let mut skipped = BTreeMap::new();
+    for i in 0..df.height() {
+        let n = count.get(i).unwrap_or(0);
+        let all = rows.get(i).unwrap_or(0);
+        match category.get(i) {
+            Some(name) if !name.is_empty() => {
+                if all > n {
+                    *skipped
+                        .entry(BadRow::BadPrice.reason().to_string())
+                        .or_default() += all - n;
+                }
+                if n == 0 {
+                    continue;
+                }
+                answer.rows += n;
+                answer.groups.insert(
+                    name.to_string(),
+                    Group {
+                        count: n,
+                        sum: sum.get(i).unwrap_or(0.0),
+                        mean: mean.get(i).unwrap_or(f64::NAN),
+                    },
+                );
+            }
+            _ => {
+                *skipped
+                    .entry(BadRow::NoCategory.reason().to_string())
+                    .or_default() += all
+            }
+        }
+    }
+    Ok((answer, skipped))
+}
+
+fn columns_of(df: &DataFrame) -> Vec<ColumnMemory> {
+    df.columns()
+        .iter()
+        .map(|c| ColumnMemory {
+            name: c.name().to_string(),
+            dtype: c.dtype().to_string(),
+            bytes: c.as_materialized_series().estimated_size() as u64,
+            unique_bytes: None,
+        })
+        .collect()
+}
+
+fn check_price(schema: &Schema) -> Result<(), ScenarioError> {
+    let dtype = schema
+        .get("price")
+        .ok_or_else(|| ScenarioError::Input("the file has no 'price' column".to_string()))?;
+    if schema.get("category").is_none() {
+        return Err(ScenarioError::Input(
+            "the file has no 'category' column".to_string(),
+        ));
+    }
+    if dtype.is_primitive_numeric() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Input(format!(
+            "column 'price' is not numeric (polars read it as {dtype})"
+        )))
+    }
+}
+
+/// Runs `variant` on `csv` and reports the answer, timings and memory.
+pub fn run(variant: PolarsVariant, csv: &Path) -> Result<WorkerReport, ScenarioError> {
+    if !csv.is_file() {
+        return Err(ScenarioError::Input(format!(
+            "no such file: {}",
+            csv.display()
+        )));
+    }
+    let baseline_anon_kib = own_anon_kib();
+    let started = Instant::now();
+    let path = csv.to_path_buf();
+    let lazy_scan = || -> Result<LazyFrame, ScenarioError> {
+        let p = PlRefPath::try_from_path(&path)?;
+        let mut lf = LazyCsvReader::new(p).with_has_header(true).finish()?;
+        check_price(lf.collect_schema()?.as_ref())?;
+        Ok(lf)
+    };
+    let (answer, skipped, columns) = match variant {
+        PolarsVariant::EagerDefault | PolarsVariant::EagerOverrides => {
+            let mut options = CsvReadOptions::default().with_has_header(true);
+            if variant == PolarsVariant::EagerOverrides {
+                options = options.with_schema_overwrite(Some(Arc::new(overrides())));
+            }
+            let df = options
+                .try_into_reader_with_file_path(Some(path.clone()))?
+                .finish()?;
+            check_price(df.schema())?;
+            let result = query(df.clone().lazy()).collect()?;
+            let (answer, skipped) = answer_from(&result)?;
+            (answer, skipped, columns_of(&df))
+        }
+        PolarsVariant::LazyStreaming => {
+            let result = query(lazy_scan()?)
+                .collect_with_engine(Engine::Streaming)?
+                .unwrap_single();
+            let (answer, skipped) = answer_from(&result)?;
+            (answer, skipped, Vec::new())
+        }
+        PolarsVariant::Batches => {
+            let (answer, skipped) = batches(lazy_scan()?)?;
+            (answer, skipped, Vec::new())
+        }
+    };
+    let work_s = started.elapsed().as_secs_f64();
+    let mut library = BTreeMap::new();
+    library.insert("polars".to_string(), polars::VERSION.to_string());
+    library.insert("string storage".to_string(), "arrow utf8-view".to_string());
+    Ok(WorkerReport {
+        variant: variant.id().to_string(),
+        answer,
+        skipped,
+        work_s,
+        sees_extra_fields: matches!(
+            variant,
+            PolarsVariant::EagerDefault | PolarsVariant::EagerOverrides
+        ),
+        baseline_anon_kib,
+        columns,
+        library,
+    })
+}
+
+#[derive(Default)]
+struct Running {
+    groups: BTreeMap<String, (u64, f64)>,
+    no_price: u64,
+    no_category: u64,
+}
+
+/// Batch iteration: polars hands over record batches; each is folded into running sums.
+fn batches(lf: LazyFrame) -> Result<(Answer, BTreeMap<String, u64>), ScenarioError> {
+    let running = Arc::new(Mutex::new(Running::default()));
+    let sink = running.clone();
+    let callback = PlanCallback::new(move |df: DataFrame| -> PolarsResult<bool> {
+        let category = df.column("category")?.cast(&DataType::String)?;
+        let price = df.column("price")?.cast(&DataType::Float64)?;
+        let mut r = sink
+            .lock()
+            .map_err(|_| polars_err!(ComputeError: "batch accumulator poisoned"))?;
+        for (c, p) in category.str()?.iter().zip(price.f64()?.iter()) {
+            match (c, p) {
+                (Some(c), Some(p)) if !c.is_empty() => {
+                    let g = r.groups.entry(c.to_string()).or_default();
+                    g.0 += 1;
+                    g.1 += p;
+                }
+                (Some(c), None) if !c.is_empty() => r.no_price += 1,
+                _ => r.no_category += 1,
+            }
+        }
+        // false: keep the batches coming.
+        Ok(false)
+    });
+    lf.select([col("category"), col("price")])
+        .sink_batches(callback, false, None)?
+        .collect_with_engine(Engine::Streaming)?;
+    let r = running
+        .lock()
+        .map_err(|_| ScenarioError::Polars("batch accumulator poisoned".into()))?;
+    let mut answer = Answer::default();
+    for (name, &(count, sum)) in &r.groups {
+        answer.rows += count;
+        answer.groups.insert(
+            name.clone(),
+            Group {
+                count,
+                sum,
+                mean: sum / count as f64,
+            },
+        );
+    }
+    let mut skipped = BTreeMap::new();
+    if r.no_price > 0 {
+        skipped.insert(BadRow::BadPrice.reason().to_string(), r.no_price);
+    }
+    if r.no_category > 0 {
+        skipped.insert(BadRow::NoCategory.reason().to_string(), r.no_category);
+    }
+    Ok((answer, skipped))
+}

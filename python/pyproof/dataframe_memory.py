@@ -1,0 +1,273 @@
+"""The sheet's pandas advice on trial: chunksize, downcasts, categories — one variant a process.
+
+The sheet: "Your Pandas code is too slow and uses 10GB of RAM for a 2GB CSV. Use chunksize,
+downcast numeric types (float64 to float32), convert low-cardinality strings to category."
+
+Every variant answers the same query — per category: sum, mean and count of ``price``; and the
+rows counted — and prints one JSON object. The Rust harness starts each in a fresh process and
+samples its memory from the outside::
+
+    python -m pyproof.dataframe_memory pandas_default data.csv
+    python -m pyproof.dataframe_memory pandas_chunked data.csv --chunksize 100000
+    python -m pyproof.dataframe_memory columns data.csv --nrows 500000
+
+Malformed rows follow one policy in every variant (the Rust reference reader's): a row with
+more fields than the header is skipped (``on_bad_lines``, counted from pandas' warnings); a
+row counts when it has a category and a numeric price, else it is skipped and counted. With
+``usecols`` pandas parses only the fields it needs and keeps rows with extra fields without a
+warning: that variant reports ``sees_extra_fields: false`` and the harness sets them aside. A file
+pandas cannot read at all (invalid UTF-8, a non-numeric price under ``dtype=float32``) stops
+the variant with a one-line ``error:`` and exit code 3 — never a traceback, never a
+quietly different answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+#: The timed variants, in table order.
+VARIANTS = ("pandas_default", "pandas_usecols", "pandas_downcast", "pandas_chunked")
+#: Rows per chunk of ``pandas_chunked``.
+CHUNKSIZE = 100_000
+#: The columns the query needs.
+QUERY_COLUMNS = ["category", "price"]
+#: The sheet's advice as ``read_csv`` arguments: int32 ids, float32 prices, a category.
+DOWNCAST = {"id": "int32", "price": "float32", "category": "category"}
+
+TOO_MANY_FIELDS = "too many fields"
+NO_PRICE = "no numeric price"
+NO_CATEGORY = "no category"
+
+_SKIPPING = re.compile(r"^Skipping line \d+", re.MULTILINE)
+
+
+def anon_kib() -> int:
+    """This process's anonymous resident memory (RssAnon), KiB; 0 off Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Partial:
+    """Per-category running sums and counts, and the rows set aside, over one or more frames."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+        self.skipped: dict[str, int] = {}
+
+    def skip(self, reason: str, n: int) -> None:
+        """Counts ``n`` rows set aside for ``reason``."""
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + int(n)
+
+    def add(self, frame: Any) -> None:
+        """Folds a frame holding ``category`` and ``price`` into the running sums."""
+        import pandas as pd
+
+        price = frame["price"]
+        category = frame["category"]
+        if not pd.api.types.is_numeric_dtype(price):
+            # One non-numeric value makes the whole column text: coerce, and count the rows
+            # that had something that is not a number.
+            price = pd.to_numeric(price, errors="coerce")
+        has_category = category.notna() & (category.astype("str") != "")
+        has_price = price.notna()
+        self.skip(NO_CATEGORY, (~has_category).sum())
+        self.skip(NO_PRICE, (has_category & ~has_price).sum())
+        keep = has_category & has_price
+        grouped = price[keep].groupby(category[keep], observed=True).agg(["sum", "count"])
+        for name, row in grouped.iterrows():
+            key = str(name)
+            self.sums[key] = self.sums.get(key, 0.0) + float(row["sum"])
+            self.counts[key] = self.counts.get(key, 0) + int(row["count"])
+
+    def answer(self) -> dict[str, Any]:
+        """The query's answer in the harness's shape."""
+        groups = {
+            name: {
+                "count": self.counts[name],
+                "sum": self.sums[name],
+                "mean": self.sums[name] / self.counts[name],
+            }
+            for name in sorted(self.counts)
+            if self.counts[name] > 0
+        }
+        return {"rows": sum(g["count"] for g in groups.values()), "groups": groups}
+
+
+def _read_kwargs(variant: str) -> dict[str, Any]:
+    if variant == "pandas_default":
+        return {}
+    if variant == "pandas_usecols":
+        return {"usecols": QUERY_COLUMNS}
+    if variant == "pandas_downcast":
+        return {"dtype": DOWNCAST}
+    if variant == "pandas_chunked":
+        return {}
+    raise ValueError(f"unknown variant '{variant}' (expected one of: {', '.join(VARIANTS)})")
+
+
+def _count_skipped_lines(caught: list[warnings.WarningMessage]) -> int:
+    return sum(len(_SKIPPING.findall(str(w.message))) for w in caught)
+
+
+def run_variant(variant: str, path: str, chunksize: int = CHUNKSIZE) -> dict[str, Any]:
+    """Runs one variant on ``path`` and returns its report (answer, timings, memory)."""
+    import pandas as pd
+
+    kwargs = _read_kwargs(variant)
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    baseline = anon_kib()
+    partial = Partial()
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        if variant == "pandas_chunked":
+            with pd.read_csv(path, chunksize=chunksize, on_bad_lines="warn") as reader:
+                for chunk in reader:
+                    partial.add(chunk)
+        else:
+            frame = pd.read_csv(path, on_bad_lines="warn", **kwargs)
+            partial.add(frame)
+    partial.skip(TOO_MANY_FIELDS, _count_skipped_lines(caught))
+    work_s = time.perf_counter() - started
+    return {
+        "variant": variant,
+        "answer": partial.answer(),
+        "skipped": partial.skipped,
+        "work_s": work_s,
+        "sees_extra_fields": variant != "pandas_usecols",
+        "baseline_anon_kib": baseline,
+        "columns": [],
+        "library": library_facts(),
+    }
+
+
+def library_facts() -> dict[str, str]:
+    """pandas' and NumPy's versions and how pandas stores strings."""
+    import numpy as np
+    import pandas as pd
+
+    storage = getattr(pd.Series(["x"]).dtype, "storage", "object")
+    try:
+        import pyarrow  # noqa: F401
+
+        arrow = "installed"
+    except ImportError:
+        arrow = "not installed"
+    return {
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "string storage": f"{storage} (pyarrow {arrow})",
+    }
+
+
+def _object_values(series: Any) -> Any:
+    """The Python objects a string column holds (the same objects, not copies)."""
+    array = series.array
+    backing = getattr(array, "_ndarray", None)
+    return backing if backing is not None else series.to_numpy(dtype=object)
+
+
+def column_memory(frame: Any) -> list[dict[str, Any]]:
+    """Per-column memory: pandas' ``memory_usage(deep=True)``, and for string columns the
+    bytes counting each distinct object once (the parser reuses one object for repeated
+    values within a chunk, so ``deep=True`` overstates them)."""
+    import pandas as pd
+
+    usage = frame.memory_usage(deep=True, index=False)
+    out = []
+    for name in frame.columns:
+        series = frame[name]
+        entry: dict[str, Any] = {
+            "name": str(name),
+            "dtype": str(series.dtype),
+            "bytes": int(usage[name]),
+            "unique_bytes": None,
+        }
+        dtype = series.dtype
+        if not isinstance(dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(dtype):
+            values = _object_values(series)
+            seen: dict[int, int] = {}
+            for v in values:
+                if id(v) not in seen:
+                    seen[id(v)] = sys.getsizeof(v)
+            entry["unique_bytes"] = int(values.nbytes + sum(seen.values()))
+        out.append(entry)
+    return out
+
+
+def measure_columns(path: str, nrows: int) -> dict[str, Any]:
+    """Per-column memory of the first ``nrows`` rows read three ways: pandas' defaults, the
+    sheet's downcasts, and the sheet's downcasts without the category (to isolate it)."""
+    import pandas as pd
+
+    loads = {
+        "default": {},
+        "downcast": {"dtype": DOWNCAST},
+    }
+    report: dict[str, Any] = {"nrows": nrows, "loads": {}, "library": library_facts()}
+    for label, kwargs in loads.items():
+        frame = pd.read_csv(path, nrows=nrows, on_bad_lines="skip", **kwargs)
+        report["loads"][label] = {"rows": len(frame), "columns": column_memory(frame)}
+        del frame
+    return report
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return (
+            f"the file is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start} of a block): {exc.reason}"
+        )
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run one variant (or ``columns``) and print its JSON report."""
+    parser = argparse.ArgumentParser(prog="python -m pyproof.dataframe_memory")
+    parser.add_argument("variant", choices=[*VARIANTS, "columns"])
+    parser.add_argument("csv")
+    parser.add_argument("--chunksize", type=int, default=CHUNKSIZE)
+    parser.add_argument("--nrows", type=int, default=500_000)
+    args = parser.parse_args(argv)
+    if args.chunksize <= 0 or args.nrows <= 0:
+        print("error: --chunksize and --nrows must be positive", file=sys.stderr)
+        return 2
+    try:
+        if args.variant == "columns":
+            if not Path(args.csv).is_file():
+                raise FileNotFoundError(f"no such file: {args.csv}")
+            report = measure_columns(args.csv, args.nrows)
+        else:
+            report = run_variant(args.variant, args.csv, args.chunksize)
+    except ModuleNotFoundError as exc:
+        print(f"error: Python package '{exc.name}' is not installed", file=sys.stderr)
+        return 3
+    except FileNotFoundError as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 3
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 3
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
