@@ -36,7 +36,7 @@ enum Command {
         json: Option<PathBuf>,
         /// Size of the generated CSV for dataframe_memory instead of the scale's (e.g. 2GB,
         /// 500MB, 64MiB).
-        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        #[arg(long, value_name = "SIZE", value_parser = parse_size, allow_hyphen_values = true)]
         csv_size: Option<u64>,
     },
 }

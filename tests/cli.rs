@@ -52,6 +52,19 @@ fn a_bad_scale_is_refused() {
 }
 
 #[test]
+fn bad_csv_sizes_are_refused() {
+    for (size, why) in [
+        ("-5", "must be greater than zero"),
+        ("0", "must be greater than zero"),
+        ("2XB", "unknown unit 'xb'"),
+        ("5TB", "larger than the 1 TiB limit"),
+        ("lots", "bad size 'lots'"),
+    ] {
+        assert_refused(&["run", "dataframe_memory", "--csv-size", size], why);
+    }
+}
+
+#[test]
 fn a_json_path_in_a_missing_directory_is_refused() {
     assert_refused(
         &["run", "--json", "/nonexistent-pyproof-dir/results.json"],

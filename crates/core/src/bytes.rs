@@ -49,12 +49,16 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 pub fn format_bytes(bytes: u64) -> String {
     const UNITS: [(&str, f64); 4] = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
     let b = bytes as f64;
-    for (unit, size) in UNITS {
-        if b >= size {
+    for (i, (unit, size)) in UNITS.iter().enumerate() {
+        // Thresholds on the *rounded* value: 999,999,944 bytes is "1.00 GB", not "1000 MB".
+        if b >= size * 0.999_5 {
             let v = b / size;
-            return if v >= 100.0 {
+            if v >= 999.5 && i > 0 {
+                continue;
+            }
+            return if v >= 99.95 {
                 format!("{v:.0} {unit}")
-            } else if v >= 10.0 {
+            } else if v >= 9.995 {
                 format!("{v:.1} {unit}")
             } else {
                 format!("{v:.2} {unit}")
@@ -103,5 +107,8 @@ mod tests {
         assert_eq!(format_bytes(200_000_000), "200 MB");
         assert_eq!(format_bytes(20_480_000), "20.5 MB");
         assert_eq!(format_bytes(512), "512 B");
+        assert_eq!(format_bytes(999_999_944), "1.00 GB");
+        assert_eq!(format_bytes(99_999_943), "100 MB");
+        assert_eq!(format_bytes(9_999_990), "10.0 MB");
     }
 }

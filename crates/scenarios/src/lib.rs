@@ -13,5 +13,5 @@ use pyproof_core::Experiment;
 
 /// Every experiment of this section, in the sheet's order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
-    vec![]
+    vec![Box::new(dataframe_memory::DataframeMemory)]
 }

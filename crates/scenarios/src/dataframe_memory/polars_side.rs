@@ -286,3 +286,120 @@ fn batches(lf: LazyFrame) -> Result<(Answer, BTreeMap<String, u64>), ScenarioErr
     }
     Ok((answer, skipped))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataframe_memory::data::{HEADER, ensure_dataset, find_ragged, scan};
+    use crate::dataframe_memory::worker::set_aside_ragged;
+
+    #[test]
+    fn every_variant_answers_the_query_exactly() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ds = ensure_dataset(dir.path(), 400_000, 11, &|_, _| {}).expect("dataset");
+        for v in PolarsVariant::ALL {
+            let r = run(v, &ds.path).expect("runs");
+            let tol = if v == PolarsVariant::EagerOverrides {
+                1e-5
+            } else {
+                1e-9
+            };
+            r.answer
+                .check_against(&ds.info.answer, tol)
+                .unwrap_or_else(|e| panic!("{}: {e}", v.id()));
+            assert!(r.skipped.is_empty(), "{}: {:?}", v.id(), r.skipped);
+            assert_eq!(v.id().parse::<PolarsVariant>(), Ok(v));
+        }
+        let eager = run(PolarsVariant::EagerOverrides, &ds.path).expect("runs");
+        let dtypes: Vec<_> = eager
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.dtype.as_str()))
+            .collect();
+        assert_eq!(
+            dtypes,
+            [
+                ("id", "i32"),
+                ("price", "f32"),
+                ("category", "cat"),
+                ("date", "str"),
+                ("note", "str")
+            ]
+        );
+    }
+
+    fn malformed(dir: &Path) -> std::path::PathBuf {
+        // 150 good rows first: the bad ones fall outside polars' 100-row schema inference.
+        let mut text = format!("{HEADER}\n");
+        for i in 0..150 {
+            text.push_str(&format!("{i},{}.25,books,2021-01-01,fine\n", i % 7));
+        }
+        text.push_str("900,1.00,toys,2021-01-01,unquoted, comma\n");
+        text.push_str("901,2.00,toys\n");
+        text.push_str("902,3.00,,2021-01-01,no category\n");
+        text.push_str("903,,pets,2021-01-01,no price\n");
+        let path = dir.join("bad.csv");
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    #[test]
+    fn malformed_rows_are_counted_or_refused_never_folded_in() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = malformed(dir.path());
+        let reference = scan(&path).expect("scan");
+        let ragged = find_ragged(&path).expect("ragged");
+        assert_eq!(ragged.len(), 1);
+        for v in PolarsVariant::ALL {
+            match run(v, &path) {
+                Ok(mut r) => {
+                    set_aside_ragged(&mut r, &ragged);
+                    r.answer
+                        .check_against(&reference.answer, 1e-9)
+                        .unwrap_or_else(|e| panic!("{}: {e}", v.id()));
+                    assert_eq!(r.skipped, reference.skipped(), "{}", v.id());
+                }
+                Err(e) => {
+                    // Eager reads refuse the row with extra fields, in polars' own words.
+                    assert!(
+                        matches!(
+                            v,
+                            PolarsVariant::EagerDefault | PolarsVariant::EagerOverrides
+                        ),
+                        "{}: {e}",
+                        v.id()
+                    );
+                    assert_eq!(
+                        e.to_string(),
+                        "polars: found more fields than defined in 'Schema'"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_inputs_are_one_line_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("nope.csv");
+        let utf = dir.path().join("utf.csv");
+        let mut bytes = format!("{HEADER}\n").into_bytes();
+        bytes.extend_from_slice(b"1,1.0,b\xf6oks,2021-01-01,latin-1 not utf-8\n");
+        std::fs::write(&utf, bytes).expect("write");
+        for v in PolarsVariant::ALL {
+            let e = run(v, &missing).expect_err("missing");
+            assert_eq!(
+                e.to_string(),
+                format!("no such file: {}", missing.display())
+            );
+            let e = run(v, &utf).expect_err("invalid utf-8").to_string();
+            assert_eq!(e, "polars: invalid utf-8 sequence", "{}", v.id());
+        }
+        assert!(
+            "polars_nope"
+                .parse::<PolarsVariant>()
+                .unwrap_err()
+                .starts_with("unknown polars variant 'polars_nope' (expected one of: polars_eager")
+        );
+    }
+}

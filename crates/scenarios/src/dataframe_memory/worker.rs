@@ -150,3 +150,64 @@ pub fn worker_main() -> Option<ExitCode> {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataframe_memory::data::Group;
+
+    fn report(sees: bool) -> WorkerReport {
+        let mut answer = Answer {
+            rows: 3,
+            ..Default::default()
+        };
+        answer.groups.insert(
+            "toys".into(),
+            Group {
+                count: 3,
+                sum: 6.0,
+                mean: 2.0,
+            },
+        );
+        let mut skipped = BTreeMap::new();
+        skipped.insert("no numeric price".to_string(), 1);
+        WorkerReport {
+            variant: "x".into(),
+            answer,
+            skipped,
+            work_s: 1.0,
+            sees_extra_fields: sees,
+            baseline_anon_kib: 0,
+            columns: Vec::new(),
+            library: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn ragged_rows_move_from_the_answer_to_the_skipped_count() {
+        let ragged = [
+            RaggedRow {
+                category: "toys".into(),
+                price: Some(1.5),
+            },
+            RaggedRow {
+                category: "toys".into(),
+                price: None,
+            },
+        ];
+        let mut r = report(false);
+        set_aside_ragged(&mut r, &ragged);
+        assert_eq!(r.answer.rows, 2);
+        let g = r.answer.groups["toys"];
+        assert_eq!((g.count, g.sum, g.mean), (2, 4.5, 2.25));
+        // The priceless ragged row had been counted as "no numeric price": now it is ragged.
+        assert_eq!(
+            r.skipped.into_iter().collect::<Vec<_>>(),
+            [("too many fields".to_string(), 2)]
+        );
+        // A reader that saw the extra fields itself is left alone.
+        let mut seen = report(true);
+        set_aside_ragged(&mut seen, &ragged);
+        assert_eq!(seen, report(true));
+    }
+}
