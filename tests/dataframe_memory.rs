@@ -248,3 +248,55 @@ fn an_absurd_size_is_refused_before_anything_is_written() {
     );
     assert!(!out_dir.path().join("cache/dataframe_memory").exists());
 }
+
+#[test]
+fn sigint_while_generating_leaves_no_partial_dataset() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let log_dir = tempfile::tempdir().expect("tempdir");
+    let log = log_dir.path().join("stderr.log");
+    // Big enough that generation (the first thing the run does) is still going when the
+    // signal arrives, even in a release build.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .args(["run", "dataframe_memory", "--csv-size", "1GB"])
+        .env("PYPROOF_OUTPUT_DIR", out_dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("starts");
+    let cache = out_dir.path().join("cache/dataframe_memory");
+    let partial = || -> Vec<String> {
+        std::fs::read_dir(&cache)
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter(|n| n.contains(".partial-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while partial().is_empty() {
+        if std::time::Instant::now() > deadline || child.try_wait().expect("poll").is_some() {
+            let _ = child.kill();
+            panic!(
+                "no partial file appeared: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().expect("exits");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        partial(),
+        Vec::<String>::new(),
+        "the partial file was removed"
+    );
+    let left: Vec<_> = std::fs::read_dir(&cache)
+        .expect("cache dir")
+        .filter_map(|e| e.ok())
+        .collect();
+    assert!(left.is_empty(), "nothing half-made is left: {left:?}");
+    assert!(!out_dir.path().join("results.json").exists());
+}
