@@ -202,7 +202,9 @@ impl Plan {
         let (bytes, reps, column_rows) = match scale {
             Scale::Quick => (20_000_000, 1, 100_000),
             Scale::Default => (200_000_000, 3, 500_000),
-            Scale::Full => (2_000_000_000, 1, 1_000_000),
+            // Two rounds at 2 GB: a verdict never rests on one sample, and the run stays
+            // well under ten minutes.
+            Scale::Full => (2_000_000_000, 2, 1_000_000),
         };
         let bytes = csv_bytes.unwrap_or(bytes);
         Plan {
