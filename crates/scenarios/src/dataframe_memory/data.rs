@@ -8,6 +8,7 @@
 //! comma and is quoted, as real exports do).
 
 use crate::error::ScenarioError;
+use pyproof_core::time::civil_from_days;
 use pyproof_python::pending::{PendingFile, remove_stale_partials};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -329,20 +330,6 @@ fn cached_info(path: &Path, bytes: u64, seed: u64) -> Option<DatasetInfo> {
         && info.target_bytes == bytes
         && info.bytes == len)
         .then_some(info)
-}
-
-/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's civil_from_days).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
