@@ -142,8 +142,8 @@ pub fn print_outcome(result: Result<&Outcome, &RunFailure>) {
     }
 }
 
-/// Parses an example's arguments: `--scale quick|default|full` and `--csv-size SIZE`, each
-/// at most once, in any order.
+/// Parses an example's arguments: `--scale quick|default|full`, `--csv-size SIZE`,
+/// `--images N` and `--image-size WxH`, each at most once, in any order.
 pub fn parse_example_args(args: &[String]) -> Result<(Scale, Overrides), String> {
     let mut scale = None;
     let mut overrides = Overrides::default();
@@ -155,10 +155,16 @@ pub fn parse_example_args(args: &[String]) -> Result<(Scale, Overrides), String>
             ("--csv-size", Some(v)) if overrides.csv_bytes.is_none() => {
                 overrides.csv_bytes = Some(pyproof_core::parse_bytes(v)?);
             }
+            ("--images", Some(v)) if overrides.images.is_none() => {
+                overrides.images = Some(pyproof_core::parse_count(v)?);
+            }
+            ("--image-size", Some(v)) if overrides.image_size.is_none() => {
+                overrides.image_size = Some(pyproof_core::parse_image_size(v)?);
+            }
             _ => {
                 return Err(
                     "usage: cargo run --release --example <id> [-- --scale quick|default|full] \
-                     [--csv-size SIZE]"
+                     [--csv-size SIZE] [--images N] [--image-size WxH]"
                         .to_string(),
                 );
             }
@@ -168,10 +174,10 @@ pub fn parse_example_args(args: &[String]) -> Result<(Scale, Overrides), String>
 }
 
 /// The body of `examples/<id>.rs`: runs that one experiment (`--scale quick|default|full`,
-/// default `default`; `--csv-size SIZE`), prints it, writes its charts, exits 1 if it failed
+/// default `default`; `--csv-size SIZE`, `--images N`, `--image-size WxH`), prints it, writes its charts, exits 1 if it failed
 /// and 2 on bad arguments.
 pub fn example_main(id: &str) -> ExitCode {
-    // Re-executed as a measured worker (a polars variant in a fresh process)?
+    // Re-executed as a measured worker (a polars variant, a rayon run, in a fresh process)?
     if let Some(code) = pyproof_scenarios::worker_main() {
         return code;
     }

@@ -1,9 +1,9 @@
 //! `pyproof`: the command line of the trial.
 //!
 //! `pyproof` with no command runs every experiment at the default scale. `pyproof list`
-//! shows them; `pyproof run [ID...] [--scale S] [--csv-size SIZE] [--json PATH]` runs a
-//! selection, prints each outcome and the verdict table, and saves the results JSON under
-//! target/pyproof/.
+//! shows them; `pyproof run [ID...] [--scale S] [--csv-size SIZE] [--images N]
+//! [--image-size WxH] [--json PATH]` runs a selection, prints each outcome and the verdict
+//! table, and saves the results JSON under target/pyproof/.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -38,6 +38,13 @@ enum Command {
         /// 500MB, 64MiB).
         #[arg(long, value_name = "SIZE", value_parser = parse_size, allow_hyphen_values = true)]
         csv_size: Option<u64>,
+        /// Number of images in image_parallelism's corpus instead of the scale's (e.g. 5000,
+        /// 20k, 1M).
+        #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
+        images: Option<u64>,
+        /// Size of image_parallelism's images instead of the scale's: 256 or 512x384.
+        #[arg(long, value_name = "WxH", value_parser = parse_image_size, allow_hyphen_values = true)]
+        image_size: Option<(u32, u32)>,
     },
 }
 
@@ -47,6 +54,14 @@ fn parse_scale(s: &str) -> Result<Scale, String> {
 
 fn parse_size(s: &str) -> Result<u64, String> {
     pyproof_core::parse_bytes(s)
+}
+
+fn parse_count(s: &str) -> Result<u64, String> {
+    pyproof_core::parse_count(s)
+}
+
+fn parse_image_size(s: &str) -> Result<(u32, u32), String> {
+    pyproof_core::parse_image_size(s)
 }
 
 fn main() -> ExitCode {
@@ -73,6 +88,8 @@ fn main() -> ExitCode {
         scale: Scale::Default,
         json: None,
         csv_size: None,
+        images: None,
+        image_size: None,
     }) {
         Command::List => {
             list();
@@ -83,11 +100,15 @@ fn main() -> ExitCode {
             scale,
             json,
             csv_size,
+            images,
+            image_size,
         } => match run(
             &ids,
             scale,
             Overrides {
                 csv_bytes: csv_size,
+                images,
+                image_size,
             },
             json,
         ) {

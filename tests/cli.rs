@@ -65,6 +65,21 @@ fn bad_csv_sizes_are_refused() {
 }
 
 #[test]
+fn bad_image_counts_and_sizes_are_refused() {
+    for (flag, value, why) in [
+        ("--images", "0", "must be greater than zero"),
+        ("--images", "-5", "must be greater than zero"),
+        ("--images", "many", "bad image count 'many'"),
+        ("--images", "20M", "larger than the 10000000 limit"),
+        ("--image-size", "4", "each side must be 8 to 8192 pixels"),
+        ("--image-size", "256x", "bad image size '256x'"),
+        ("--image-size", "-8", "bad image size '-8'"),
+    ] {
+        assert_refused(&["run", "image_parallelism", flag, value], why);
+    }
+}
+
+#[test]
 fn a_json_path_in_a_missing_directory_is_refused() {
     assert_refused(
         &["run", "--json", "/nonexistent-pyproof-dir/results.json"],

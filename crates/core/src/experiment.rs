@@ -69,6 +69,10 @@ pub struct RunContext<'a> {
 pub struct Overrides {
     /// The size of a generated CSV file, bytes (`--csv-size 2GB`).
     pub csv_bytes: Option<u64>,
+    /// The number of images in a generated corpus (`--images 5000`).
+    pub images: Option<u64>,
+    /// The width and height of generated images, pixels (`--image-size 512x384`).
+    pub image_size: Option<(u32, u32)>,
 }
 
 impl<'a> RunContext<'a> {

@@ -20,6 +20,7 @@ mod fact;
 mod measure;
 mod outcome;
 mod scale;
+mod sizes;
 pub mod time;
 
 pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
@@ -36,3 +37,4 @@ pub use measure::{
 };
 pub use outcome::{Bar, Chart, Lane, Outcome, RunFailure, RunResults, Table};
 pub use scale::Scale;
+pub use sizes::{IMAGE_SIDE, MAX_IMAGES, parse_count, parse_image_size};

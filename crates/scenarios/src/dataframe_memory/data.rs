@@ -8,6 +8,7 @@
 //! comma and is quoted, as real exports do).
 
 use crate::error::ScenarioError;
+pub use crate::shared::{DISK_HEADROOM, Rng, free_bytes};
 use pyproof_core::time::civil_from_days;
 use pyproof_python::pending::{PendingFile, remove_stale_partials};
 use serde::{Deserialize, Serialize};
@@ -106,31 +107,6 @@ const WORDS: [&str; 64] = [
 
 /// Days from 2021-01-01 the dates span (four years, one leap day).
 const DATE_SPAN_DAYS: u64 = 1461;
-
-/// SplitMix64: tiny, fast, and the same sequence everywhere for a seed.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (n > 0), by multiply-shift: no modulo bias worth the name here.
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((self.next_u64() >> 32) * n) >> 32
-    }
-}
 
 /// One group of the query's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -236,27 +212,6 @@ pub fn dataset_path(dir: &Path, bytes: u64, seed: u64) -> PathBuf {
 fn info_path(csv: &Path) -> PathBuf {
     csv.with_extension("answer.json")
 }
-
-/// Bytes free for an unprivileged writer on the file system holding `dir`.
-pub fn free_bytes(dir: &Path) -> Result<u64, ScenarioError> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
-        .map_err(|_| ScenarioError::Input(format!("{} holds a NUL byte", dir.display())))?;
-    // SAFETY: statvfs is plain old data; zeroed is a valid value to be overwritten.
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a valid C string and `st` a valid out-pointer.
-    let r = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
-    if r != 0 {
-        return Err(ScenarioError::io(
-            format!("checking free space in {}", dir.display()),
-            std::io::Error::last_os_error(),
-        ));
-    }
-    Ok(st.f_bavail as u64 * st.f_frsize as u64)
-}
-
-/// Space kept free beyond the file itself, so a dataset never fills the disk to the brim.
-const DISK_HEADROOM: u64 = 64 << 20;
 
 /// The dataset of `bytes` for `seed` in `dir`: reused when a complete one is cached, else
 /// generated (after checking free space) under a temporary name and renamed when complete.

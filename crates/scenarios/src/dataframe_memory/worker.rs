@@ -3,15 +3,15 @@
 //!
 //! Each variant runs in a fresh process so its memory is its own. The Python variants are
 //! `python -m pyproof.dataframe_memory`; the polars variants are this very binary re-executed
-//! with `PYPROOF_WORKER=polars` (examples, the CLI and benches all call [`worker_main`]
+//! with `PYPROOF_WORKER=polars` (examples, the CLI and benches all call [`crate::worker_main`]
 //! first), so no separate executable has to be found or built.
 
 use super::data::{Answer, BadRow, RaggedRow};
 use super::polars_side::{self, PolarsVariant};
+pub use crate::shared::own_anon_kib;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::ExitCode;
 
 /// The environment variable that makes a pyproof binary run as the polars worker.
 pub const WORKER_ENV: &str = "PYPROOF_WORKER";
@@ -106,49 +106,22 @@ pub fn set_aside_ragged(report: &mut WorkerReport, ragged: &[RaggedRow]) {
     report.sees_extra_fields = true;
 }
 
-/// This process's anonymous resident memory, KiB (0 when /proc is unreadable).
-pub fn own_anon_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("RssAnon:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// When this process was started as the polars worker (`PYPROOF_WORKER=polars <variant>
-/// <csv>`), runs that variant, prints its report as JSON and returns the exit code: 0, or 3
-/// with a one-line `error:` on stderr. Returns None for a normal start.
-pub fn worker_main() -> Option<ExitCode> {
-    let role = std::env::var(WORKER_ENV).ok()?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match (role.as_str(), args.as_slice()) {
-        ("polars", [variant, csv]) => variant
+/// The polars worker (`PYPROOF_WORKER=polars <binary> <variant> <csv>`): runs that variant
+/// and returns its report as JSON, or a one-line error.
+pub fn run_worker(args: &[String]) -> Result<String, String> {
+    let report = match args {
+        [variant, csv] => variant
             .parse::<PolarsVariant>()
             .map_err(|e| e.to_string())
-            .and_then(|v| polars_side::run(v, Path::new(csv)).map_err(|e| e.to_string())),
-        ("polars", _) => Err(format!(
-            "usage: {WORKER_ENV}=polars <binary> <variant> <csv> (variants: {})",
-            PolarsVariant::ALL.map(|v| v.id()).join(", ")
-        )),
-        (other, _) => Err(format!(
-            "unknown {WORKER_ENV} role '{other}' (expected: polars)"
-        )),
+            .and_then(|v| polars_side::run(v, Path::new(csv)).map_err(|e| e.to_string()))?,
+        _ => {
+            return Err(format!(
+                "usage: {WORKER_ENV}=polars <binary> <variant> <csv> (variants: {})",
+                PolarsVariant::ALL.map(|v| v.id()).join(", ")
+            ));
+        }
     };
-    Some(
-        match result.and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {}", e.lines().next().unwrap_or("unknown error"));
-                ExitCode::from(3)
-            }
-        },
-    )
+    serde_json::to_string(&report).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,251 @@
+//! image_parallelism end to end: the Python and Rust workers as the real processes they run
+//! as — the same pixels give the same bytes in both languages, damaged files are skipped the
+//! same way — bad worker arguments, and a quick run through the CLI.
+
+use pyproof_python::{Interpreter, python_command};
+use pyproof_scenarios::WORKER_ENV;
+use pyproof_scenarios::image_parallelism::corpus::{
+    CorpusSpec, Damage, Kind, MAGIC, ensure_corpus, image_file,
+};
+use pyproof_scenarios::image_parallelism::worker::RunReport;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+fn spec(count: u64) -> CorpusSpec {
+    CorpusSpec {
+        count,
+        width: 40,
+        height: 30,
+        seed: 11,
+        damage_every: 0,
+    }
+}
+
+fn write_pack(path: &Path, records: &[Vec<u8>]) {
+    let mut f = std::fs::File::create(path).expect("create pack");
+    f.write_all(MAGIC).expect("magic");
+    for r in records {
+        f.write_all(&(r.len() as u32).to_le_bytes()).expect("len");
+        f.write_all(r).expect("record");
+    }
+}
+
+/// Runs one worker; returns (exit code, parsed report if any, stderr).
+fn worker(rust: bool, args: &[&str], pack: &Path) -> (i32, Option<RunReport>, String) {
+    let mut cmd = if rust {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pyproof"));
+        c.env(WORKER_ENV, "images");
+        c
+    } else {
+        let mut c = python_command(Interpreter::get().expect("python"));
+        c.args(["-m", "pyproof.image_parallelism"]);
+        c
+    };
+    let out = cmd
+        .args(&args[..3])
+        .arg(pack)
+        .args(&args[3..])
+        .output()
+        .expect("worker runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_str(stdout.trim()).ok(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn python_and_rust_threshold_agree_byte_for_byte_on_png_and_skip_the_same_damage() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = spec(40);
+    let mut pngs = Vec::new();
+    let mut jpeg = None;
+    for i in 0..s.count {
+        match image_file(&s, i).expect("encodes") {
+            (bytes, Kind::Png) => pngs.push(bytes),
+            (bytes, Kind::Jpeg) => jpeg = Some(bytes),
+            _ => {}
+        }
+    }
+    assert!(pngs.len() >= 10, "only {} PNGs", pngs.len());
+    let jpeg = jpeg.expect("a JPEG among 40");
+    let png = pngs[0].clone();
+    // Damage of every kind: truncated JPEG and PNG, garbage, empty.
+    let damaged = vec![
+        jpeg[..jpeg.len() * 2 / 5].to_vec(),
+        png[..png.len() * 2 / 5].to_vec(),
+        vec![0u8; 300],
+        Vec::new(),
+    ];
+    let mut records = pngs.clone();
+    records.extend(damaged);
+    let pack = dir.path().join("png.pack");
+    write_pack(&pack, &records);
+
+    let (code, py, err) = worker(false, &["threshold", "sequential", "1"], &pack);
+    assert_eq!(code, 0, "{err}");
+    let (code, rs, err) = worker(true, &["threshold", "sequential", "1"], &pack);
+    assert_eq!(code, 0, "{err}");
+    let (py, rs) = (py.expect("python report"), rs.expect("rust report"));
+    assert_eq!(py.tally, rs.tally, "same outputs, same skips");
+    assert_eq!(
+        (py.tally.processed, py.tally.skipped),
+        (pngs.len() as u64, 4)
+    );
+    // Thumbnails differ between the libraries (other filters, other encoder) but both skip
+    // exactly the four damaged files.
+    let (_, py, _) = worker(false, &["thumbnail", "threads", "2"], &pack);
+    let (_, rs, _) = worker(true, &["thumbnail", "rayon", "2"], &pack);
+    assert_eq!(py.expect("python").tally.skipped, 4);
+    assert_eq!(rs.expect("rust").tally.skipped, 4);
+}
+
+#[test]
+fn rayon_gives_the_same_outputs_for_every_k_and_streaming() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = spec(30);
+    s.damage_every = 7;
+    let corpus = ensure_corpus(dir.path(), &s, &|_, _| {}).expect("corpus");
+    assert_eq!(corpus.info.damaged(), 4);
+    let mut tallies = Vec::new();
+    for args in [
+        vec!["thumbnail", "sequential", "1"],
+        vec!["thumbnail", "rayon", "1"],
+        vec!["thumbnail", "rayon", "3"],
+        vec!["thumbnail", "rayon", "2", "--stream"],
+        vec!["thumbnail", "rayon", "2", "--count", "30"],
+    ] {
+        let (code, report, err) = worker(true, &args, &corpus.path);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let report = report.expect("report");
+        assert_eq!(report.tally.images(), 30);
+        tallies.push(report.tally);
+    }
+    assert!(tallies.windows(2).all(|w| w[0] == w[1]), "{tallies:?}");
+    assert_eq!(tallies[0].skipped, 4);
+    assert!(matches!(
+        pyproof_scenarios::image_parallelism::corpus::damage_of(&s, 6),
+        Some(Damage::Truncated)
+    ));
+}
+
+#[test]
+fn bad_worker_arguments_are_one_line_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing.pack");
+    for (args, why) in [
+        (vec!["sharpen", "rayon", "2"], "unknown workload 'sharpen'"),
+        (vec!["thumbnail", "forks", "2"], "unknown executor 'forks'"),
+        (vec!["thumbnail", "rayon", "0"], "bad worker count '0'"),
+        (
+            vec!["thumbnail", "sequential", "2"],
+            "sequential runs with k = 1",
+        ),
+        (vec!["thumbnail", "rayon", "2"], "opening"),
+        (
+            vec!["thumbnail", "rayon", "2", "--count", "-1"],
+            "--count needs",
+        ),
+    ] {
+        let (code, report, err) = worker(true, &args, &missing);
+        assert_eq!(code, 3, "{args:?}");
+        assert!(report.is_none());
+        assert!(
+            err.starts_with("error: ") && err.contains(why) && err.trim().lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+    // A pack that is not one.
+    let bogus = dir.path().join("bogus.pack");
+    std::fs::write(&bogus, b"hello").expect("write");
+    let (code, _, err) = worker(true, &["thumbnail", "rayon", "2"], &bogus);
+    assert_eq!(code, 3);
+    assert!(err.contains("not an image pack"), "{err}");
+    let (code, _, err) = worker(false, &["thumbnail", "threads", "2"], &bogus);
+    assert_eq!(code, 3);
+    assert!(err.contains("not an image pack"), "{err}");
+}
+
+#[test]
+fn a_quick_run_through_the_cli_judges_every_claim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("results.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .env("PYPROOF_OUTPUT_DIR", dir.path())
+        .args(["run", "image_parallelism", "--scale", "quick"])
+        .args(["--images", "24", "--image-size", "48x40", "--json"])
+        .arg(&json)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("results written")).expect("json");
+    let outcome = &results["outcomes"][0];
+    assert_eq!(outcome["id"], "image_parallelism");
+    assert_eq!(outcome["parameters"]["corpus"], "24 × 48×40");
+    let claims: Vec<&str> = outcome["verdicts"]
+        .as_array()
+        .expect("verdicts")
+        .iter()
+        .map(|v| v["claim"]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        claims,
+        [
+            "threads_throttled",
+            "processes_scale",
+            "multiprocessing_is_the_answer",
+            "rayon_beyond"
+        ]
+    );
+    let keys: Vec<&str> = outcome["measurements"]
+        .as_array()
+        .expect("measurements")
+        .iter()
+        .map(|m| m["key"].as_str().expect("key"))
+        .collect();
+    for key in [
+        "python_threshold.threads.k2.speedup",
+        "pillow_thumbnail.processes.k4.images_per_s",
+        "echo.sequential.k1.images_per_s",
+        "rust_thumbnail.rayon.k2.peak_anon_mib",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {keys:?}");
+    }
+}
+
+#[test]
+fn on_one_core_every_claim_is_inconclusive() {
+    // taskset pins the run and everything it starts to core 0: no speedup can be shown.
+    if Command::new("taskset").arg("--version").output().is_err() {
+        eprintln!("taskset not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("one-core.json");
+    let out = Command::new("taskset")
+        .args(["-c", "0", env!("CARGO_BIN_EXE_pyproof")])
+        .args(["run", "image_parallelism", "--scale", "quick"])
+        .args(["--images", "12", "--image-size", "32", "--json"])
+        .arg(&json)
+        .env("PYPROOF_OUTPUT_DIR", dir.path())
+        .output()
+        .expect("runs under taskset");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("results written")).expect("json");
+    assert_eq!(results["environment"]["host"]["cores_available"], 1);
+    for v in results["outcomes"][0]["verdicts"]
+        .as_array()
+        .expect("verdicts")
+    {
+        assert_eq!(v["verdict"], "inconclusive", "{v}");
+    }
+}
