@@ -19,6 +19,7 @@ pub fn registry() -> Vec<Box<dyn Experiment>> {
     let mut all = pyproof_mechanics::experiments();
     all.extend(pyproof_features::experiments());
     all.extend(pyproof_scenarios::experiments());
+    all.extend(pyproof_cheatsheet::experiments());
     all
 }
 
