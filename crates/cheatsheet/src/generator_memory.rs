@@ -557,11 +557,7 @@ fn join(v: &[u64]) -> String {
     v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn record(
-    outcome: &mut Outcome,
-    points: &BTreeMap<(Pipeline, u64), Point>,
-    plan: &Plan,
-) -> Fits {
+fn record(outcome: &mut Outcome, points: &BTreeMap<(Pipeline, u64), Point>, plan: &Plan) -> Fits {
     let mut fits = BTreeMap::new();
     let mut peaks = Table::new(
         "Peak memory by n (Python: tracemalloc; Rust: allocation counting), and the fitted \
