@@ -1,0 +1,204 @@
+"""cpu_parallelism: "Best for CPU: multiprocessing" on trial, task size by task size.
+
+The same total amount of pure-Python CPU work is cut into tasks of ~1 µs to ~100 ms and run
+sequentially, on a thread pool and on a process pool (``spawn``), with several chunksizes.
+Small tasks drown a process pool in pickling and round trips; large ones let it scale. The
+Rust harness runs ``python -m pyproof.cpu_parallelism`` in a fresh process and reads one JSON
+line with every sample.
+
+Every run's checksum (the sum of the tasks' results) must equal the sequential one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+
+def spin(iters: int) -> int:
+    """Pure-Python CPU work: ``iters`` rounds of integer arithmetic (the GIL held)."""
+    total = 0
+    for i in range(iters):
+        total += (i * i) % 7
+    return total
+
+
+def calibrate(target_s: float = 0.05) -> float:
+    """Iterations of ``spin`` per microsecond on this machine (best of five)."""
+    iters = 50_000
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        spin(iters)
+        best = min(best, time.perf_counter() - start)
+    # Scale up so the measured call lasts about target_s, then measure again.
+    iters = max(iters, int(iters * target_s / max(best, 1e-9)))
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        spin(iters)
+        best = min(best, time.perf_counter() - start)
+    return iters / (best * 1e6)
+
+
+def _ready(delay: float) -> int:
+    time.sleep(delay)
+    return os.getpid()
+
+
+def auto_chunksize(tasks: int, k: int) -> int:
+    """Four chunks per worker (what ``multiprocessing.Pool.map`` does by default)."""
+    return max(1, -(-tasks // (4 * k)))
+
+
+def run_pool(
+    pool: Executor, iters: int, tasks: int, chunksize: int, timeout: float
+) -> tuple[float, int]:
+    """``pool.map(spin, ...)`` over ``tasks`` tasks; returns (seconds, checksum)."""
+    start = time.perf_counter()
+    results = pool.map(spin, [iters] * tasks, timeout=timeout, chunksize=chunksize)
+    total = sum(results)
+    return time.perf_counter() - start, total
+
+
+def run_sequential(iters: int, tasks: int) -> tuple[float, int]:
+    """The tasks one after another on this thread; returns (seconds, checksum)."""
+    start = time.perf_counter()
+    total = 0
+    for _ in range(tasks):
+        total += spin(iters)
+    return time.perf_counter() - start, total
+
+
+def measure(
+    sizes_us: list[float],
+    total_ms: float,
+    k: int,
+    chunksizes: list[str],
+    rounds: int,
+    timeout: float,
+    max_round_trips: int,
+) -> dict:
+    """Every (size, executor, chunksize) over ``rounds`` interleaved rounds."""
+    per_us = calibrate()
+    started = time.perf_counter()
+    threads = ThreadPoolExecutor(max_workers=k)
+    processes = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        ready = [processes.submit(_ready, 0.05) for _ in range(2 * k)]
+        pids = sorted({f.result(timeout=timeout) for f in ready})
+        startup_s = time.perf_counter() - started
+        jobs = []
+        for size in sizes_us:
+            iters = max(1, round(size * per_us))
+            tasks = max(1, round(total_ms * 1000 / size))
+            jobs.append(("sequential", size, iters, tasks, 1))
+            # A thread pool's map sends every task through its queue: the same cap applies.
+            if tasks <= max_round_trips:
+                jobs.append(("threads", size, iters, tasks, 1))
+            for c in chunksizes:
+                chunk = auto_chunksize(tasks, k) if c == "auto" else int(c)
+                # One round trip per chunk: beyond the cap the run would only measure the
+                # same overhead for minutes; it is reported as not run.
+                if -(-tasks // chunk) <= max_round_trips:
+                    jobs.append((f"processes:{c}", size, iters, tasks, chunk))
+        samples: dict[tuple[str, float], dict] = {}
+        deadline = time.monotonic() + timeout
+        for r in range(rounds):
+            shift = r * len(jobs) // max(1, rounds)
+            for name, size, iters, tasks, chunk in jobs[shift:] + jobs[:shift]:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"the runs did not finish within {timeout:g} s")
+                if name == "sequential":
+                    seconds, checksum = run_sequential(iters, tasks)
+                elif name == "threads":
+                    seconds, checksum = run_pool(threads, iters, tasks, 1, left)
+                else:
+                    seconds, checksum = run_pool(processes, iters, tasks, chunk, left)
+                s = samples.setdefault(
+                    (name, size),
+                    {
+                        "executor": name,
+                        "size_us": size,
+                        "iters": iters,
+                        "tasks": tasks,
+                        "chunksize": chunk,
+                        "seconds": [],
+                        "checksum": checksum,
+                    },
+                )
+                if s["checksum"] != checksum:
+                    raise RuntimeError(f"{name} at {size} µs gave checksum {checksum}")
+                s["seconds"].append(seconds)
+    except BrokenProcessPool as exc:
+        raise RuntimeError(f"a worker process died ({exc})") from exc
+    finally:
+        threads.shutdown(wait=False, cancel_futures=True)
+        for p in list((getattr(processes, "_processes", None) or {}).values()):
+            if p.is_alive():
+                p.kill()
+        processes.shutdown(wait=False, cancel_futures=True)
+    return {
+        "python": sys.version.split()[0],
+        "iters_per_us": per_us,
+        "k": k,
+        "startup_s": startup_s,
+        "worker_pids": pids,
+        "samples": list(samples.values()),
+    }
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad list of numbers '{text}'") from None
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"numbers must be positive: '{text}'")
+    return values
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pyproof.cpu_parallelism --sizes-us 1,10,... --total-ms 800 --k 2``."""
+    parser = argparse.ArgumentParser(prog="python -m pyproof.cpu_parallelism")
+    parser.add_argument("--sizes-us", type=_floats, default=[1, 10, 100, 1000, 10000, 100000])
+    parser.add_argument("--total-ms", type=float, default=800.0)
+    parser.add_argument("--k", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--chunksizes", default="1,auto")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--max-round-trips", type=int, default=50_000)
+    args = parser.parse_args(argv)
+    chunks = [c for c in args.chunksizes.split(",") if c]
+    if args.k < 1 or any(c != "auto" and not c.isdigit() for c in chunks):
+        print("error: --k must be ≥ 1 and --chunksizes numbers or 'auto'", file=sys.stderr)
+        return 2
+    try:
+        report = measure(
+            args.sizes_us,
+            args.total_ms,
+            args.k,
+            chunks,
+            max(1, args.rounds),
+            args.timeout,
+            args.max_round_trips,
+        )
+    except TimeoutError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        os._exit(3)
+    except (RuntimeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 3
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

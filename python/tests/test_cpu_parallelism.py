@@ -1,0 +1,56 @@
+"""cpu_parallelism: the task, the chunking, the measured runs and their checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pyproof import cpu_parallelism as cp
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+
+
+def test_spin_is_deterministic_and_calibration_positive() -> None:
+    assert cp.spin(0) == 0
+    assert cp.spin(8) == sum((i * i) % 7 for i in range(8))
+    assert cp.calibrate(0.005) > 0
+
+
+def test_auto_chunksize_gives_four_chunks_per_worker() -> None:
+    assert cp.auto_chunksize(800, 2) == 100
+    assert cp.auto_chunksize(3, 2) == 1
+    assert cp.auto_chunksize(801, 2) == 101
+
+
+def test_every_executor_does_the_same_work() -> None:
+    report = cp.measure([100, 1000], 20, 2, ["1", "auto"], 1, 60, 50_000)
+    samples = report["samples"]
+    by_size: dict[float, set[int]] = {}
+    for s in samples:
+        by_size.setdefault(s["size_us"], set()).add(s["checksum"])
+        assert len(s["seconds"]) == 1 and s["seconds"][0] > 0
+    assert all(len(checksums) == 1 for checksums in by_size.values()), by_size
+    executors = {s["executor"] for s in samples}
+    assert executors == {"sequential", "threads", "processes:1", "processes:auto"}
+
+
+def test_round_trip_cap_leaves_out_the_hopeless_configurations() -> None:
+    report = cp.measure([10], 20, 2, ["1", "auto"], 1, 60, 100)
+    # 2,000 tasks of 10 µs: chunksize 1 and threads would need 2,000 round trips > 100.
+    assert {s["executor"] for s in report["samples"]} == {"sequential", "processes:auto"}
+
+
+def test_cli_refuses_bad_arguments() -> None:
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pyproof.cpu_parallelism", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PYTHONPATH": str(PYTHON_DIR)},
+        )
+
+    assert run("--sizes-us", "0,10").returncode == 2
+    bad = run("--chunksizes", "1,lots")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ")
