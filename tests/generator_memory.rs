@@ -1,43 +1,18 @@
 //! generator_memory through the CLI: a quick run judges both claims from the memory it
 //! counted (deterministic: tracemalloc's and the allocator's counts, not timings).
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn a_quick_run_finds_lists_linear_and_generators_flat() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("results.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
-        .env("PYPROOF_OUTPUT_DIR", dir.path())
-        .args(["run", "generator_memory", "--scale", "quick", "--json"])
-        .arg(&json)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json).expect("results written")).expect("json");
+    let results =
+        common::run_json(&["run", "generator_memory", "--scale", "quick"], false).expect("ran");
     let outcome = &results["outcomes"][0];
-    let verdicts: Vec<(&str, &str)> = outcome["verdicts"]
-        .as_array()
-        .expect("verdicts")
-        .iter()
-        .map(|v| {
-            (
-                v["claim"]["id"].as_str().expect("id"),
-                v["verdict"].as_str().expect("verdict"),
-            )
-        })
-        .collect();
     assert_eq!(
-        verdicts,
+        common::verdicts(outcome),
         [
-            ("lists_grow_linearly", "confirmed"),
-            ("generators_stay_flat", "confirmed")
+            ("lists_grow_linearly".to_string(), "confirmed".to_string()),
+            ("generators_stay_flat".to_string(), "confirmed".to_string())
         ]
     );
     let peak = |key: &str| -> f64 {

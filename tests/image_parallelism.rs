@@ -2,6 +2,8 @@
 //! as — the same pixels give the same bytes in both languages, damaged files are skipped the
 //! same way — bad worker arguments, and a quick run through the CLI.
 
+mod common;
+
 use pyproof_python::{Interpreter, python_command};
 use pyproof_scenarios::WORKER_ENV;
 use pyproof_scenarios::image_parallelism::corpus::{
@@ -170,28 +172,21 @@ fn bad_worker_arguments_are_one_line_errors() {
 
 #[test]
 fn a_quick_run_through_the_cli_judges_every_claim() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("results.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
-        .env("PYPROOF_OUTPUT_DIR", dir.path())
-        .args(["run", "image_parallelism", "--scale", "quick"])
-        .args(["--images", "24", "--image-size", "48x40", "--json"])
-        .arg(&json)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json).expect("results written")).expect("json");
+    let args = [
+        "run",
+        "image_parallelism",
+        "--scale",
+        "quick",
+        "--images",
+        "24",
+        "--image-size",
+        "48x40",
+    ];
+    let results = common::run_json(&args, false).expect("ran");
     let outcome = &results["outcomes"][0];
     assert_eq!(outcome["id"], "image_parallelism");
     assert_eq!(outcome["parameters"]["corpus"], "24 × 48×40");
-    let claims: Vec<&str> = outcome["verdicts"]
-        .as_array()
-        .expect("verdicts")
-        .iter()
-        .map(|v| v["claim"]["id"].as_str().expect("id"))
-        .collect();
+    let claims: Vec<String> = common::verdicts(outcome).into_iter().map(|v| v.0).collect();
     assert_eq!(
         claims,
         [
@@ -201,51 +196,22 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
             "rayon_beyond"
         ]
     );
-    let keys: Vec<&str> = outcome["measurements"]
-        .as_array()
-        .expect("measurements")
-        .iter()
-        .map(|m| m["key"].as_str().expect("key"))
-        .collect();
+    let keys = common::measurement_keys(outcome);
     for key in [
         "python_threshold.threads.k2.speedup",
         "pillow_thumbnail.processes.k4.images_per_s",
         "echo.sequential.k1.images_per_s",
         "rust_thumbnail.rayon.k2.peak_anon_mib",
     ] {
-        assert!(keys.contains(&key), "{key} missing from {keys:?}");
+        assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
 }
 
 #[test]
 fn on_one_core_every_claim_is_inconclusive() {
     // taskset pins the run and everything it starts to core 0: no speedup can be shown.
-    if Command::new("taskset").arg("--version").output().is_err() {
-        eprintln!("taskset not installed: skipped");
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("one-core.json");
-    let out = Command::new("taskset")
-        .args(["-c", "0", env!("CARGO_BIN_EXE_pyproof")])
-        .args(["run", "image_parallelism", "--scale", "quick"])
-        .args(["--images", "12", "--image-size", "32", "--json"])
-        .arg(&json)
-        .env("PYPROOF_OUTPUT_DIR", dir.path())
-        .output()
-        .expect("runs under taskset");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::assert_inconclusive_on_one_core(
+        "image_parallelism",
+        &["--images", "12", "--image-size", "32"],
     );
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json).expect("results written")).expect("json");
-    assert_eq!(results["environment"]["host"]["cores_available"], 1);
-    for v in results["outcomes"][0]["verdicts"]
-        .as_array()
-        .expect("verdicts")
-    {
-        assert_eq!(v["verdict"], "inconclusive", "{v}");
-    }
 }

@@ -1,4 +1,4 @@
-"""Facts about the running interpreter, for the environment stamp of every run."""
+"""Facts about the running interpreter (the environment stamp of every run) and its memory."""
 
 from __future__ import annotations
 
@@ -31,3 +31,15 @@ def package_versions(names: list[str]) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "missing"
     return versions
+
+
+def anon_kib() -> int:
+    """This process's anonymous resident memory (RssAnon), KiB; 0 off Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

@@ -32,6 +32,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from pyproof._env import anon_kib
+
 #: The timed variants, in table order.
 VARIANTS = ("pandas_default", "pandas_usecols", "pandas_downcast", "pandas_chunked")
 #: Rows per chunk of ``pandas_chunked``.
@@ -46,18 +48,6 @@ NO_PRICE = "no numeric price"
 NO_CATEGORY = "no category"
 
 _SKIPPING = re.compile(r"^Skipping line \d+", re.MULTILINE)
-
-
-def anon_kib() -> int:
-    """This process's anonymous resident memory (RssAnon), KiB; 0 off Linux."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 class Partial:

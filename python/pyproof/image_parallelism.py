@@ -49,6 +49,8 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 
+from pyproof._env import anon_kib
+
 #: The first bytes of a pack.
 MAGIC = b"PYPROOF-IMAGES1\n"
 #: Records larger than this mean a corrupt pack, not an image.
@@ -359,18 +361,6 @@ def run(
 # --------------------------------------------------------------------------- the CLI
 
 
-def own_anon_kib() -> int:
-    """This process's anonymous resident memory, KiB (0 when /proc is unreadable)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def library_versions() -> dict[str, str]:
     """Python, Pillow and the codec libraries Pillow was built with."""
     import PIL
@@ -401,7 +391,7 @@ def measure(
     stream: bool,
 ) -> dict:
     """The whole measured run the harness asks for; returns the report as a dict."""
-    baseline = own_anon_kib()
+    baseline = anon_kib()
     warm = read_pack(pack, min(count or 2, 2))
     if stream:
         # Read while working: only the batches in flight are in memory.

@@ -1,6 +1,9 @@
 //! Pieces both scenarios use: a seeded generator, free disk space, own memory.
 
 use crate::error::ScenarioError;
+use pyproof_python::pending::PendingFile;
+use serde::Serialize;
+use std::io::Write;
 use std::path::Path;
 
 /// SplitMix64: tiny, fast, and the same sequence everywhere for a seed.
@@ -59,4 +62,25 @@ pub fn own_anon_kib() -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// Makes a generated file and its JSON description visible together: writes `info` to
+/// `info_dest` under a temporary name, renames it into place, then renames the finished data
+/// file (`pending`) to `dest`. The sidecar goes first, so a data file in place always has its
+/// description beside it; a failure leaves neither half behind.
+pub fn commit_with_sidecar(
+    pending: PendingFile,
+    dest: &Path,
+    info: &impl Serialize,
+    info_dest: &Path,
+) -> Result<(), ScenarioError> {
+    let (info_pending, mut info_file) = PendingFile::create(info_dest)
+        .map_err(|e| ScenarioError::io(format!("creating {}", info_dest.display()), e))?;
+    let json = serde_json::to_vec_pretty(info).map_err(|e| ScenarioError::Input(e.to_string()))?;
+    info_file
+        .write_all(&json)
+        .and_then(|()| info_file.sync_all())
+        .and_then(|()| info_pending.commit(info_dest))
+        .and_then(|()| pending.commit(dest))
+        .map_err(|e| ScenarioError::io(format!("finishing {}", dest.display()), e))
 }

@@ -8,6 +8,7 @@
 //! comma and is quoted, as real exports do).
 
 use crate::error::ScenarioError;
+use crate::shared::commit_with_sidecar;
 pub use crate::shared::{DISK_HEADROOM, Rng, free_bytes};
 use pyproof_core::time::civil_from_days;
 use pyproof_python::pending::{PendingFile, remove_stale_partials};
@@ -260,15 +261,7 @@ pub fn ensure_dataset(
     };
     // The answer first, then the CSV: a CSV in place always has its answer beside it.
     let info_dest = info_path(&path);
-    let (info_pending, mut info_file) = PendingFile::create(&info_dest)
-        .map_err(|e| ScenarioError::io(format!("creating {}", info_dest.display()), e))?;
-    let json = serde_json::to_vec_pretty(&info).map_err(|e| ScenarioError::Input(e.to_string()))?;
-    info_file
-        .write_all(&json)
-        .and_then(|()| info_file.sync_all())
-        .and_then(|()| info_pending.commit(&info_dest))
-        .and_then(|()| pending.commit(&path))
-        .map_err(|e| ScenarioError::io(format!("finishing {}", path.display()), e))?;
+    commit_with_sidecar(pending, &path, &info, &info_dest)?;
     Ok(Dataset {
         path,
         info,

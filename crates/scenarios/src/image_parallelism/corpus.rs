@@ -9,7 +9,7 @@
 //! place always has its description beside it.
 
 use crate::error::ScenarioError;
-use crate::shared::{DISK_HEADROOM, Rng, free_bytes};
+use crate::shared::{DISK_HEADROOM, Rng, commit_with_sidecar, free_bytes};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{ImageEncoder, Rgb, RgbImage};
@@ -213,15 +213,7 @@ pub fn ensure_corpus(
         .map_err(|e| ScenarioError::io(format!("reading {}", pending.path().display()), e))?
         .len();
     let info_dest = info_path(&path);
-    let (info_pending, mut info_file) = PendingFile::create(&info_dest)
-        .map_err(|e| ScenarioError::io(format!("creating {}", info_dest.display()), e))?;
-    let json = serde_json::to_vec_pretty(&info).map_err(|e| ScenarioError::Input(e.to_string()))?;
-    info_file
-        .write_all(&json)
-        .and_then(|()| info_file.sync_all())
-        .and_then(|()| info_pending.commit(&info_dest))
-        .and_then(|()| pending.commit(&path))
-        .map_err(|e| ScenarioError::io(format!("finishing {}", path.display()), e))?;
+    commit_with_sidecar(pending, &path, &info, &info_dest)?;
     Ok(Corpus {
         path,
         info,
