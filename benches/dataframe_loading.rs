@@ -51,7 +51,7 @@ fn dataframe_loading(c: &mut Criterion) {
 
 fn main() -> ExitCode {
     // The polars variants re-execute this bench as their worker process.
-    if let Some(code) = pyproof_scenarios::worker_main() {
+    if let Some(code) = pyproof::worker_main() {
         return code;
     }
     let mut criterion = Criterion::default().configure_from_args();

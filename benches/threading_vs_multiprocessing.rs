@@ -93,7 +93,7 @@ fn threading_vs_multiprocessing(c: &mut Criterion) {
 
 fn main() -> ExitCode {
     // The Rust configurations re-execute this bench as their worker process.
-    if let Some(code) = pyproof_scenarios::worker_main() {
+    if let Some(code) = pyproof::worker_main() {
         return code;
     }
     let mut criterion = Criterion::default().configure_from_args();

@@ -174,12 +174,35 @@ pub fn parse_example_args(args: &[String]) -> Result<(Scale, Overrides), String>
     Ok((scale.unwrap_or_default(), overrides))
 }
 
+/// When this process was started as a measured worker (`PYPROOF_WORKER=<role>`: a polars
+/// variant, a rayon run, the delay server, the tokio client...), does that work and returns
+/// its exit code; None for a normal start. Every binary and bench calls it first, so any of
+/// them can re-execute itself as a worker.
+pub fn worker_main() -> Option<ExitCode> {
+    let role = std::env::var(pyproof_scenarios::WORKER_ENV).ok()?;
+    pyproof_scenarios::worker_main()
+        .or_else(pyproof_cheatsheet::worker_main)
+        .or_else(|| {
+            let known: Vec<&str> = pyproof_scenarios::WORKER_ROLES
+                .iter()
+                .chain(pyproof_cheatsheet::WORKER_ROLES.iter())
+                .copied()
+                .collect();
+            eprintln!(
+                "error: unknown {} role '{role}' (expected: {})",
+                pyproof_scenarios::WORKER_ENV,
+                known.join(", ")
+            );
+            Some(ExitCode::from(3))
+        })
+}
+
 /// The body of `examples/<id>.rs`: runs that one experiment (`--scale quick|default|full`,
 /// default `default`; `--csv-size SIZE`, `--images N`, `--image-size WxH`), prints it, writes its charts, exits 1 if it failed
 /// and 2 on bad arguments.
 pub fn example_main(id: &str) -> ExitCode {
     // Re-executed as a measured worker (a polars variant, a rayon run, in a fresh process)?
-    if let Some(code) = pyproof_scenarios::worker_main() {
+    if let Some(code) = worker_main() {
         return code;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();

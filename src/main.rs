@@ -66,7 +66,7 @@ fn parse_image_size(s: &str) -> Result<(u32, u32), String> {
 
 fn main() -> ExitCode {
     // Re-executed as a measured worker (a polars variant in a fresh process)?
-    if let Some(code) = pyproof_scenarios::worker_main() {
+    if let Some(code) = pyproof::worker_main() {
         return code;
     }
     let cli = match Cli::try_parse() {

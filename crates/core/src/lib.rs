@@ -23,6 +23,10 @@ mod scale;
 mod sizes;
 pub mod time;
 
+/// The environment variable that makes a pyproof binary run as a measured worker process
+/// (`PYPROOF_WORKER=<role>`): a polars variant, a rayon run, the delay server...
+pub const WORKER_ENV: &str = "PYPROOF_WORKER";
+
 pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
 pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, judge_cases};
 pub use env::{Environment, Host, PythonInfo, available_cores};

@@ -6,7 +6,8 @@
 //!   code and Pillow under threads and processes, beside Rust with rayon.
 //!
 //! Both measure their Rust side in a fresh process too: this crate's binaries re-execute
-//! themselves as a worker ([`worker_main`]), so each variant's memory is its own.
+//! themselves as a worker ([`worker_main`], dispatched by `pyproof::worker_main`), so each
+//! variant's memory is its own.
 
 pub mod dataframe_memory;
 mod error;
@@ -27,21 +28,27 @@ pub fn experiments() -> Vec<Box<dyn Experiment>> {
     ]
 }
 
-/// When this process was started as a measured worker (`PYPROOF_WORKER=polars` or
-/// `PYPROOF_WORKER=images`), does that work, prints its report as one JSON line and returns
-/// the exit code: 0, or 3 with a one-line `error:` on stderr. Returns None for a normal
-/// start. Every binary that runs these experiments calls it first.
+/// The worker roles of this crate.
+pub const WORKER_ROLES: [&str; 2] = ["polars", "images"];
+
+/// When this process was started as one of this crate's measured workers
+/// (`PYPROOF_WORKER=polars` or `PYPROOF_WORKER=images`), does that work, prints its report
+/// as one JSON line and returns the exit code: 0, or 3 with a one-line `error:` on stderr.
+/// Returns None for a normal start or another crate's role (see `pyproof::worker_main`).
 pub fn worker_main() -> Option<ExitCode> {
     let role = std::env::var(WORKER_ENV).ok()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match role.as_str() {
         "polars" => dataframe_memory::worker::run_worker(&args),
         "images" => image_parallelism::worker::run_worker(&args),
-        other => Err(format!(
-            "unknown {WORKER_ENV} role '{other}' (expected: polars, images)"
-        )),
+        _ => return None,
     };
-    Some(match result {
+    Some(report_exit(result))
+}
+
+/// Prints a worker's JSON report, or its error in one line; the exit code to return.
+pub fn report_exit(result: Result<String, String>) -> ExitCode {
+    match result {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS
@@ -50,5 +57,5 @@ pub fn worker_main() -> Option<ExitCode> {
             eprintln!("error: {}", e.lines().next().unwrap_or("unknown error"));
             ExitCode::from(3)
         }
-    })
+    }
 }

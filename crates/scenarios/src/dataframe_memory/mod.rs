@@ -361,7 +361,7 @@ pub fn run_variant(
     let mut worker: WorkerReport = serde_json::from_str(report.stdout.trim()).map_err(|e| {
         ScenarioError::Input(format!(
             "{what}: unreadable report ({e}); this binary must call \
-             pyproof_scenarios::worker_main() first"
+             pyproof::worker_main() first"
         ))
     })?;
     set_aside_ragged(&mut worker, ragged);

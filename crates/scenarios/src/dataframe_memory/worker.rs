@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The environment variable that makes a pyproof binary run as the polars worker.
-pub const WORKER_ENV: &str = "PYPROOF_WORKER";
+/// The environment variable that makes a pyproof binary run as a worker.
+pub use pyproof_core::WORKER_ENV;
 
 /// Memory held by one column after loading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -391,7 +391,7 @@ pub fn run_config(
     let parsed: RunReport = serde_json::from_str(line).map_err(|e| {
         ScenarioError::Inconsistent(format!(
             "{what}: unreadable report ({e}); did the binary call \
-             pyproof_scenarios::worker_main() first?"
+             pyproof::worker_main() first?"
         ))
     })?;
     if parsed.tally.images() != count.min(corpus.info.spec.count) {

@@ -1,0 +1,197 @@
+"""io_concurrency: "Best for I/O: asyncio" on trial.
+
+N requests to a delay server on 127.0.0.1 (it answers each after D ms), made four ways:
+
+- ``asyncio``: one coroutine per request on one thread (``asyncio.open_connection``);
+- ``threads``: one OS thread per request;
+- ``pool``: a ``ThreadPoolExecutor`` of ``--pool`` threads (64 by default);
+- ``sequential``: one request after another.
+
+Each request connects, sends ``x\\n``, reads the reply line and closes. The Rust harness runs
+``python -m pyproof.io_concurrency MODE PORT N`` in a fresh process (its memory sampled from
+outside) and reads one JSON line: requests answered, errors, the first error, wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+
+MODES = ("asyncio", "threads", "pool", "sequential")
+REPLY = b"ok\n"
+
+
+def raise_fd_limit() -> int:
+    """Raises the open-file limit to its hard limit (10,000 sockets need 10,000 fds)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def request(port: int, timeout: float) -> None:
+    """One blocking request; raises on any failure."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(b"x\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(16)
+            if not chunk:
+                break
+            data += chunk
+    if data != REPLY:
+        raise ConnectionError(f"unexpected reply {data!r}")
+
+
+async def request_async(port: int) -> None:
+    """One request on the event loop; raises on any failure."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"x\n")
+        await writer.drain()
+        data = await reader.readline()
+    finally:
+        writer.close()
+    if data != REPLY:
+        raise ConnectionError(f"unexpected reply {data!r}")
+
+
+class Tally:
+    """Answers, errors and the most requests in flight at once; thread-safe."""
+
+    def __init__(self) -> None:
+        self.ok = 0
+        self.errors = 0
+        self.first_error: str | None = None
+        self.active = 0
+        self.max_active = 0
+        self._lock = threading.Lock()
+
+    def begin(self) -> None:
+        with self._lock:
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+
+    def record(self, error: BaseException | None) -> None:
+        with self._lock:
+            self.active -= 1
+            if error is None:
+                self.ok += 1
+            else:
+                self.errors += 1
+                if self.first_error is None:
+                    self.first_error = f"{type(error).__name__}: {error}"
+
+
+def _one(port: int, timeout: float, tally: Tally) -> None:
+    tally.begin()
+    try:
+        request(port, timeout)
+    except Exception as exc:  # noqa: BLE001 - every failure is counted, not fatal
+        tally.record(exc)
+    else:
+        tally.record(None)
+
+
+def run_asyncio(port: int, n: int, timeout: float, tally: Tally) -> None:
+    async def one() -> None:
+        tally.begin()
+        try:
+            await asyncio.wait_for(request_async(port), timeout)
+        except Exception as exc:  # noqa: BLE001 - counted
+            tally.record(exc)
+        else:
+            tally.record(None)
+
+    async def main() -> None:
+        await asyncio.gather(*(one() for _ in range(n)))
+
+    asyncio.run(main())
+
+
+def run_threads(port: int, n: int, timeout: float, tally: Tally) -> None:
+    deadline = time.monotonic() + timeout
+    threads = [
+        threading.Thread(target=_one, args=(port, timeout, tally), daemon=True) for _ in range(n)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in threads):
+        raise TimeoutError(f"threads still waiting after {timeout:g} s")
+
+
+def run_pool(port: int, n: int, timeout: float, tally: Tally, size: int) -> None:
+    with ThreadPoolExecutor(max_workers=size) as pool:
+        futures = [pool.submit(_one, port, timeout, tally) for _ in range(n)]
+        _, pending = wait(futures, timeout=timeout * (1 + n / size))
+        if pending:
+            raise TimeoutError("the pool did not finish in time")
+
+
+def run_sequential(port: int, n: int, timeout: float, tally: Tally) -> None:
+    for _ in range(n):
+        _one(port, timeout, tally)
+
+
+def measure(mode: str, port: int, n: int, timeout: float, pool_size: int) -> dict:
+    """Makes ``n`` requests the ``mode`` way; returns the report."""
+    limit = raise_fd_limit()
+    tally = Tally()
+    start = time.perf_counter()
+    if mode == "asyncio":
+        run_asyncio(port, n, timeout, tally)
+    elif mode == "threads":
+        run_threads(port, n, timeout, tally)
+    elif mode == "pool":
+        run_pool(port, n, timeout, tally, pool_size)
+    elif mode == "sequential":
+        run_sequential(port, n, timeout, tally)
+    else:
+        raise ValueError(f"unknown mode {mode!r} (expected one of {MODES})")
+    wall = time.perf_counter() - start
+    return {
+        "mode": mode,
+        "n": n,
+        "ok": tally.ok,
+        "errors": tally.errors,
+        "first_error": tally.first_error,
+        "wall_s": wall,
+        "max_in_flight": tally.max_active,
+        "fd_limit": limit,
+        "pool": pool_size if mode == "pool" else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pyproof.io_concurrency MODE PORT N [--timeout S] [--pool K]``."""
+    parser = argparse.ArgumentParser(prog="python -m pyproof.io_concurrency")
+    parser.add_argument("mode", choices=MODES)
+    parser.add_argument("port", type=int)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--timeout", type=float, default=30.0, help="per request, s")
+    parser.add_argument("--pool", type=int, default=64, help="threads of the bounded pool")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.pool < 1 or not 0 < args.port < 65536:
+        print("error: n and --pool must be positive, port 1-65535", file=sys.stderr)
+        return 2
+    try:
+        report = measure(args.mode, args.port, args.n, args.timeout, args.pool)
+    except TimeoutError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        os._exit(3)
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
