@@ -77,8 +77,13 @@ fn bad_worker_arguments_and_roles_are_one_line_errors() {
 
 #[test]
 fn a_quick_run_answers_every_request_and_judges_every_claim() {
-    let results =
-        common::run_json(&["run", "io_concurrency", "--scale", "quick"], false).expect("ran");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let results = common::run_json_in(
+        dir.path(),
+        &["run", "io_concurrency", "--scale", "quick"],
+        false,
+    )
+    .expect("ran");
     let outcome = &results["outcomes"][0];
     let claims: Vec<String> = common::verdicts(outcome).into_iter().map(|v| v.0).collect();
     assert_eq!(
@@ -98,21 +103,65 @@ fn a_quick_run_answers_every_request_and_judges_every_claim() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    // No server process is left once the run is over.
-    let leftover = std::fs::read_dir("/proc")
+    // No server process of this run is left once it is over.
+    assert!(
+        servers_of(dir.path()).is_empty(),
+        "a delay server survived the run"
+    );
+}
+
+/// Pids of delay servers started by a run writing to `dir`.
+fn servers_of(dir: &std::path::Path) -> Vec<u32> {
+    let marker = format!("PYPROOF_OUTPUT_DIR={}", dir.display());
+    std::fs::read_dir("/proc")
         .expect("proc")
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .map(|env| {
-                    // The run's servers inherit its PYPROOF_OUTPUT_DIR; the server the test
-                    // above starts by itself does not, and may be alive in parallel.
-                    let vars: Vec<&[u8]> = env.split(|&b| b == 0).collect();
-                    vars.contains(&&b"PYPROOF_WORKER=delay-server"[..])
-                        && vars.iter().any(|kv| kv.starts_with(b"PYPROOF_OUTPUT_DIR="))
-                })
-                .unwrap_or(false)
+            let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {
+                return false;
+            };
+            let vars: Vec<&[u8]> = env.split(|&b| b == 0).collect();
+            vars.contains(&&b"PYPROOF_WORKER=delay-server"[..]) && vars.contains(&marker.as_bytes())
         })
-        .count();
-    assert_eq!(leftover, 0, "a delay server survived the run");
+        .filter(|pid| pyproof_python::process::is_alive(*pid as i32))
+        .collect()
+}
+
+#[test]
+fn sigint_mid_run_exits_130_and_stops_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .env("PYPROOF_OUTPUT_DIR", dir.path())
+        .args(["run", "io_concurrency", "--scale", "quick"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while servers_of(dir.path()).is_empty() {
+        assert!(Instant::now() < deadline, "no delay server appeared");
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the run ended early"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 10 s after SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    assert_eq!(status.code(), Some(130), "{err}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(servers_of(dir.path()).is_empty(), "a delay server survived");
+    assert!(!dir.path().join("results.json").exists(), "nothing written");
 }

@@ -9,7 +9,16 @@ use std::process::Command;
 /// it succeeded, and returns the results JSON. None when `one_core` and taskset is missing.
 pub fn run_json(args: &[&str], one_core: bool) -> Option<serde_json::Value> {
     let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("results.json");
+    run_json_in(dir.path(), args, one_core)
+}
+
+/// [`run_json`] with `PYPROOF_OUTPUT_DIR` set to `dir` (the JSON is written there too).
+pub fn run_json_in(
+    dir: &std::path::Path,
+    args: &[&str],
+    one_core: bool,
+) -> Option<serde_json::Value> {
+    let json = dir.join("results-of-test.json");
     let mut cmd = if one_core {
         if Command::new("taskset").arg("--version").output().is_err() {
             eprintln!("taskset not installed: skipped");
@@ -22,7 +31,7 @@ pub fn run_json(args: &[&str], one_core: bool) -> Option<serde_json::Value> {
         Command::new(env!("CARGO_BIN_EXE_pyproof"))
     };
     let out = cmd
-        .env("PYPROOF_OUTPUT_DIR", dir.path())
+        .env("PYPROOF_OUTPUT_DIR", dir)
         .args(args)
         .arg("--json")
         .arg(&json)
