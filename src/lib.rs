@@ -108,6 +108,7 @@ pub fn run(
         environment,
         outcomes,
         failures,
+        repeats: Vec::new(),
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! `pyproof` with no command runs every experiment at the default scale. `pyproof list`
 //! shows them; `pyproof run [ID...] [--scale S] [--csv-size SIZE] [--images N]
-//! [--image-size WxH] [--json PATH]` runs a selection, prints each outcome and the verdict
-//! table, and saves the results JSON under target/pyproof/.
+//! [--image-size WxH] [--repeat N] [--json PATH]` runs a selection (N times with `--repeat`,
+//! reporting verdicts that changed), prints each outcome and the verdict table, and saves the
+//! results JSON under target/pyproof/.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -42,6 +43,10 @@ enum Command {
         /// 20k, 1M).
         #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
         images: Option<u64>,
+        /// Run the selection this many times (1 to 20) and report every claim whose verdict
+        /// changed between the runs.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_repeat, allow_hyphen_values = true)]
+        repeat: u32,
         /// Size of image_parallelism's images instead of the scale's: 256 or 512x384.
         #[arg(long, value_name = "WxH", value_parser = parse_image_size, allow_hyphen_values = true)]
         image_size: Option<(u32, u32)>,
@@ -54,6 +59,13 @@ fn parse_scale(s: &str) -> Result<Scale, String> {
 
 fn parse_size(s: &str) -> Result<u64, String> {
     pyproof_core::parse_bytes(s)
+}
+
+fn parse_repeat(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=20).contains(&n) => Ok(n),
+        _ => Err(format!("bad repeat count '{s}' (expected 1 to 20)")),
+    }
 }
 
 fn parse_count(s: &str) -> Result<u64, String> {
@@ -90,6 +102,7 @@ fn main() -> ExitCode {
         csv_size: None,
         images: None,
         image_size: None,
+        repeat: 1,
     }) {
         Command::List => {
             list();
@@ -102,6 +115,7 @@ fn main() -> ExitCode {
             csv_size,
             images,
             image_size,
+            repeat,
         } => match run(
             &ids,
             scale,
@@ -111,6 +125,7 @@ fn main() -> ExitCode {
                 image_size,
             },
             json,
+            repeat,
         ) {
             Ok(code) => code,
             Err(e) => {
@@ -137,6 +152,7 @@ fn run(
     scale: Scale,
     overrides: Overrides,
     json: Option<PathBuf>,
+    repeat: u32,
 ) -> Result<ExitCode> {
     // Everything that can be refused is checked before anything runs or is written.
     let experiments = match pyproof::select(ids) {
@@ -155,14 +171,46 @@ fn run(
     }
     pyproof_python::install_interrupt_handler().context("installing the Ctrl-C handler")?;
 
-    let results = pyproof::run(
-        &experiments,
-        scale,
-        overrides,
-        &pyproof::terminal_progress,
-        &mut pyproof::print_outcome,
-    );
+    let mut runs = Vec::new();
+    for i in 1..=repeat {
+        if repeat > 1 {
+            println!("━━ run {i} of {repeat} ━━");
+        }
+        runs.push(pyproof::run(
+            &experiments,
+            scale,
+            overrides,
+            &pyproof::terminal_progress,
+            &mut pyproof::print_outcome,
+        ));
+    }
+    // The saved results are the last run's, with every run's failures and, when repeated,
+    // every claim's verdict in each run.
+    let repeats = if repeat > 1 {
+        pyproof_core::repeatability(&runs)
+    } else {
+        Vec::new()
+    };
+    let mut failures = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        for f in &r.failures {
+            let mut f = f.clone();
+            if repeat > 1 {
+                f.error = format!("run {} of {repeat}: {}", i + 1, f.error);
+            }
+            failures.push(f);
+        }
+    }
+    let mut results = runs.pop().context("no run was made")?;
+    results.failures = failures;
+    results.repeats = repeats;
     println!("{}", pyproof_report::terminal::summary(&results));
+    if repeat > 1 {
+        println!(
+            "{}",
+            pyproof_report::terminal::repeatability(&results.repeats)
+        );
+    }
     let default_path = pyproof::output_dir().join("results.json");
     pyproof::save_results(&results, &default_path)?;
     println!("results: {}", default_path.display());

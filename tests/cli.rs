@@ -80,6 +80,16 @@ fn bad_image_counts_and_sizes_are_refused() {
 }
 
 #[test]
+fn bad_repeat_counts_are_refused() {
+    for value in ["0", "21", "-1", "twice"] {
+        assert_refused(
+            &["run", "mro", "--repeat", value],
+            &format!("bad repeat count '{value}' (expected 1 to 20)"),
+        );
+    }
+}
+
+#[test]
 fn a_json_path_in_a_missing_directory_is_refused() {
     assert_refused(
         &["run", "--json", "/nonexistent-pyproof-dir/results.json"],

@@ -39,6 +39,8 @@ pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, pairwise_ratios, quantile,
 };
-pub use outcome::{Bar, Chart, Lane, Outcome, RunFailure, RunResults, Table};
+pub use outcome::{
+    Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Table, repeatability,
+};
 pub use scale::Scale;
 pub use sizes::{IMAGE_SIDE, MAX_IMAGES, parse_count, parse_image_size};

@@ -218,9 +218,134 @@ pub struct RunResults {
     pub outcomes: Vec<Outcome>,
     /// Experiments that failed, with their errors.
     pub failures: Vec<RunFailure>,
+    /// With `--repeat N` (N > 1): every claim's verdict in each of the N runs, flapping ones
+    /// marked. `outcomes` are those of the last run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<RepeatedClaim>,
 }
 
 impl RunResults {
     /// The current schema version.
     pub const SCHEMA: u32 = 1;
+}
+
+/// One claim's verdicts over repeated runs of the same trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepeatedClaim {
+    /// The experiment's id.
+    pub experiment: String,
+    /// The claim's id.
+    pub claim: String,
+    /// The claim's label ("(1)").
+    pub label: String,
+    /// Its verdict in each run, in run order; None where the experiment failed in that run.
+    pub verdicts: Vec<Option<Verdict>>,
+    /// Whether the verdict was not the same in every run (a failed run counts as a change).
+    pub flapping: bool,
+}
+
+/// Every claim's verdicts across `runs` (the same experiments run several times), in the
+/// order the claims first appear; a claim whose verdict changed between runs — or that has
+/// no verdict in some run because its experiment failed there — is flapping.
+pub fn repeatability(runs: &[RunResults]) -> Vec<RepeatedClaim> {
+    let mut order: Vec<(String, String, String)> = Vec::new();
+    for run in runs {
+        for o in &run.outcomes {
+            for v in &o.verdicts {
+                let key = (o.id.clone(), v.claim.id.clone(), v.claim.label.clone());
+                if !order.contains(&key) {
+                    order.push(key);
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|(experiment, claim, label)| {
+            let verdicts: Vec<Option<Verdict>> = runs
+                .iter()
+                .map(|run| {
+                    run.outcomes
+                        .iter()
+                        .find(|o| o.id == experiment)
+                        .and_then(|o| o.verdict(&claim))
+                })
+                .collect();
+            let flapping = verdicts.windows(2).any(|w| w[0] != w[1]) || verdicts.contains(&None);
+            RepeatedClaim {
+                experiment,
+                claim,
+                label,
+                verdicts,
+                flapping,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claim::{Claim, ClaimVerdict};
+    use crate::experiment::Section;
+
+    fn run_with(verdicts: &[(&str, &str, Verdict)]) -> RunResults {
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        for (exp, claim, verdict) in verdicts {
+            if !outcomes.iter().any(|o| o.id == *exp) {
+                outcomes.push(Outcome::new(
+                    exp,
+                    Section::CheatSheet,
+                    "q",
+                    "a",
+                    Scale::Quick,
+                ));
+            }
+            let o = outcomes.iter_mut().find(|o| o.id == *exp).expect("pushed");
+            o.verdicts.push(ClaimVerdict {
+                claim: Claim::new(*claim, "(1)", "s", "t"),
+                verdict: *verdict,
+                evidence: String::new(),
+            });
+        }
+        RunResults {
+            schema: RunResults::SCHEMA,
+            environment: crate::env::Environment {
+                date_utc: String::new(),
+                host: crate::env::Host::detect(),
+                python: None,
+                packages: BTreeMap::new(),
+                scale: Scale::Quick,
+                build_profile: "debug".into(),
+                pyproof_version: String::new(),
+            },
+            outcomes,
+            failures: Vec::new(),
+            repeats: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn flapping_claims_are_the_ones_whose_verdict_changed_or_went_missing() {
+        use Verdict::*;
+        let runs = [
+            run_with(&[
+                ("a", "x", Confirmed),
+                ("a", "y", Nuanced),
+                ("b", "z", Refuted),
+            ]),
+            run_with(&[("a", "x", Confirmed), ("a", "y", Confirmed)]),
+        ];
+        let r = repeatability(&runs);
+        let summary: Vec<(&str, &str, bool)> = r
+            .iter()
+            .map(|c| (c.experiment.as_str(), c.claim.as_str(), c.flapping))
+            .collect();
+        assert_eq!(
+            summary,
+            [("a", "x", false), ("a", "y", true), ("b", "z", true)]
+        );
+        assert_eq!(r[1].verdicts, vec![Some(Nuanced), Some(Confirmed)]);
+        assert_eq!(r[2].verdicts, vec![Some(Refuted), None]);
+    }
 }
