@@ -1,0 +1,40 @@
+//! Property tests of the command line's size parsers: any text gets an answer, never a panic;
+//! every valid value reads back as itself; every refusal is one line.
+
+use proptest::prelude::*;
+use pyproof_core::{IMAGE_SIDE, MAX_BYTES, MAX_IMAGES, parse_bytes, parse_count, parse_image_size};
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_is_answered_in_one_line(s in "\\PC{0,24}") {
+        for r in [
+            parse_bytes(&s).map(|_| ()),
+            parse_count(&s).map(|_| ()),
+            parse_image_size(&s).map(|_| ()),
+        ] {
+            if let Err(e) = r {
+                prop_assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn valid_numbers_read_back(n in 1u64..=MAX_BYTES, c in 1u64..=MAX_IMAGES,
+                               w in IMAGE_SIDE.0..=IMAGE_SIDE.1, h in IMAGE_SIDE.0..=IMAGE_SIDE.1) {
+        prop_assert_eq!(parse_bytes(&n.to_string()), Ok(n));
+        prop_assert_eq!(parse_count(&c.to_string()), Ok(c));
+        prop_assert_eq!(parse_image_size(&format!("{w}x{h}")), Ok((w, h)));
+        prop_assert_eq!(parse_image_size(&w.to_string()), Ok((w, w)));
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused(n in (MAX_BYTES + 1)..u64::MAX, c in (MAX_IMAGES + 1)..u64::MAX,
+                                       side in (IMAGE_SIDE.1 + 1)..u32::MAX) {
+        prop_assert!(parse_bytes(&n.to_string()).is_err());
+        prop_assert!(parse_count(&c.to_string()).is_err());
+        prop_assert!(parse_image_size(&side.to_string()).is_err());
+        prop_assert!(parse_bytes("0").is_err() && parse_count("0").is_err());
+    }
+}
