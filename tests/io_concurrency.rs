@@ -129,6 +129,17 @@ fn servers_of(dir: &std::path::Path) -> Vec<u32> {
 
 #[test]
 fn sigint_mid_run_exits_130_and_stops_the_server() {
+    interrupt_mid_run(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_mid_run_exits_130_and_stops_the_server() {
+    interrupt_mid_run(libc::SIGTERM);
+}
+
+/// Starts a quick io_concurrency run, sends `signal` once its delay server is up, and checks:
+/// exit 130 within 10 s, the server gone, nothing written.
+fn interrupt_mid_run(signal: i32) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pyproof"))
         .env("PYPROOF_OUTPUT_DIR", dir.path())
@@ -147,13 +158,16 @@ fn sigint_mid_run_exits_130_and_stops_the_server() {
         std::thread::sleep(Duration::from_millis(20));
     }
     // SAFETY: our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.id() as i32, signal) };
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
-        assert!(Instant::now() < deadline, "still running 10 s after SIGINT");
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after signal {signal}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     let mut err = String::new();
