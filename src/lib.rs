@@ -112,8 +112,20 @@ pub fn run(
     }
 }
 
-/// Saves `results` as pretty JSON at `path`, atomically.
+/// When Ctrl-C or SIGTERM has arrived, waits for the interrupt handler to end the process
+/// (it kills the children first, which lets this thread run on for a moment) and returns an
+/// error should it not: results of an interrupted run are never written.
+fn refuse_if_interrupted() -> Result<()> {
+    if !pyproof_python::process::interrupted() {
+        return Ok(());
+    }
+    std::thread::sleep(std::time::Duration::from_secs(10));
+    anyhow::bail!("interrupted; nothing written")
+}
+
+/// Saves `results` as pretty JSON at `path`, atomically — never for an interrupted run.
 pub fn save_results(results: &RunResults, path: &Path) -> Result<()> {
+    refuse_if_interrupted()?;
     let json = serde_json::to_vec_pretty(results).context("serialising the results")?;
     pyproof_report::write_atomic(path, &json).with_context(|| format!("writing {}", path.display()))
 }
@@ -130,6 +142,9 @@ pub fn print_outcome(result: Result<&Outcome, &RunFailure>) {
     match result {
         Ok(outcome) => {
             println!("{}", pyproof_report::terminal::outcome(outcome));
+            if refuse_if_interrupted().is_err() {
+                return;
+            }
             match pyproof_report::write_artifacts(outcome, &output_dir()) {
                 Ok(paths) => {
                     for p in paths {
