@@ -6,6 +6,8 @@
 //! own measure from the first connect to the last reply (`iter_custom`), so interpreter
 //! start-up stays outside. N is 100 when run as a test by `cargo test --benches`.
 
+mod common;
+
 use criterion::{Criterion, SamplingMode, Throughput};
 use pyproof_cheatsheet::io_concurrency::net::DelayServer;
 use pyproof_cheatsheet::io_concurrency::{DELAY_MS, Mode, run_client};
@@ -33,14 +35,12 @@ fn async_io(c: &mut Criterion) {
     for mode in [Mode::Asyncio, Mode::Threads, Mode::Tokio] {
         group.bench_function(mode.id(), |b| {
             b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let s = run_client(mode, port, n)
-                            .unwrap_or_else(|e| panic!("{}: {e}", mode.id()));
-                        assert_eq!(s.report.errors, 0, "{:?}", s.report.first_error);
-                        Duration::from_secs_f64(s.report.wall_s)
-                    })
-                    .sum()
+                common::sum_of(iters, || {
+                    let s =
+                        run_client(mode, port, n).unwrap_or_else(|e| panic!("{}: {e}", mode.id()));
+                    assert_eq!(s.report.errors, 0, "{:?}", s.report.first_error);
+                    s.report.wall_s
+                })
             })
         });
     }
@@ -50,11 +50,5 @@ fn async_io(c: &mut Criterion) {
 
 fn main() -> ExitCode {
     // The delay server and the tokio client re-execute this bench as worker processes.
-    if let Some(code) = pyproof::worker_main() {
-        return code;
-    }
-    let mut criterion = Criterion::default().configure_from_args();
-    async_io(&mut criterion);
-    criterion.final_summary();
-    ExitCode::SUCCESS
+    common::main(async_io)
 }

@@ -8,6 +8,8 @@
 //! (`iter_custom`), so interpreter start-up and imports stay outside the timed part. The file
 //! is 20 MB (2 MB when run as a test by `cargo test --benches`), generated once and cached.
 
+mod common;
+
 use criterion::{Criterion, SamplingMode};
 use pyproof_scenarios::dataframe_memory::data::{ensure_dataset, find_ragged};
 use pyproof_scenarios::dataframe_memory::{FileSize, Plan, SEED, Variant, run_variant};
@@ -36,13 +38,12 @@ fn dataframe_loading(c: &mut Criterion) {
     for variant in Variant::ALL {
         group.bench_function(variant.id(), |b| {
             b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let s = run_variant(variant, FileSize::Full, &dataset, &ragged, &plan)
-                            .unwrap_or_else(|e| panic!("{}: {e}", variant.id()));
-                        Duration::from_secs_f64(s.report.work_s)
-                    })
-                    .sum()
+                common::sum_of(iters, || {
+                    run_variant(variant, FileSize::Full, &dataset, &ragged, &plan)
+                        .unwrap_or_else(|e| panic!("{}: {e}", variant.id()))
+                        .report
+                        .work_s
+                })
             })
         });
     }
@@ -51,11 +52,5 @@ fn dataframe_loading(c: &mut Criterion) {
 
 fn main() -> ExitCode {
     // The polars variants re-execute this bench as their worker process.
-    if let Some(code) = pyproof::worker_main() {
-        return code;
-    }
-    let mut criterion = Criterion::default().configure_from_args();
-    dataframe_loading(&mut criterion);
-    criterion.final_summary();
-    ExitCode::SUCCESS
+    common::main(dataframe_loading)
 }

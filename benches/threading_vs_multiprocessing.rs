@@ -10,6 +10,8 @@
 //! throughput is in images. The corpus is 200 images of 128×128 (16 of 64×64 when run as a
 //! test by `cargo test --benches`), generated once and cached.
 
+mod common;
+
 use criterion::{Criterion, SamplingMode, Throughput};
 use pyproof_scenarios::image_parallelism::corpus::{CorpusSpec, ensure_corpus};
 use pyproof_scenarios::image_parallelism::{Config, Executor, SEED, Workload, run_config};
@@ -76,14 +78,12 @@ fn threading_vs_multiprocessing(c: &mut Criterion) {
             let config = Config { workload, executor };
             group.bench_function(executor.label().replace(' ', "_"), |b| {
                 b.iter_custom(|iters| {
-                    (0..iters)
-                        .map(|_| {
-                            let (report, _, _) =
-                                run_config(&config, &corpus, n, Duration::from_secs(300), false)
-                                    .unwrap_or_else(|e| panic!("{}: {e}", config.key()));
-                            Duration::from_secs_f64(report.work_s)
-                        })
-                        .sum()
+                    common::sum_of(iters, || {
+                        run_config(&config, &corpus, n, Duration::from_secs(300), false)
+                            .unwrap_or_else(|e| panic!("{}: {e}", config.key()))
+                            .0
+                            .work_s
+                    })
                 })
             });
         }
@@ -93,11 +93,5 @@ fn threading_vs_multiprocessing(c: &mut Criterion) {
 
 fn main() -> ExitCode {
     // The Rust configurations re-execute this bench as their worker process.
-    if let Some(code) = pyproof::worker_main() {
-        return code;
-    }
-    let mut criterion = Criterion::default().configure_from_args();
-    threading_vs_multiprocessing(&mut criterion);
-    criterion.final_summary();
-    ExitCode::SUCCESS
+    common::main(threading_vs_multiprocessing)
 }
