@@ -32,16 +32,7 @@ pub fn worker_main() -> Option<ExitCode> {
         "io-client" => io_concurrency::net::tokio_client(&args),
         _ => return None,
     };
-    Some(match result {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {}", e.lines().next().unwrap_or("unknown error"));
-            ExitCode::from(3)
-        }
-    })
+    Some(pyproof_core::worker_exit(result))
 }
 
 /// Every experiment of this section, in the sheet's order.

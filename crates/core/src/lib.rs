@@ -23,6 +23,21 @@ mod scale;
 mod sizes;
 pub mod time;
 
+/// How a worker process ends: its JSON report on stdout and exit 0, or its error in one
+/// `error:` line on stderr and exit 3.
+pub fn worker_exit(result: Result<String, String>) -> std::process::ExitCode {
+    match result {
+        Ok(json) => {
+            println!("{json}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.lines().next().unwrap_or("unknown error"));
+            std::process::ExitCode::from(3)
+        }
+    }
+}
+
 /// The environment variable that makes a pyproof binary run as a measured worker process
 /// (`PYPROOF_WORKER=<role>`): a polars variant, a rayon run, the delay server...
 pub const WORKER_ENV: &str = "PYPROOF_WORKER";

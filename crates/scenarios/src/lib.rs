@@ -43,19 +43,5 @@ pub fn worker_main() -> Option<ExitCode> {
         "images" => image_parallelism::worker::run_worker(&args),
         _ => return None,
     };
-    Some(report_exit(result))
-}
-
-/// Prints a worker's JSON report, or its error in one line; the exit code to return.
-pub fn report_exit(result: Result<String, String>) -> ExitCode {
-    match result {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {}", e.lines().next().unwrap_or("unknown error"));
-            ExitCode::from(3)
-        }
-    }
+    Some(pyproof_core::worker_exit(result))
 }
