@@ -9,7 +9,7 @@
 mod common;
 
 use criterion::{Criterion, SamplingMode, Throughput};
-use pyproof_cheatsheet::io_concurrency::net::DelayServer;
+use pyproof_cheatsheet::io_concurrency::net::start_delay_server;
 use pyproof_cheatsheet::io_concurrency::{DELAY_MS, Mode, run_client};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -17,7 +17,7 @@ use std::time::Duration;
 fn async_io(c: &mut Criterion) {
     let benchmarking = std::env::args().any(|a| a == "--bench");
     let n = if benchmarking { 1000 } else { 100 };
-    let server = match DelayServer::start(DELAY_MS) {
+    let server = match start_delay_server(DELAY_MS) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("async_io bench skipped: {e}");

@@ -83,6 +83,16 @@ pub enum PythonError {
         /// The end of its stderr.
         stderr_tail: String,
     },
+    /// A server process failed to start or stopped while it was needed.
+    #[error("{what} {reason}{}", if .stderr_tail.is_empty() { String::new() } else { format!(" (its stderr ends: {})", .stderr_tail) })]
+    Service {
+        /// Which server.
+        what: String,
+        /// What happened.
+        reason: String,
+        /// The end of its stderr, on one line.
+        stderr_tail: String,
+    },
     /// An I/O operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -118,7 +128,9 @@ impl From<PythonError> for ExperimentError {
             PythonError::Timeout { what, seconds, .. } => {
                 ExperimentError::Timeout { what, seconds }
             }
-            PythonError::ProcessFailed { .. } => ExperimentError::Process(e.to_string()),
+            PythonError::ProcessFailed { .. } | PythonError::Service { .. } => {
+                ExperimentError::Process(e.to_string())
+            }
             PythonError::Io { context, source } => ExperimentError::Io { context, source },
             other => ExperimentError::Python(other.to_string()),
         }

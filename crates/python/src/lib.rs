@@ -8,6 +8,8 @@
 //!   registered before start-up.
 //! - [`process`]: a real interpreter (or any program) as a subprocess in its own process
 //!   group, with a timeout, wall and CPU time, and peak RSS / peak anonymous memory.
+//! - [`service`]: a server process on 127.0.0.1 that the experiment starts, measures and
+//!   stops (killed with its process group on drop, on error and on Ctrl-C).
 //!
 //! - [`pending`]: files written under a temporary name and renamed when complete, removed
 //!   on error and on Ctrl-C.
@@ -20,11 +22,13 @@ pub mod native;
 pub mod paths;
 pub mod pending;
 pub mod process;
+pub mod service;
 pub mod venv;
 
 pub use error::PythonError;
 pub use interp::{Interpreter, py_error};
 pub use process::{ProcessReport, RunOptions, install_interrupt_handler, run_measured};
+pub use service::Service;
 
 use std::process::Command;
 

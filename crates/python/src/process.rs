@@ -138,10 +138,10 @@ static LIVE_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Registers a live process group; unregisters (and kills what is left of it) on drop.
-struct GroupGuard(i32);
+pub(crate) struct GroupGuard(i32);
 
 impl GroupGuard {
-    fn new(pgid: i32) -> Self {
+    pub(crate) fn new(pgid: i32) -> Self {
         if let Ok(mut live) = LIVE_GROUPS.lock() {
             live.push(pgid);
         }
@@ -295,7 +295,8 @@ pub fn group_members(pgid: i32) -> Vec<i32> {
         .collect()
 }
 
-fn group_anon_kib(pgid: i32) -> u64 {
+/// Anonymous memory resident now in every process of group `pgid`, KiB.
+pub fn group_anon_kib(pgid: i32) -> u64 {
     group_members(pgid)
         .into_iter()
         .filter_map(read_status)

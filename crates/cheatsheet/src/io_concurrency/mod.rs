@@ -9,11 +9,10 @@
 
 pub mod net;
 
-use net::{ClientReport, DelayServer};
+use net::ClientReport;
 use pyproof_core::{
     Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
-    RunContext, Scale, Section, Table, Verdict, WORKER_ENV, format_number, judge_cases, median,
-    quantile,
+    RunContext, Scale, Section, Table, Verdict, format_number, judge_cases, median, quantile,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
@@ -140,13 +139,8 @@ pub struct Sample {
 
 fn client_command(mode: Mode, port: u16, n: u64) -> Result<Command, ExperimentError> {
     if mode == Mode::Tokio {
-        let exe = std::env::current_exe().map_err(|e| ExperimentError::Io {
-            context: "finding this program for the tokio client".into(),
-            source: e,
-        })?;
-        let mut cmd = Command::new(exe);
-        cmd.env(WORKER_ENV, "io-client")
-            .args([port.to_string(), n.to_string(), "10".to_string()]);
+        let mut cmd = crate::own_worker("io-client")?;
+        cmd.args([port.to_string(), n.to_string(), "10".to_string()]);
         Ok(cmd)
     } else {
         let mut cmd = python_command(Interpreter::get()?);
@@ -238,7 +232,7 @@ impl Experiment for IoConcurrency {
         let plan = Plan::new(ctx.scale);
         let mut outcome = Outcome::of(&META, ctx.scale);
         ctx.progress.update("starting the delay server", 0, 1);
-        let server = DelayServer::start(DELAY_MS)?;
+        let server = net::start_delay_server(DELAY_MS)?;
         let port = server.addr.port();
         // Warm-up: imports compiled, the server's first accept done.
         run_client(Mode::Asyncio, port, 10)?;

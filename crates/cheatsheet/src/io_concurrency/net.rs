@@ -7,11 +7,11 @@
 //! `listening 127.0.0.1:<port>` and serves until its stdin closes — when the harness drops
 //! the handle, or dies.
 
-use pyproof_core::{ExperimentError, WORKER_ENV};
+use pyproof_core::ExperimentError;
+use pyproof_python::Service;
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -205,81 +205,14 @@ pub fn tokio_client(args: &[String]) -> Result<String, String> {
     serde_json::to_string(&report).map_err(|e| e.to_string())
 }
 
-/// A running delay server; dropping it stops it (its whole process group).
-pub struct DelayServer {
-    child: Child,
-    /// Where it listens.
-    pub addr: SocketAddr,
-}
-
-impl DelayServer {
-    /// Starts the server (this binary re-executed) and waits up to 10 s for its address.
-    pub fn start(delay_ms: u64) -> Result<Self, ExperimentError> {
-        use std::os::unix::process::CommandExt;
-        let exe = std::env::current_exe().map_err(|e| ExperimentError::Io {
-            context: "finding this program for the delay server".into(),
-            source: e,
-        })?;
-        let mut child = Command::new(exe)
-            .env(WORKER_ENV, "delay-server")
-            .arg(delay_ms.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| ExperimentError::Io {
-                context: "starting the delay server".into(),
-                source: e,
-            })?;
-        let stdout = child.stdout.take();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            if let Some(out) = stdout {
-                let _ = BufReader::new(out).read_line(&mut line);
-            }
-            let _ = tx.send(line);
-        });
-        let mut server = DelayServer {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        };
-        let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
-        match line
-            .trim()
-            .strip_prefix("listening ")
-            .and_then(|a| a.parse::<SocketAddr>().ok())
-        {
-            Some(addr) => {
-                server.addr = addr;
-                Ok(server)
-            }
-            None => {
-                server.stop();
-                let mut err = String::new();
-                if let Some(mut e) = server.child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                Err(ExperimentError::Inconsistent(format!(
-                    "the delay server did not start: {}",
-                    pyproof_python::process::tail(&err, 3).replace('\n', " | ")
-                )))
-            }
-        }
-    }
-
-    fn stop(&mut self) {
-        // SAFETY: killpg on the group we created; a stale group is ESRCH.
-        unsafe {
-            libc::killpg(self.child.id() as i32, libc::SIGKILL);
-        }
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for DelayServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// Starts the delay server (this binary re-executed) and waits up to 10 s for its address;
+/// dropping the returned [`Service`] stops it.
+pub fn start_delay_server(delay_ms: u64) -> Result<Service, ExperimentError> {
+    let mut cmd = crate::own_worker("delay-server")?;
+    cmd.arg(delay_ms.to_string());
+    Ok(Service::start(
+        cmd,
+        "the delay server",
+        Duration::from_secs(10),
+    )?)
 }
