@@ -88,6 +88,12 @@ pub fn run(
         let progress = progress_for(exp.id());
         let mut ctx = RunContext::new(scale, output_dir().join("cache"), progress.as_ref());
         ctx.overrides = overrides;
+        if let Some(reason) = missing_python_modules(exp.as_ref()) {
+            let outcome = pyproof_core::skipped_outcome(exp.as_ref(), &ctx, &reason);
+            on_outcome(Ok(&outcome));
+            outcomes.push(outcome);
+            continue;
+        }
         match run_experiment(exp.as_ref(), &ctx) {
             Ok(outcome) => {
                 on_outcome(Ok(&outcome));
@@ -110,6 +116,31 @@ pub fn run(
         failures,
         repeats: Vec::new(),
     }
+}
+
+/// Why `exp` cannot run when a Python module it imports is missing from the venv; None when
+/// all are there, or when the interpreter does not start (the experiment then reports that).
+fn missing_python_modules(exp: &dyn Experiment) -> Option<String> {
+    let wanted = exp.python_modules();
+    if wanted.is_empty() {
+        return None;
+    }
+    let missing = Interpreter::get().ok()?.missing_modules(wanted).ok()?;
+    if missing.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Python module{} {} not installed in the venv {} — reinstall with `{}/bin/pip install \
+         -r python/requirements.txt`, or delete the venv and run again to rebuild it",
+        if missing.len() > 1 { "s" } else { "" },
+        missing
+            .iter()
+            .map(|m| format!("'{m}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        paths::venv_dir().display(),
+        paths::venv_dir().display(),
+    ))
 }
 
 /// When Ctrl-C or SIGTERM has arrived, waits for the interrupt handler to end the process

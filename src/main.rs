@@ -170,6 +170,9 @@ fn run(
         }
     }
     pyproof_python::install_interrupt_handler().context("installing the Ctrl-C handler")?;
+    // Every experiment runs Python: a venv that cannot be made or filled (no network for
+    // pip, no base interpreter) stops the run here, in one line, before anything is written.
+    pyproof_python::Interpreter::get()?;
 
     let mut runs = Vec::new();
     for i in 1..=repeat {

@@ -33,6 +33,14 @@ def package_versions(names: list[str]) -> dict[str, str]:
     return versions
 
 
+def missing_modules(names: list[str]) -> list[str]:
+    """The import names among ``names`` that this interpreter cannot find (not imported:
+    finding is enough to tell a package that is not installed)."""
+    import importlib.util
+
+    return [name for name in names if importlib.util.find_spec(name) is None]
+
+
 def anon_kib() -> int:
     """This process's anonymous resident memory (RssAnon), KiB; 0 off Linux."""
     try:

@@ -127,6 +127,29 @@ pub trait Experiment: Send + Sync {
     /// Runs the experiment: measurements, tables, charts and one judgement per claim.
     /// Never prints; progress goes to `ctx.progress`.
     fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError>;
+    /// The third-party Python modules it imports (import names: `PIL`, not `pillow`). The
+    /// harness checks them before the run: when one is missing from the venv, every claim is
+    /// Skipped with the reason ([`skipped_outcome`]) and the other experiments still run.
+    fn python_modules(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// The outcome of an experiment that could not run for a reason outside it (a Python package
+/// missing from the venv): every declared claim Skipped, with the reason as evidence and note.
+pub fn skipped_outcome(experiment: &dyn Experiment, ctx: &RunContext<'_>, reason: &str) -> Outcome {
+    let mut outcome = Outcome::of(experiment.meta(), ctx.scale);
+    outcome.verdicts = experiment
+        .claims(ctx)
+        .into_iter()
+        .map(|claim| ClaimVerdict {
+            claim,
+            verdict: crate::Verdict::Skipped,
+            evidence: reason.to_string(),
+        })
+        .collect();
+    outcome.notes.push(format!("Skipped: {reason}"));
+    outcome
 }
 
 /// Runs `experiment`: declares its claims, runs it, and checks that its judgements cover

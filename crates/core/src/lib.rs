@@ -48,7 +48,7 @@ pub use env::{Environment, Host, PythonInfo, available_cores};
 pub use error::ExperimentError;
 pub use experiment::{
     Experiment, Meta, NoProgress, Overrides, Progress, RunContext, Section, run_experiment,
-    validate_ids,
+    skipped_outcome, validate_ids,
 };
 pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{

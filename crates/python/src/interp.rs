@@ -107,6 +107,20 @@ impl Interpreter {
                 .map_err(|e| py_error(py, e, "pyproof._env.package_versions"))
         })
     }
+
+    /// The import names among `modules` that the venv's interpreter cannot find.
+    pub fn missing_modules(&self, modules: &[&str]) -> Result<Vec<String>, PythonError> {
+        if modules.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<String> = modules.iter().map(|m| m.to_string()).collect();
+        self.attach(|py| {
+            let env = self.import(py, "pyproof._env")?;
+            env.call_method1("missing_modules", (names,))
+                .and_then(|v| v.extract::<Vec<String>>())
+                .map_err(|e| py_error(py, e, "pyproof._env.missing_modules"))
+        })
+    }
 }
 
 /// Turns a Python exception into a one-line [`PythonError`]: a missing module becomes

@@ -122,6 +122,23 @@ pub fn requirement_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Whether pip's output shows it could not reach the package index at all (no network, no
+/// DNS, a proxy refusing): then "no matching distribution" means "offline", not "no such
+/// version", and the error says so.
+pub fn network_failed(pip_output: &str) -> bool {
+    const MARKERS: [&str; 6] = [
+        "Failed to establish a new connection",
+        "Temporary failure in name resolution",
+        "Network is unreachable",
+        "Connection refused",
+        "NameResolutionError",
+        "ProxyError",
+    ];
+    pip_output
+        .lines()
+        .any(|l| MARKERS.iter().any(|m| l.contains(m)))
+}
+
 /// What pip's output says it could not install: the requirement it named, else None.
 pub fn failed_package(pip_output: &str) -> Option<String> {
     const MARKERS: [&str; 4] = [
@@ -249,12 +266,19 @@ pub fn ensure(spec: &VenvSpec, log: &LineSink) -> Result<VenvStatus, PythonError
         )?;
         if !report.success() {
             let all = seen.lock().map(|s| s.clone()).unwrap_or_default();
-            let detail = all
+            let mut detail = all
                 .lines()
                 .rev()
                 .find(|l| l.starts_with("ERROR"))
                 .unwrap_or(&report.status_text())
                 .to_string();
+            if network_failed(&all) {
+                detail = format!(
+                    "pip could not reach the package index (no network?): {detail} — connect, \
+                     or point pip at a local mirror or wheel directory (PIP_INDEX_URL, \
+                     PIP_FIND_LINKS) and run again"
+                );
+            }
             return Err(PythonError::Pip {
                 package: failed_package(&all)
                     .map(|p| format!("'{p}'"))
@@ -296,5 +320,17 @@ mod tests {
                    for nosuchpkg==1.0\n";
         assert_eq!(failed_package(out).as_deref(), Some("nosuchpkg==1.0"));
         assert_eq!(failed_package("all good"), None);
+    }
+
+    #[test]
+    fn an_unreachable_index_is_told_apart() {
+        let offline = "WARNING: Retrying (Retry(total=0...)) after connection broken by \
+                       'NewConnectionError(': Failed to establish a new connection: [Errno 111] \
+                       Connection refused')': /simple/six/\nERROR: No matching distribution \
+                       found for six==1.16.0\n";
+        assert!(network_failed(offline));
+        assert!(!network_failed(
+            "ERROR: No matching distribution found for nosuchpkg==1.0"
+        ));
     }
 }

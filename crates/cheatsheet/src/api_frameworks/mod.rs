@@ -429,6 +429,18 @@ impl Experiment for ApiFrameworks {
         &META
     }
 
+    fn python_modules(&self) -> &'static [&'static str] {
+        &[
+            "fastapi",
+            "pydantic",
+            "uvicorn",
+            "uvloop",
+            "httptools",
+            "flask",
+            "waitress",
+        ]
+    }
+
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
         let plan = Plan::new(ctx.scale);
         let top = plan.top();

@@ -120,6 +120,10 @@ impl Experiment for GilContention {
         &META
     }
 
+    fn python_modules(&self) -> &'static [&'static str] {
+        &["numpy"]
+    }
+
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
         let ks = ks_text(&thread_counts(ctx.cores));
         vec![

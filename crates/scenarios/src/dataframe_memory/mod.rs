@@ -228,6 +228,10 @@ impl Experiment for DataframeMemory {
         &META
     }
 
+    fn python_modules(&self) -> &'static [&'static str] {
+        &["pandas", "numpy"]
+    }
+
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
         let plan = Plan::new(ctx.scale, ctx.overrides.csv_bytes);
         vec![

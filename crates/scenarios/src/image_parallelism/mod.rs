@@ -419,6 +419,10 @@ impl Experiment for ImageParallelism {
         &META
     }
 
+    fn python_modules(&self) -> &'static [&'static str] {
+        &["PIL"]
+    }
+
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
         let cores = ctx.cores;
         vec![
