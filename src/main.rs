@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use pyproof_core::{Overrides, Scale};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Puts every answer of a Python interview sheet on trial: real CPython, real packages,
@@ -147,6 +147,14 @@ fn list() {
     }
 }
 
+/// Creates and removes a file in `dir`: Ok when results can be written there.
+fn probe_writable(dir: &Path) -> std::result::Result<(), String> {
+    let probe = dir.join(format!(".pyproof-write-probe-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 fn run(
     ids: &[String],
     scale: Scale,
@@ -168,6 +176,24 @@ fn run(
             eprintln!("error: --json: directory {} does not exist", dir.display());
             return Ok(ExitCode::from(2));
         }
+        if path.is_dir() {
+            eprintln!("error: --json: {} is a directory", path.display());
+            return Ok(ExitCode::from(2));
+        }
+        if let Err(e) = probe_writable(parent.unwrap_or(Path::new("."))) {
+            eprintln!("error: --json: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    }
+    // The results land here at the end: a directory that cannot be written is refused now,
+    // not after the whole run.
+    let out_dir = pyproof::output_dir();
+    if let Err(e) = std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))
+        .and_then(|()| probe_writable(&out_dir))
+    {
+        eprintln!("error: output directory: {e}");
+        return Ok(ExitCode::from(2));
     }
     pyproof_python::install_interrupt_handler().context("installing the Ctrl-C handler")?;
     // Every experiment runs Python: a venv that cannot be made or filled (no network for

@@ -164,3 +164,18 @@ fn a_quick_run_judges_every_claim_and_leaves_no_server() {
     }
     assert_eq!(python_servers_alive(), Vec::<String>::new());
 }
+
+#[test]
+fn servers_started_together_each_get_a_free_port() {
+    // A port already in use here, then two servers at once: the kernel gives each its own.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = taken.local_addr().expect("addr");
+    let (a, b) = (axum(), axum());
+    let ports = [taken.port(), a.addr.port(), b.addr.port()];
+    assert!(ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2]);
+    for s in [&a, &b] {
+        let (status, _) = load::probe(s.addr, Method::GET, "/wait", b"", Duration::from_secs(5))
+            .expect("answers");
+        assert_eq!(status, 200);
+    }
+}

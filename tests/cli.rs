@@ -90,6 +90,34 @@ fn bad_repeat_counts_are_refused() {
 }
 
 #[test]
+fn unwritable_output_paths_are_refused_before_the_run() {
+    // /proc takes no new files, even for root (CI runs as root: a read-only mode bit would
+    // not stop it).
+    assert_refused(
+        &["run", "mro", "--json", "/proc/pyproof-results.json"],
+        "error: --json: cannot write in /proc",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let as_dir = dir.path().to_str().expect("utf-8 path");
+    assert_refused(&["run", "mro", "--json", as_dir], "is a directory");
+    let root = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .args(["run", "mro", "--scale", "quick"])
+        .env("PYPROOF_ROOT", root.path())
+        .env("PYPROOF_OUTPUT_DIR", "/proc/pyproof-output")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: output directory: cannot create /proc/pyproof-output"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(root.path()).expect("ls").count(), 0);
+}
+
+#[test]
 fn a_json_path_in_a_missing_directory_is_refused() {
     assert_refused(
         &["run", "--json", "/nonexistent-pyproof-dir/results.json"],
@@ -204,6 +232,10 @@ fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
     // and this test must fail on a regression, not hang.
     let log_dir = tempfile::tempdir().expect("tempdir");
     let log = log_dir.path().join("stderr.log");
+    // A previous run's results: an interrupted run must leave them byte for byte.
+    let previous = out_dir.path().join("results.json");
+    let old_report = b"{\"schema\": \"a previous run\", \"outcomes\": []}\n";
+    std::fs::write(&previous, old_report).expect("old report");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pyproof"))
         .args(["run", "gil_contention", "--scale", "default"])
         .env("PYPROOF_OUTPUT_DIR", out_dir.path())
@@ -241,8 +273,16 @@ fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
     assert!(survivors.is_empty(), "pool workers survived: {survivors:?}");
     let stderr = std::fs::read_to_string(&log).expect("stderr log");
     assert!(stderr.contains("pyproof: interrupted"), "{stderr}");
-    assert!(
-        !out_dir.path().join("results.json").exists(),
-        "nothing may be written"
+    assert_eq!(
+        std::fs::read(&previous).expect("old report still there"),
+        old_report,
+        "the previous results are untouched"
     );
+    let others: Vec<_> = std::fs::read_dir(out_dir.path())
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .filter(|n| n != "results.json" && n != "cache")
+        .collect();
+    assert!(others.is_empty(), "nothing else may be written: {others:?}");
 }
