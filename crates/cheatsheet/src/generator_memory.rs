@@ -16,7 +16,7 @@
 
 use pyproof_core::{
     Bar, Case, Chart, Claim, Experiment, ExperimentError, Measurement, Meta, Outcome, RunContext,
-    Scale, Section, Table, format_bytes, format_number, judge_cases, median,
+    Scale, Section, Series, Table, format_bytes, format_number, judge_cases, median,
 };
 use pyproof_python::pending::PendingFile;
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
@@ -657,6 +657,22 @@ fn record(outcome: &mut Outcome, points: &BTreeMap<(Pipeline, u64), Point>, plan
             })
         })
         .collect();
+    outcome.charts.push(Chart::Lines {
+        id: "peak_vs_n".to_string(),
+        title: "Peak memory as n grows (log–log: a list climbs, a generator stays flat)"
+            .to_string(),
+        x_label: "n (items or lines)".to_string(),
+        y_label: "peak bytes".to_string(),
+        log_x: true,
+        log_y: true,
+        series: fits
+            .iter()
+            .map(|(p, (_, s))| Series {
+                name: p.label().to_string(),
+                points: s.iter().map(|&(n, b)| (n as f64, b as f64)).collect(),
+            })
+            .collect(),
+    });
     outcome.charts.push(Chart::Bars {
         id: "peak_at_largest_n".to_string(),
         title: "Peak memory at the largest n".to_string(),

@@ -55,7 +55,7 @@ pub use measure::{
     Measurement, Summary, format_number, format_value, median, pairwise_ratios, quantile,
 };
 pub use outcome::{
-    Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Table, repeatability,
+    Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Series, Table, repeatability,
 };
 pub use scale::Scale;
 pub use sizes::{IMAGE_SIDE, MAX_IMAGES, parse_count, parse_image_size};

@@ -165,13 +165,39 @@ pub enum Chart {
         /// A window (seconds from the start) worth showing zoomed in, if any.
         zoom_s: Option<f64>,
     },
+    /// One line per series over a shared x axis (requests/s vs concurrency, memory vs size).
+    Lines {
+        /// Chart id, unique within the outcome.
+        id: String,
+        /// Title.
+        title: String,
+        /// What x is, with its unit ("concurrent clients").
+        x_label: String,
+        /// What y is, with its unit ("requests/s").
+        y_label: String,
+        /// Draw x on a log scale (sizes spanning decades).
+        log_x: bool,
+        /// Draw y on a log scale.
+        log_y: bool,
+        /// The lines.
+        series: Vec<Series>,
+    },
+}
+
+/// One line of a [`Chart::Lines`]: (x, y) points in x order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Legend label.
+    pub name: String,
+    /// The points.
+    pub points: Vec<(f64, f64)>,
 }
 
 impl Chart {
     /// The chart's id.
     pub fn id(&self) -> &str {
         match self {
-            Chart::Bars { id, .. } | Chart::Timeline { id, .. } => id,
+            Chart::Bars { id, .. } | Chart::Timeline { id, .. } | Chart::Lines { id, .. } => id,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! - [`terminal`]: an outcome as text for the terminal — the question, the sheet's answer,
 //!   tables, bars, the timeline strip, verdicts with their evidence — and the verdict table
 //!   of a whole run.
-//! - [`svg`]: charts as standalone SVG files.
+//! - [`svg`]: charts as standalone SVG files, drawn with plotters.
 //! - [`write_atomic`]: every file is written to a temporary name and renamed, so an
 //!   interrupted run never leaves half a report in place of a good one.
 //! - [`TerminalProgress`]: progress on stderr for anything that takes more than a second.
@@ -14,7 +14,7 @@ pub mod terminal;
 
 pub use progress::TerminalProgress;
 
-use pyproof_core::{Chart, Outcome};
+use pyproof_core::Outcome;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -43,11 +43,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub fn write_artifacts(outcome: &Outcome, dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for chart in &outcome.charts {
-        let svg = match chart {
-            Chart::Timeline { .. } => svg::timeline(chart),
-            Chart::Bars { .. } => svg::bars(chart),
-        };
-        if let Some(svg) = svg {
+        if let Some(svg) = svg::chart(chart) {
             let path = dir.join(&outcome.id).join(format!("{}.svg", chart.id()));
             write_atomic(&path, svg.as_bytes())?;
             written.push(path);

@@ -1,9 +1,38 @@
 //! Outcomes as terminal text.
 
-use pyproof_core::{Chart, Lane, Outcome, RunResults, Table, Verdict, format_value};
+use pyproof_core::{
+    Chart, Lane, Outcome, RunResults, Series, Table, Verdict, format_number, format_value,
+};
 use std::fmt::Write;
 
 const WIDTH: usize = 100;
+
+/// A line chart as a table for the terminal: one row per x, one column per series.
+fn lines_table(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
+    let mut xs: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let mut headers = vec![x_label.to_string()];
+    headers.extend(series.iter().map(|s| s.name.clone()));
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = Table::new(format!("{title} ({y_label})"), &refs);
+    for x in xs {
+        let mut row = vec![format_number(x)];
+        for s in series {
+            row.push(
+                s.points
+                    .iter()
+                    .find(|p| p.0 == x)
+                    .map_or("—".to_string(), |p| format_number(p.1)),
+            );
+        }
+        t.row(row);
+    }
+    table(&t)
+}
 
 /// Wraps `text` at `width` columns, every line indented by `indent`.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
@@ -229,6 +258,15 @@ pub fn outcome(o: &Outcome) -> String {
                     end * 1e3
                 );
                 let _ = writeln!(out, "{}", timeline_strip(lanes, window, 80));
+            }
+            Chart::Lines {
+                title,
+                x_label,
+                y_label,
+                series,
+                ..
+            } => {
+                let _ = writeln!(out, "{}", lines_table(title, x_label, y_label, series));
             }
         }
     }

@@ -26,7 +26,8 @@ use hyper::Method;
 use load::{LoadReport, LoadSpec};
 use pyproof_core::{
     Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
-    RunContext, Scale, Section, Table, Verdict, format_number, judge_cases, median, quantile,
+    RunContext, Scale, Section, Series, Table, Verdict, format_number, judge_cases, median,
+    quantile,
 };
 use pyproof_python::{Interpreter, RunOptions, Service, python_command, run_measured};
 use serde::Deserialize;
@@ -818,6 +819,27 @@ impl ApiFrameworks {
         outcome.tables.push(v);
 
         let top = plan.top();
+        for endpoint in Endpoint::ALL {
+            outcome.charts.push(Chart::Lines {
+                id: format!("rps_vs_clients_{}", endpoint.id()),
+                title: format!("{}: requests/s as clients grow", endpoint.label()),
+                x_label: "concurrent clients".to_string(),
+                y_label: "requests/s".to_string(),
+                log_x: true,
+                log_y: true,
+                series: Server::ALL
+                    .into_iter()
+                    .map(|server| Series {
+                        name: server.label(plan),
+                        points: plan
+                            .levels
+                            .iter()
+                            .map(|&c| (c as f64, med_rps(cells, (server, endpoint, c))))
+                            .collect(),
+                    })
+                    .collect(),
+            });
+        }
         for endpoint in Endpoint::ALL {
             outcome.charts.push(Chart::Bars {
                 id: format!("rps_{}_c{top}", endpoint.id()),

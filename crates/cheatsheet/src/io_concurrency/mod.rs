@@ -12,7 +12,8 @@ pub mod net;
 use net::ClientReport;
 use pyproof_core::{
     Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
-    RunContext, Scale, Section, Table, Verdict, format_number, judge_cases, median, quantile,
+    RunContext, Scale, Section, Series, Table, Verdict, format_number, judge_cases, median,
+    quantile,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
@@ -430,6 +431,29 @@ impl Experiment for IoConcurrency {
             ]);
         }
         outcome.tables.push(per);
+        outcome.charts.push(Chart::Lines {
+            id: "wall_vs_n".to_string(),
+            title: format!("Wall time for N requests of D = {DELAY_MS} ms each, as N grows"),
+            x_label: "N concurrent requests".to_string(),
+            y_label: "wall time (s)".to_string(),
+            log_x: true,
+            log_y: true,
+            series: Mode::ALL
+                .into_iter()
+                .map(|mode| Series {
+                    name: mode.label(),
+                    points: plan
+                        .ns
+                        .iter()
+                        .filter_map(|&n| {
+                            let ss = samples.get(&(mode, n))?;
+                            let w: Vec<f64> = ss.iter().map(|s| wall(mode, n, s)).collect();
+                            Some((n as f64, median(&w)))
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
         outcome.charts.push(Chart::Bars {
             id: "wall_at_largest_n".to_string(),
             title: format!(

@@ -17,7 +17,7 @@ use crate::error::ScenarioError;
 use data::{Dataset, RaggedRow, ensure_dataset, find_ragged};
 use pyproof_core::{
     Bar, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
-    RunContext, Scale, Section, Table, Verdict, format_bytes, format_number, median,
+    RunContext, Scale, Section, Series, Table, Verdict, format_bytes, format_number, median,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
@@ -708,9 +708,17 @@ fn tables_and_charts(
         &["variant", &half_label, &full_label, "ratio"],
     );
     let mut growth_bars = Vec::new();
+    let mut growth_lines = Vec::new();
     for v in Variant::GROWTH {
         let h = med(&of(samples, v, FileSize::Half), Sample::net_anon_mib);
         let f = med(&of(samples, v, FileSize::Full), Sample::net_anon_mib);
+        growth_lines.push(Series {
+            name: v.label().to_string(),
+            points: vec![
+                (half.info.bytes as f64 / MIB, h),
+                (full.info.bytes as f64 / MIB, f),
+            ],
+        });
         growth.row(vec![
             v.label().to_string(),
             mib(h),
@@ -800,6 +808,15 @@ fn tables_and_charts(
         unit: "s".into(),
         bars: time_bars,
         reference: None,
+    });
+    outcome.charts.push(Chart::Lines {
+        id: "memory_vs_file_size".into(),
+        title: "Net peak memory as the file grows".into(),
+        x_label: "CSV size (MiB)".into(),
+        y_label: "net peak anonymous memory (MiB)".into(),
+        log_x: false,
+        log_y: true,
+        series: growth_lines,
     });
     outcome.charts.push(Chart::Bars {
         id: "memory_vs_size".into(),
