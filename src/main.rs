@@ -4,7 +4,9 @@
 //! shows them; `pyproof run [ID...] [--scale S] [--csv-size SIZE] [--images N]
 //! [--image-size WxH] [--repeat N] [--json PATH]` runs a selection (N times with `--repeat`,
 //! reporting verdicts that changed), prints each outcome and the verdict table, and saves the
-//! results JSON under target/pyproof/.
+//! results JSON under target/pyproof/. `pyproof report` turns the last results into
+//! docs/report/ (Markdown, a self-contained HTML page, charts); `pyproof compare A B` puts
+//! two results files side by side.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -50,6 +52,24 @@ enum Command {
         /// Size of image_parallelism's images instead of the scale's: 256 or 512x384.
         #[arg(long, value_name = "WxH", value_parser = parse_image_size, allow_hyphen_values = true)]
         image_size: Option<(u32, u32)>,
+    },
+    /// Write the report of a run: report.md, a self-contained index.html with its charts,
+    /// results.json (and criterion's estimates when `cargo bench` has left them).
+    Report {
+        /// The results to report (default: the last run's, target/pyproof/results.json).
+        #[arg(long, value_name = "PATH")]
+        results: Option<PathBuf>,
+        /// Where to write it (default: docs/report).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Two results files side by side: each measurement's ratio and whether it moved beyond
+    /// its spread, and every verdict that changed.
+    Compare {
+        /// The first results JSON (A).
+        a: PathBuf,
+        /// The second results JSON (B).
+        b: PathBuf,
     },
 }
 
@@ -108,6 +128,8 @@ fn main() -> ExitCode {
             list();
             ExitCode::SUCCESS
         }
+        Command::Report { results, out } => report(results, out),
+        Command::Compare { a, b } => compare(&a, &b),
         Command::Run {
             ids,
             scale,
@@ -134,6 +156,74 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Reads a results JSON: one line saying what is wrong otherwise.
+fn load_results(path: &Path) -> std::result::Result<pyproof_core::RunResults, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not a pyproof results file ({e}); make one with `pyproof run`",
+            path.display()
+        )
+    })
+}
+
+fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+    let source = results.unwrap_or_else(|| pyproof::output_dir().join("results.json"));
+    let run = match load_results(&source) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = pyproof_python::paths::project_root();
+    let out = out.unwrap_or_else(|| root.join("docs").join("report"));
+    let benches =
+        pyproof_report::document::criterion_estimates(&root.join("target").join("criterion"));
+    // Name the source relative to the checkout when it is inside it: the generated files are
+    // committed, and an absolute path would differ on every machine.
+    let shown = source
+        .strip_prefix(&root)
+        .unwrap_or(&source)
+        .display()
+        .to_string();
+    match pyproof_report::document::write_report(&run, &benches, &out, &shown) {
+        Ok(written) => {
+            println!(
+                "report of {} ({} experiments, {} benchmarks): {} files under {}",
+                shown,
+                run.outcomes.len(),
+                benches.len(),
+                written.len(),
+                out.display()
+            );
+            println!("open {}", out.join("index.html").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: writing the report under {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn compare(a: &Path, b: &Path) -> ExitCode {
+    let (ra, rb) = match (load_results(a), load_results(b)) {
+        (Ok(ra), Ok(rb)) => (ra, rb),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let c = pyproof_report::compare::compare(&ra, &rb);
+    print!(
+        "{}",
+        pyproof_report::compare::render(&c, &a.display().to_string(), &b.display().to_string())
+    );
+    ExitCode::SUCCESS
 }
 
 fn list() {

@@ -4,10 +4,15 @@
 //!   tables, bars, the timeline strip, verdicts with their evidence — and the verdict table
 //!   of a whole run.
 //! - [`svg`]: charts as standalone SVG files, drawn with plotters.
+//! - [`document`]: the report of a run — `report.md`, a self-contained `index.html`,
+//!   `results.json` and the charts — and criterion's estimates when `cargo bench` left them.
+//! - [`compare`]: two runs side by side, measurement by measurement and claim by claim.
 //! - [`write_atomic`]: every file is written to a temporary name and renamed, so an
 //!   interrupted run never leaves half a report in place of a good one.
 //! - [`TerminalProgress`]: progress on stderr for anything that takes more than a second.
 
+pub mod compare;
+pub mod document;
 mod progress;
 pub mod svg;
 pub mod terminal;

@@ -395,32 +395,19 @@ pub fn summary(r: &RunResults) -> String {
             .map(|n| format!("{n} {}", v.word().to_lowercase()))
     })
     .collect();
-    let e = &r.environment;
-    let py = e
-        .python
-        .as_ref()
-        .map(|p| format!("Python {} ({})", p.version, p.build))
-        .unwrap_or_else(|| "Python unavailable".to_string());
     let _ = write!(
         out,
         "\n{}",
         wrap(
             &format!(
-                "{}{}. {} on {} ({} of {} cores), {}, {} build, scale {}, {}.",
+                "{}{}. {}.",
                 tally.join(", "),
                 if r.failures.is_empty() {
                     String::new()
                 } else {
                     format!("; {} failed", r.failures.len())
                 },
-                py,
-                e.host.cpu_model,
-                e.host.cores_available,
-                e.host.cores_online,
-                e.host.os,
-                e.build_profile,
-                e.scale,
-                e.date_utc
+                crate::document::stamp(&r.environment)
             ),
             WIDTH,
             ""

@@ -1,0 +1,561 @@
+//! The report of a run as files people read: `report.md`, a self-contained `index.html`
+//! (inline CSS and SVG, no script, no network), a copy of `results.json`, and every chart as
+//! an SVG file for the Markdown to link. Each file says on its first line that it is
+//! generated, and by which command. Criterion's estimates, when `cargo bench` has left them,
+//! get a table of their own.
+
+use crate::svg::{self, escape};
+use crate::terminal::shorten;
+use crate::write_atomic;
+use pyproof_core::{ClaimVerdict, Environment, Outcome, RunResults, Table, Verdict};
+use serde::Deserialize;
+use std::fmt::Write;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The command that writes the report, named in every generated file.
+pub const COMMAND: &str = "pyproof report";
+
+/// One criterion benchmark's estimates (nanoseconds per iteration).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bench {
+    /// `group/function/parameter`, as criterion names its directory.
+    pub id: String,
+    /// Median per iteration.
+    pub median_ns: f64,
+    /// Mean per iteration.
+    pub mean_ns: f64,
+    /// Lower bound of the mean's 95% confidence interval.
+    pub mean_low_ns: f64,
+    /// Upper bound.
+    pub mean_high_ns: f64,
+}
+
+#[derive(Deserialize)]
+struct Interval {
+    lower_bound: f64,
+    upper_bound: f64,
+}
+
+#[derive(Deserialize)]
+struct Estimate {
+    point_estimate: f64,
+    confidence_interval: Interval,
+}
+
+#[derive(Deserialize)]
+struct Estimates {
+    mean: Estimate,
+    median: Estimate,
+}
+
+/// Every `<id>/new/estimates.json` under criterion's directory (`target/criterion`), sorted
+/// by id. A missing directory gives none; an unreadable file is skipped.
+pub fn criterion_estimates(dir: &Path) -> Vec<Bench> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                // criterion's own report pages are not benchmarks.
+                if p.file_name().is_some_and(|n| n != "report") {
+                    stack.push(p);
+                }
+                continue;
+            }
+            let is_estimate = p.file_name().is_some_and(|n| n == "estimates.json")
+                && p.parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| n == "new");
+            if !is_estimate {
+                continue;
+            }
+            let Some(bench_dir) = p.parent().and_then(Path::parent) else {
+                continue;
+            };
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let Ok(est) = serde_json::from_str::<Estimates>(&text) else {
+                continue;
+            };
+            let id = bench_dir
+                .strip_prefix(dir)
+                .map(|r| r.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            found.push(Bench {
+                id,
+                median_ns: est.median.point_estimate,
+                mean_ns: est.mean.point_estimate,
+                mean_low_ns: est.mean.confidence_interval.lower_bound,
+                mean_high_ns: est.mean.confidence_interval.upper_bound,
+            });
+        }
+    }
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    found
+}
+
+fn duration(ns: f64) -> String {
+    let (v, unit) = if ns >= 1e9 {
+        (ns / 1e9, "s")
+    } else if ns >= 1e6 {
+        (ns / 1e6, "ms")
+    } else if ns >= 1e3 {
+        (ns / 1e3, "µs")
+    } else {
+        (ns, "ns")
+    };
+    format!("{} {unit}", pyproof_core::format_number(v))
+}
+
+/// One line saying where and how the run happened.
+pub fn stamp(e: &Environment) -> String {
+    let py = e
+        .python
+        .as_ref()
+        .map(|p| format!("Python {} ({})", p.version, p.build))
+        .unwrap_or_else(|| "Python unavailable".to_string());
+    format!(
+        "{py} on {} ({} of {} cores), {}, kernel {}, {} build, scale {}, pyproof {}, run {}",
+        e.host.cpu_model,
+        e.host.cores_available,
+        e.host.cores_online,
+        e.host.os,
+        e.host.kernel,
+        e.build_profile,
+        e.scale,
+        e.pyproof_version,
+        e.date_utc
+    )
+}
+
+/// The short form of a verdict's evidence for the verdict table.
+pub fn key_number(v: &ClaimVerdict) -> String {
+    shorten(&v.evidence, 140)
+}
+
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Confirmed => "confirmed",
+        Verdict::Refuted => "refuted",
+        Verdict::Nuanced => "nuanced",
+        Verdict::Inconclusive => "inconclusive",
+        Verdict::Skipped => "skipped",
+    }
+}
+
+/// HTML for the sheet's own inline Markdown (`**bold**`, `` `code` ``), escaped first.
+pub fn inline(text: &str) -> String {
+    let escaped = escape(text);
+    let mut out = String::new();
+    let (mut bold, mut code) = (false, false);
+    let mut rest = escaped.as_str();
+    while !rest.is_empty() {
+        if !code && rest.starts_with("**") {
+            out.push_str(if bold { "</b>" } else { "<b>" });
+            bold = !bold;
+            rest = &rest[2..];
+        } else if rest.starts_with('`') {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+            rest = &rest[1..];
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    if code {
+        out.push_str("</code>");
+    }
+    if bold {
+        out.push_str("</b>");
+    }
+    out
+}
+
+/// Markdown cell text: pipes and newlines would break the table.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn md_table(out: &mut String, t: &Table) {
+    let _ = writeln!(out, "**{}**\n", cell(&t.title));
+    let _ = writeln!(
+        out,
+        "| {} |",
+        t.headers
+            .iter()
+            .map(|h| cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(out, "|{}|", vec!["---"; t.headers.len()].join("|"));
+    for r in &t.rows {
+        let _ = writeln!(
+            out,
+            "| {} |",
+            r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    out.push('\n');
+}
+
+/// The chart files' path relative to the report: `charts/<id>/<chart>.svg`.
+fn chart_path(o: &Outcome, chart_id: &str) -> String {
+    format!("charts/{}/{chart_id}.svg", o.id)
+}
+
+/// `report.md`: the verdict table, then one section per experiment.
+pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
+    let mut out = format!(
+        "<!-- generated by `{COMMAND}` from {source}; do not edit (run `{COMMAND}` again) -->\n\
+         # pyproof report\n\n{}\n\n## Verdicts\n\n\
+         | experiment | question | the sheet's answer | claim | verdict | key number |\n\
+         |---|---|---|---|---|---|\n",
+        cell(&stamp(&r.environment))
+    );
+    for o in &r.outcomes {
+        for v in &o.verdicts {
+            let _ = writeln!(
+                out,
+                "| [{}](#{}) | {} | {} | {} {} | **{}** | {} |",
+                o.id,
+                o.id,
+                cell(&o.question),
+                cell(&o.sheet_answer),
+                v.claim.label,
+                cell(&v.claim.statement),
+                v.verdict.word(),
+                cell(&key_number(v))
+            );
+        }
+    }
+    for f in &r.failures {
+        let _ = writeln!(
+            out,
+            "| {} | | | | **FAILED** | {} |",
+            f.id,
+            cell(&shorten(&f.error, 140))
+        );
+    }
+    for o in &r.outcomes {
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n**Q:** {}\n\n**The sheet:** {}\n",
+            o.id,
+            cell(&o.question),
+            cell(&o.sheet_answer)
+        );
+        for t in &o.tables {
+            md_table(&mut out, t);
+        }
+        for c in &o.charts {
+            let _ = writeln!(
+                out,
+                "![{}]({})\n",
+                cell(chart_title(c)),
+                chart_path(o, c.id())
+            );
+        }
+        out.push_str("**Verdicts**\n\n");
+        for v in &o.verdicts {
+            let _ = writeln!(
+                out,
+                "- {} **{}** — {}\n  - threshold: {}\n  - evidence: {}",
+                v.claim.label,
+                v.verdict.word(),
+                cell(&v.claim.statement),
+                cell(&v.claim.threshold),
+                cell(&v.evidence)
+            );
+        }
+        if !o.notes.is_empty() {
+            out.push_str("\n**Notes**\n\n");
+            for n in &o.notes {
+                let _ = writeln!(out, "- {}", cell(n));
+            }
+        }
+        if !o.parameters.is_empty() {
+            let params: Vec<String> = o
+                .parameters
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "\n*Run: scale {}, {:.1} s; {}.*",
+                o.scale,
+                o.duration_s,
+                cell(&params.join("; "))
+            );
+        }
+    }
+    if !benches.is_empty() {
+        out.push_str(
+            "\n## Benchmarks (criterion, from the last `cargo bench`)\n\n\
+             | benchmark | median | mean (95% CI) |\n|---|---|---|\n",
+        );
+        for b in benches {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} ({}–{}) |",
+                cell(&b.id),
+                duration(b.median_ns),
+                duration(b.mean_ns),
+                duration(b.mean_low_ns),
+                duration(b.mean_high_ns)
+            );
+        }
+    }
+    out
+}
+
+fn chart_title(c: &pyproof_core::Chart) -> &str {
+    match c {
+        pyproof_core::Chart::Bars { title, .. }
+        | pyproof_core::Chart::Timeline { title, .. }
+        | pyproof_core::Chart::Lines { title, .. } => title,
+    }
+}
+
+fn html_table(out: &mut String, t: &Table) {
+    let _ = write!(
+        out,
+        "<table><caption>{}</caption><thead><tr>",
+        escape(&t.title)
+    );
+    for h in &t.headers {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in &t.rows {
+        out.push_str("<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{}</td>", escape(c));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
+table{border-collapse:collapse;margin:1em 0;font-size:13px;display:block;overflow-x:auto}\
+caption{text-align:left;font-weight:600;padding:4px 0}\
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\
+th{background:#f5f5f5}.verdict{font-weight:700}\
+.confirmed{color:#1a7f37}.refuted{color:#cf222e}.nuanced{color:#9a6700}.inconclusive{color:#57606a}.skipped{color:#57606a}\
+.stamp{color:#555;font-size:13px}figure{margin:1em 0}figure svg{max-width:100%;height:auto}\
+section{border-top:2px solid #eee;margin-top:2em}.claim{margin:.6em 0}.small{font-size:13px;color:#444}";
+
+/// `index.html`: one self-contained page.
+pub fn html(r: &RunResults, benches: &[Bench], source: &str) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<!-- generated by `{COMMAND}` from {}; do not edit (run `{COMMAND}` again) -->\n\
+         <html lang=\"en\"><head><meta charset=\"utf-8\"><title>pyproof report</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <style>{CSS}</style></head><body>\n<h1>pyproof report</h1>\n<p class=\"stamp\">{}</p>\n",
+        escape(source),
+        escape(&stamp(&r.environment))
+    );
+    out.push_str(
+        "<h2>Verdicts</h2>\n<table id=\"verdicts\"><thead><tr><th>experiment</th><th>question</th>\
+         <th>the sheet's answer</th><th>claim</th><th>verdict</th><th>key number</th></tr></thead><tbody>",
+    );
+    for o in &r.outcomes {
+        for v in &o.verdicts {
+            let _ = write!(
+                out,
+                "<tr><td><a href=\"#{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{} {}</td>\
+                 <td class=\"verdict {}\">{}</td><td>{}</td></tr>",
+                inline(&o.question),
+                inline(&o.sheet_answer),
+                escape(&v.claim.label),
+                inline(&v.claim.statement),
+                verdict_class(v.verdict),
+                v.verdict.word(),
+                escape(&key_number(v)),
+                id = escape(&o.id),
+            );
+        }
+    }
+    for f in &r.failures {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td></td><td></td><td></td><td class=\"verdict refuted\">FAILED</td><td>{}</td></tr>",
+            escape(&f.id),
+            escape(&shorten(&f.error, 140))
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    for o in &r.outcomes {
+        let _ = writeln!(
+            out,
+            "<section id=\"{}\"><h2>{}</h2><p><b>Q:</b> {}</p><p><b>The sheet:</b> {}</p>",
+            escape(&o.id),
+            escape(&o.id),
+            inline(&o.question),
+            inline(&o.sheet_answer)
+        );
+        for t in &o.tables {
+            html_table(&mut out, t);
+        }
+        for c in &o.charts {
+            if let Some(svg) = svg::chart(c) {
+                // Inline: the page must stand alone. The file's own comment line goes.
+                let body = svg.split_once('\n').map_or(svg.as_str(), |(_, rest)| rest);
+                let _ = writeln!(
+                    out,
+                    "<figure class=\"chart\" id=\"{}-{}\">{body}</figure>",
+                    escape(&o.id),
+                    escape(c.id())
+                );
+            }
+        }
+        out.push_str("<h3>Verdicts</h3>\n");
+        for v in &o.verdicts {
+            let _ = writeln!(
+                out,
+                "<div class=\"claim\"><b>{}</b> <span class=\"verdict {}\">{}</span> {}\
+                 <div class=\"small\">threshold: {}</div><div class=\"small\">evidence: {}</div></div>",
+                escape(&v.claim.label),
+                verdict_class(v.verdict),
+                v.verdict.word(),
+                inline(&v.claim.statement),
+                inline(&v.claim.threshold),
+                escape(&v.evidence)
+            );
+        }
+        if !o.notes.is_empty() {
+            out.push_str("<h3>Notes</h3><ul>");
+            for n in &o.notes {
+                let _ = write!(out, "<li class=\"small\">{}</li>", escape(n));
+            }
+            out.push_str("</ul>\n");
+        }
+        let params: Vec<String> = o
+            .parameters
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"small\">Run: scale {}, {:.1} s; {}.</p></section>",
+            o.scale,
+            o.duration_s,
+            escape(&params.join("; "))
+        );
+    }
+    if !benches.is_empty() {
+        out.push_str(
+            "<section id=\"benchmarks\"><h2>Benchmarks (criterion, from the last <code>cargo bench</code>)</h2>\
+             <table><thead><tr><th>benchmark</th><th>median</th><th>mean (95% CI)</th></tr></thead><tbody>",
+        );
+        for b in benches {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{} ({}–{})</td></tr>",
+                escape(&b.id),
+                duration(b.median_ns),
+                duration(b.mean_ns),
+                duration(b.mean_low_ns),
+                duration(b.mean_high_ns)
+            );
+        }
+        out.push_str("</tbody></table></section>\n");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The results as pretty JSON whose first key says it is generated (JSON has no comments).
+pub fn results_json(r: &RunResults, source: &str) -> serde_json::Result<String> {
+    let body = serde_json::to_string_pretty(r)?;
+    let rest = body.strip_prefix('{').unwrap_or(&body);
+    Ok(format!(
+        "{{\n  \"generated\": {},{rest}\n",
+        serde_json::to_string(&format!(
+            "by `{COMMAND}` from {source}; do not edit (run `{COMMAND}` again)"
+        ))?
+    ))
+}
+
+/// Writes report.md, index.html, results.json and charts/ under `dir`, each file atomically;
+/// returns what was written.
+pub fn write_report(
+    r: &RunResults,
+    benches: &[Bench],
+    dir: &Path,
+    source: &str,
+) -> io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for o in &r.outcomes {
+        for c in &o.charts {
+            if let Some(svg) = svg::chart(c) {
+                let path = dir.join(chart_path(o, c.id()));
+                write_atomic(&path, svg.as_bytes())?;
+                written.push(path);
+            }
+        }
+    }
+    let json = results_json(r, source).map_err(io::Error::other)?;
+    for (name, bytes) in [
+        ("results.json", json.into_bytes()),
+        ("report.md", markdown(r, benches, source).into_bytes()),
+        ("index.html", html(r, benches, source).into_bytes()),
+    ] {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sheets_inline_markdown_becomes_html_after_escaping() {
+        assert_eq!(
+            inline("**Best for API**: `FastAPI` + `Pydantic`."),
+            "<b>Best for API</b>: <code>FastAPI</code> + <code>Pydantic</code>."
+        );
+        assert_eq!(
+            inline("a < b & `**x**`"),
+            "a &lt; b &amp; <code>**x**</code>"
+        );
+        assert_eq!(inline("**open"), "<b>open</b>");
+    }
+
+    #[test]
+    fn durations_pick_their_unit() {
+        assert_eq!(duration(1.5e9), "1.50 s");
+        assert_eq!(duration(2.5e6), "2.50 ms");
+        assert_eq!(duration(750.0), "750 ns");
+    }
+
+    #[test]
+    fn criterion_estimates_are_found_by_directory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bench = dir.path().join("group").join("fn").join("new");
+        std::fs::create_dir_all(&bench).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("report")).expect("mkdir");
+        let est = r#"{"mean":{"point_estimate":2000.0,"confidence_interval":{"lower_bound":1900.0,"upper_bound":2100.0}},
+                      "median":{"point_estimate":1950.0,"confidence_interval":{"lower_bound":1,"upper_bound":2}}}"#;
+        std::fs::write(bench.join("estimates.json"), est).expect("write");
+        let found = criterion_estimates(dir.path());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, "group/fn");
+        assert_eq!(
+            (found[0].median_ns, found[0].mean_high_ns),
+            (1950.0, 2100.0)
+        );
+        assert!(criterion_estimates(&dir.path().join("absent")).is_empty());
+    }
+}
