@@ -4,6 +4,8 @@
 //! examples and the report all read it), [`run`] runs a selection and stamps the results
 //! with the environment, and [`example_main`] is the whole body of every `examples/<id>.rs`.
 
+pub mod check;
+
 use anyhow::{Context, Result};
 use pyproof_core::{
     Environment, Experiment, Host, Outcome, Overrides, Progress, RunContext, RunFailure,

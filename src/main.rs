@@ -63,6 +63,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Check that every experiment has its Rust module, Python file, example, docs page and
+    /// report section, and that every generated block matches docs/report/results.json.
+    Check,
     /// Two results files side by side: each measurement's ratio and whether it moved beyond
     /// its spread, and every verdict that changed.
     Compare {
@@ -130,6 +133,7 @@ fn main() -> ExitCode {
         }
         Command::Report { results, out } => report(results, out),
         Command::Compare { a, b } => compare(&a, &b),
+        Command::Check => check(),
         Command::Run {
             ids,
             scale,
@@ -180,7 +184,6 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
         }
     };
     let root = pyproof_python::paths::project_root();
-    let out = out.unwrap_or_else(|| root.join("docs").join("report"));
     let benches =
         pyproof_report::document::criterion_estimates(&root.join("target").join("criterion"));
     // Name the source relative to the checkout when it is inside it: the generated files are
@@ -190,8 +193,16 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
         .unwrap_or(&source)
         .display()
         .to_string();
+    let default_out = out.is_none();
+    let out = out.unwrap_or_else(|| root.join("docs").join("report"));
     match pyproof_report::document::write_report(&run, &benches, &out, &shown) {
         Ok(written) => {
+            // The docs' generated blocks follow the committed report, not a report written
+            // elsewhere (--out).
+            if default_out && let Err(e) = update_doc_blocks(&root, &run) {
+                eprintln!("error: {e:#}");
+                return ExitCode::FAILURE;
+            }
             println!(
                 "report of {} ({} experiments, {} benchmarks): {} files under {}",
                 shown,
@@ -208,6 +219,58 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Rewrites the generated verdicts block of each docs/<id>.md and the README's verdict table.
+fn update_doc_blocks(root: &Path, run: &pyproof_core::RunResults) -> Result<()> {
+    use pyproof_report::blocks;
+    for o in &run.outcomes {
+        let page = root.join("docs").join(format!("{}.md", o.id));
+        let Ok(text) = std::fs::read_to_string(&page) else {
+            continue;
+        };
+        let new = blocks::set(
+            &text,
+            blocks::VERDICTS,
+            &blocks::verdicts_block(o, run),
+            "## Caveats",
+        );
+        if new != text {
+            pyproof_report::write_atomic(&page, new.as_bytes())
+                .with_context(|| format!("writing {}", page.display()))?;
+        }
+    }
+    let readme = root.join("README.md");
+    let text = std::fs::read_to_string(&readme).context("reading README.md")?;
+    let new = blocks::set(
+        &text,
+        blocks::VERDICT_TABLE,
+        &blocks::verdict_table_block(run),
+        "## Layout",
+    );
+    if new != text {
+        pyproof_report::write_atomic(&readme, new.as_bytes()).context("writing README.md")?;
+    }
+    Ok(())
+}
+
+fn check() -> ExitCode {
+    let root = pyproof_python::paths::project_root();
+    let registry = pyproof::registry();
+    let ids: Vec<&str> = registry.iter().map(|e| e.id()).collect();
+    let problems = pyproof::check::check(&root, &ids);
+    if problems.is_empty() {
+        println!(
+            "pyproof check: all {} experiments have their places; the generated blocks match docs/report/results.json",
+            ids.len()
+        );
+        return ExitCode::SUCCESS;
+    }
+    for p in &problems {
+        eprintln!("{} — fix: {}", p.what, p.fix);
+    }
+    eprintln!("pyproof check: {} problem(s)", problems.len());
+    ExitCode::FAILURE
 }
 
 fn compare(a: &Path, b: &Path) -> ExitCode {

@@ -7,10 +7,13 @@
 //! - [`document`]: the report of a run — `report.md`, a self-contained `index.html`,
 //!   `results.json` and the charts — and criterion's estimates when `cargo bench` left them.
 //! - [`compare`]: two runs side by side, measurement by measurement and claim by claim.
+//! - [`blocks`]: generated blocks inside the hand-written docs (each page's verdicts, the
+//!   README's verdict table).
 //! - [`write_atomic`]: every file is written to a temporary name and renamed, so an
 //!   interrupted run never leaves half a report in place of a good one.
 //! - [`TerminalProgress`]: progress on stderr for anything that takes more than a second.
 
+pub mod blocks;
 pub mod compare;
 pub mod document;
 mod progress;

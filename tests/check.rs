@@ -1,0 +1,91 @@
+//! `pyproof check`: the checkout passes it (every id has its places, every generated block
+//! matches the committed results), and a copy with a page missing and a block edited fails
+//! it, naming both with the command that fixes them.
+
+use std::path::Path;
+use std::process::Command;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check(root: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .arg("check")
+        .env("PYPROOF_ROOT", root)
+        .output()
+        .expect("runs")
+}
+
+fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("ls").flatten() {
+        let p = e.path();
+        if !keep(&p) {
+            continue;
+        }
+        let target = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &target, keep);
+        } else {
+            std::fs::copy(&p, &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn the_checkout_passes_check() {
+    let out = check(repo());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // Only what check reads: sources (no target/, no .venv), docs, examples, manifests.
+    let sources = |p: &Path| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        !matches!(
+            name,
+            "target" | ".venv" | ".git" | "__pycache__" | ".ruff_cache" | ".pytest_cache"
+        )
+    };
+    for sub in ["crates", "docs", "examples", "benches", "python"] {
+        copy_tree(&repo().join(sub), &root.join(sub), &sources);
+    }
+    for file in ["README.md", "Cargo.toml"] {
+        std::fs::copy(repo().join(file), root.join(file)).expect("copy");
+    }
+    assert!(
+        check(root).status.success(),
+        "the copy passes as the checkout does"
+    );
+
+    std::fs::remove_file(root.join("docs/mro.md")).expect("rm");
+    let page = root.join("docs/gil_contention.md");
+    let text = std::fs::read_to_string(&page).expect("page");
+    let edited = text.replacen("| **", "| **Not ", 1);
+    assert_ne!(edited, text, "the page has a generated verdict");
+    std::fs::write(&page, edited).expect("write");
+
+    let out = check(root);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mro: no docs/mro.md (its docs page) — fix: write it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gil_contention: the verdicts block of docs/gil_contention.md is stale — fix: cargo run --release -- report"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("pyproof check: 2 problem(s)"),
+        "{err}"
+    );
+}
