@@ -54,3 +54,49 @@ fn the_terminal_says_whether_any_verdict_changed() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_flapping_verdict_is_flagged_in_the_report_not_hidden() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut results = common::run_json_in(
+        dir.path(),
+        &["run", "mro", "--scale", "quick", "--repeat", "2"],
+        false,
+    )
+    .expect("ran");
+    // A verdict that changed between the two runs (facts cannot flap here, so say one did).
+    results["repeats"][0]["verdicts"][1] = serde_json::json!("refuted");
+    results["repeats"][0]["flapping"] = serde_json::json!(true);
+    let claim = results["repeats"][0]["label"]
+        .as_str()
+        .expect("label")
+        .to_string();
+    let edited = dir.path().join("flapping.json");
+    std::fs::write(&edited, results.to_string()).expect("write");
+    let out_dir = dir.path().join("report");
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .args(["report", "--results"])
+        .arg(&edited)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(out_dir.join("index.html")).expect("html");
+    let md = std::fs::read_to_string(out_dir.join("report.md")).expect("md");
+    assert!(html.contains("<span class=\"flapping\">(flapping)</span>"));
+    assert!(html.contains("id=\"repeatability\""));
+    assert!(
+        html.contains("1 of 3 verdicts changed between the 2 runs"),
+        "{html}"
+    );
+    assert!(md.contains("**Confirmed** (flapping)"), "{md}");
+    assert!(
+        md.contains(&format!("| mro | {claim} | Confirmed → Refuted |")),
+        "{md}"
+    );
+}

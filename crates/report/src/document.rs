@@ -7,7 +7,7 @@
 use crate::svg::{self, escape};
 use crate::terminal::shorten;
 use crate::write_atomic;
-use pyproof_core::{ClaimVerdict, Environment, Outcome, RunResults, Table, Verdict};
+use pyproof_core::{ClaimVerdict, Environment, Outcome, RepeatedClaim, RunResults, Table, Verdict};
 use serde::Deserialize;
 use std::fmt::Write;
 use std::io;
@@ -134,6 +134,47 @@ pub fn stamp(e: &Environment) -> String {
     )
 }
 
+/// With `--repeat N`: the claims whose verdict changed between runs as a table, or — when
+/// none did — the sentence saying so.
+pub fn repeatability_table(claims: &[RepeatedClaim]) -> Result<Table, String> {
+    let runs = claims.first().map_or(0, |c| c.verdicts.len());
+    let flapping: Vec<&RepeatedClaim> = claims.iter().filter(|c| c.flapping).collect();
+    if flapping.is_empty() {
+        return Err(format!(
+            "Repeatability: every one of {} verdicts was the same in all {runs} runs.",
+            claims.len()
+        ));
+    }
+    let mut t = Table::new(
+        format!(
+            "Repeatability: {} of {} verdicts changed between the {runs} runs (flapping: not \
+             to be trusted on this machine at this scale)",
+            flapping.len(),
+            claims.len()
+        ),
+        &["experiment", "claim", "verdict in each run"],
+    );
+    for c in flapping {
+        t.row(vec![
+            c.experiment.clone(),
+            c.label.clone(),
+            c.verdicts
+                .iter()
+                .map(|v| v.map_or("failed", Verdict::word))
+                .collect::<Vec<_>>()
+                .join(" → "),
+        ]);
+    }
+    Ok(t)
+}
+
+/// Whether claim `claim` of `experiment` flapped over a repeated run.
+fn flapped(r: &RunResults, experiment: &str, claim: &str) -> bool {
+    r.repeats
+        .iter()
+        .any(|c| c.flapping && c.experiment == experiment && c.claim == claim)
+}
+
 /// The short form of a verdict's evidence for the verdict table.
 pub fn key_number(v: &ClaimVerdict) -> String {
     shorten(&v.evidence, 140)
@@ -224,7 +265,7 @@ pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
         for v in &o.verdicts {
             let _ = writeln!(
                 out,
-                "| [{}](#{}) | {} | {} | {} {} | **{}** | {} |",
+                "| [{}](#{}) | {} | {} | {} {} | **{}**{} | {} |",
                 o.id,
                 o.id,
                 cell(&o.question),
@@ -232,6 +273,11 @@ pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
                 v.claim.label,
                 cell(&v.claim.statement),
                 v.verdict.word(),
+                if flapped(r, &o.id, &v.claim.id) {
+                    " (flapping)"
+                } else {
+                    ""
+                },
                 cell(&key_number(v))
             );
         }
@@ -243,6 +289,15 @@ pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
             f.id,
             cell(&shorten(&f.error, 140))
         );
+    }
+    if !r.repeats.is_empty() {
+        out.push('\n');
+        match repeatability_table(&r.repeats) {
+            Ok(t) => md_table(&mut out, &t),
+            Err(all_same) => {
+                let _ = writeln!(out, "{all_same}");
+            }
+        }
     }
     for o in &r.outcomes {
         let _ = writeln!(
@@ -350,7 +405,7 @@ caption{text-align:left;font-weight:600;padding:4px 0}\
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\
 th{background:#f5f5f5}.verdict{font-weight:700}\
 .confirmed{color:#1a7f37}.refuted{color:#cf222e}.nuanced{color:#9a6700}.inconclusive{color:#57606a}.skipped{color:#57606a}\
-.stamp{color:#555;font-size:13px}figure{margin:1em 0}figure svg{max-width:100%;height:auto}\
+.stamp{color:#555;font-size:13px}.flapping{color:#cf222e;font-weight:400}figure{margin:1em 0}figure svg{max-width:100%;height:auto}\
 section{border-top:2px solid #eee;margin-top:2em}.claim{margin:.6em 0}.small{font-size:13px;color:#444}";
 
 /// `index.html`: one self-contained page.
@@ -372,13 +427,18 @@ pub fn html(r: &RunResults, benches: &[Bench], source: &str) -> String {
             let _ = write!(
                 out,
                 "<tr><td><a href=\"#{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{} {}</td>\
-                 <td class=\"verdict {}\">{}</td><td>{}</td></tr>",
+                 <td class=\"verdict {}\">{}{}</td><td>{}</td></tr>",
                 inline(&o.question),
                 inline(&o.sheet_answer),
                 escape(&v.claim.label),
                 inline(&v.claim.statement),
                 verdict_class(v.verdict),
                 v.verdict.word(),
+                if flapped(r, &o.id, &v.claim.id) {
+                    " <span class=\"flapping\">(flapping)</span>"
+                } else {
+                    ""
+                },
                 escape(&key_number(v)),
                 id = escape(&o.id),
             );
@@ -393,6 +453,18 @@ pub fn html(r: &RunResults, benches: &[Bench], source: &str) -> String {
         );
     }
     out.push_str("</tbody></table>\n");
+    if !r.repeats.is_empty() {
+        match repeatability_table(&r.repeats) {
+            Ok(t) => {
+                out.push_str("<div id=\"repeatability\">");
+                html_table(&mut out, &t);
+                out.push_str("</div>\n");
+            }
+            Err(all_same) => {
+                let _ = writeln!(out, "<p id=\"repeatability\">{}</p>", escape(&all_same));
+            }
+        }
+    }
     for o in &r.outcomes {
         let _ = writeln!(
             out,

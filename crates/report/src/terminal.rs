@@ -325,36 +325,10 @@ pub fn outcome(o: &Outcome) -> String {
 /// The repeatability table of a `--repeat N` run: the claims whose verdict changed between
 /// runs, with every run's verdict; one line when none did.
 pub fn repeatability(claims: &[pyproof_core::RepeatedClaim]) -> String {
-    let runs = claims.first().map_or(0, |c| c.verdicts.len());
-    let flapping: Vec<&pyproof_core::RepeatedClaim> =
-        claims.iter().filter(|c| c.flapping).collect();
-    if flapping.is_empty() {
-        return format!(
-            "Repeatability: every one of {} verdicts was the same in all {runs} runs.",
-            claims.len()
-        );
+    match crate::document::repeatability_table(claims) {
+        Ok(t) => table(&t),
+        Err(all_same) => all_same,
     }
-    let mut t = Table::new(
-        format!(
-            "Repeatability: {} of {} verdicts changed between the {runs} runs (flapping: not \
-             to be trusted on this machine at this scale)",
-            flapping.len(),
-            claims.len()
-        ),
-        &["experiment", "claim", "verdict in each run"],
-    );
-    for c in flapping {
-        t.row(vec![
-            c.experiment.clone(),
-            c.label.clone(),
-            c.verdicts
-                .iter()
-                .map(|v| v.map_or("failed", Verdict::word))
-                .collect::<Vec<_>>()
-                .join(" → "),
-        ]);
-    }
-    table(&t)
 }
 
 /// The verdict table of a whole run, with the environment stamp and any failures.
