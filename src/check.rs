@@ -3,8 +3,8 @@
 //!
 //! One id names an experiment everywhere: its Rust module, its Python file, its example, its
 //! docs page, its section of the committed report. A missing place, or a generated block that
-//! no longer matches `docs/report/results.json`, is a problem named with the command that
-//! fixes it.
+//! no longer matches `docs/report/results.json`, or code quoted in the docs that no longer
+//! matches its source file, is a problem named with the command that fixes it.
 
 use pyproof_core::RunResults;
 use pyproof_report::blocks;
@@ -100,6 +100,33 @@ pub fn check(root: &Path, ids: &[&str]) -> Vec<Problem> {
                     REPORT,
                 ),
                 Some(_) => {}
+            }
+        }
+    }
+    // Code quoted in the docs is the code as it is now.
+    if let Ok(dir) = std::fs::read_dir(root.join("docs")) {
+        let mut pages: Vec<std::path::PathBuf> = dir
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        pages.sort();
+        for page in pages {
+            let name = page
+                .strip_prefix(root)
+                .unwrap_or(&page)
+                .display()
+                .to_string();
+            let Ok(text) = std::fs::read_to_string(&page) else {
+                continue;
+            };
+            match pyproof_report::snippets::stale(&text, root) {
+                Ok(stale) => {
+                    for s in stale {
+                        missing(format!("{name}: the code quoted from {s} is stale"), REPORT);
+                    }
+                }
+                Err(e) => missing(format!("{name}: {e}"), "fix the code marker"),
             }
         }
     }

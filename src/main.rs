@@ -59,9 +59,14 @@ enum Command {
         /// The results to report (default: the last run's, target/pyproof/results.json).
         #[arg(long, value_name = "PATH")]
         results: Option<PathBuf>,
-        /// Where to write it (default: docs/report).
+        /// Where to write it (default: docs/report, and then the docs' generated blocks are
+        /// refreshed too).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Leave criterion's estimates out (when target/criterion is from another build or
+        /// machine than the results).
+        #[arg(long)]
+        no_criterion: bool,
     },
     /// Check that every experiment has its Rust module, Python file, example, docs page and
     /// report section, and that every generated block matches docs/report/results.json.
@@ -131,7 +136,11 @@ fn main() -> ExitCode {
             list();
             ExitCode::SUCCESS
         }
-        Command::Report { results, out } => report(results, out),
+        Command::Report {
+            results,
+            out,
+            no_criterion,
+        } => report(results, out, no_criterion),
         Command::Compare { a, b } => compare(&a, &b),
         Command::Check => check(),
         Command::Run {
@@ -174,7 +183,7 @@ fn load_results(path: &Path) -> std::result::Result<pyproof_core::RunResults, St
     })
 }
 
-fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+fn report(results: Option<PathBuf>, out: Option<PathBuf>, no_criterion: bool) -> ExitCode {
     let source = results.unwrap_or_else(|| pyproof::output_dir().join("results.json"));
     let run = match load_results(&source) {
         Ok(r) => r,
@@ -184,8 +193,11 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
         }
     };
     let root = pyproof_python::paths::project_root();
-    let benches =
-        pyproof_report::document::criterion_estimates(&root.join("target").join("criterion"));
+    let benches = if no_criterion {
+        Vec::new()
+    } else {
+        pyproof_report::document::criterion_estimates(&root.join("target").join("criterion"))
+    };
     // Name the source relative to the checkout when it is inside it: the generated files are
     // committed, and an absolute path would differ on every machine.
     let shown = source
@@ -223,7 +235,25 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
 
 /// Rewrites the generated verdicts block of each docs/<id>.md and the README's verdict table.
 fn update_doc_blocks(root: &Path, run: &pyproof_core::RunResults) -> Result<()> {
-    use pyproof_report::blocks;
+    use pyproof_report::{blocks, snippets};
+    // Code quoted in any docs page, from the sources as they are now.
+    let docs = root.join("docs");
+    let pages: Vec<PathBuf> = std::fs::read_dir(&docs)
+        .with_context(|| format!("listing {}", docs.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    for page in &pages {
+        let text =
+            std::fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
+        let new = snippets::refresh(&text, root)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", page.display()))?;
+        if new != text {
+            pyproof_report::write_atomic(page, new.as_bytes())
+                .with_context(|| format!("writing {}", page.display()))?;
+        }
+    }
     for o in &run.outcomes {
         let page = root.join("docs").join(format!("{}.md", o.id));
         let Ok(text) = std::fs::read_to_string(&page) else {
@@ -233,7 +263,7 @@ fn update_doc_blocks(root: &Path, run: &pyproof_core::RunResults) -> Result<()> 
             &text,
             blocks::VERDICTS,
             &blocks::verdicts_block(o, run),
-            "## Caveats",
+            &["## Caveats", "## Further reading"],
         );
         if new != text {
             pyproof_report::write_atomic(&page, new.as_bytes())
@@ -246,7 +276,7 @@ fn update_doc_blocks(root: &Path, run: &pyproof_core::RunResults) -> Result<()> 
         &text,
         blocks::VERDICT_TABLE,
         &blocks::verdict_table_block(run),
-        "## Layout",
+        &["## Layout"],
     );
     if new != text {
         pyproof_report::write_atomic(&readme, new.as_bytes()).context("writing README.md")?;

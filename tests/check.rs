@@ -1,6 +1,7 @@
 //! `pyproof check`: the checkout passes it (every id has its places, every generated block
-//! matches the committed results), and a copy with a page missing and a block edited fails
-//! it, naming both with the command that fixes them.
+//! matches the committed results, the quoted code matches its source), and a copy with a
+//! page missing, a block edited and a quoted function changed fails it, naming each with the
+//! command that fixes it.
 
 use std::path::Path;
 use std::process::Command;
@@ -72,6 +73,16 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
     let edited = text.replacen("| **", "| **Not ", 1);
     assert_ne!(edited, text, "the page has a generated verdict");
     std::fs::write(&page, edited).expect("write");
+    // A quoted function changes under its docs page.
+    let source = root.join("python/pyproof/cpu_parallelism.py");
+    let code = std::fs::read_to_string(&source).expect("source");
+    let changed = code.replacen(
+        "def spin(iters: int) -> int:\n",
+        "def spin(iters: int) -> int:\n    # changed\n",
+        1,
+    );
+    assert_ne!(changed, code, "spin is quoted as it was");
+    std::fs::write(&source, changed).expect("write");
 
     let out = check(root);
     assert_eq!(out.status.code(), Some(1));
@@ -85,7 +96,13 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
         "{err}"
     );
     assert!(
-        err.trim_end().ends_with("pyproof check: 2 problem(s)"),
+        err.contains(
+            "docs/cpu_parallelism.md: the code quoted from python/pyproof/cpu_parallelism.py::spin is stale"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("pyproof check: 3 problem(s)"),
         "{err}"
     );
 }

@@ -89,8 +89,9 @@ pub fn current(text: &str, name: &str) -> Option<String> {
 }
 
 /// `text` with block `name` set to `content`: replaced between its markers, or — when it has
-/// none — inserted before the heading `before` (e.g. "## Caveats"), else appended.
-pub fn set(text: &str, name: &str, content: &str, before: &str) -> String {
+/// none — inserted before the first of the headings `before` the page has (e.g.
+/// "## Caveats"), else appended.
+pub fn set(text: &str, name: &str, content: &str, before: &[&str]) -> String {
     let block = format!(
         "{}\n{}\n{}",
         start_marker(name),
@@ -106,7 +107,7 @@ pub fn set(text: &str, name: &str, content: &str, before: &str) -> String {
             return format!("{}{block}{}", &text[..start], &text[end..]);
         }
     }
-    match text.find(&format!("\n{before}")) {
+    match before.iter().find_map(|b| text.find(&format!("\n{b}"))) {
         Some(at) => format!("{}\n{block}\n{}", &text[..at], &text[at..]),
         None => format!("{}\n\n{block}\n", text.trim_end()),
     }
@@ -119,19 +120,19 @@ mod tests {
     #[test]
     fn a_block_is_inserted_then_replaced_in_place() {
         let page = "# t\n\nintro\n\n## Caveats\n\n- one\n";
-        let once = set(page, VERDICTS, "| a |", "## Caveats");
+        let once = set(page, VERDICTS, "| a |", &["## Nope", "## Caveats"]);
         assert!(once.contains("intro\n\n<!-- verdicts:start"));
         assert!(once.contains("<!-- verdicts:end -->\n\n## Caveats"));
         assert_eq!(current(&once, VERDICTS).as_deref(), Some("| a |"));
-        let twice = set(&once, VERDICTS, "| b |", "## Caveats");
+        let twice = set(&once, VERDICTS, "| b |", &["## Caveats"]);
         assert_eq!(current(&twice, VERDICTS).as_deref(), Some("| b |"));
         assert_eq!(twice.matches(":start").count(), 1);
         assert_eq!(
-            set(&twice, VERDICTS, "| b |", "## Caveats"),
+            set(&twice, VERDICTS, "| b |", &["## Caveats"]),
             twice,
             "idempotent"
         );
-        let appended = set("# t\n", VERDICT_TABLE, "x", "## Nowhere");
+        let appended = set("# t\n", VERDICT_TABLE, "x", &["## Nowhere"]);
         assert!(appended.ends_with("x\n<!-- verdict-table:end -->\n"));
         assert_eq!(current("no block", VERDICTS), None);
     }

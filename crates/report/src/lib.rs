@@ -9,6 +9,7 @@
 //! - [`compare`]: two runs side by side, measurement by measurement and claim by claim.
 //! - [`blocks`]: generated blocks inside the hand-written docs (each page's verdicts, the
 //!   README's verdict table).
+//! - [`snippets`]: code quoted in the docs, pulled from the real source files.
 //! - [`write_atomic`]: every file is written to a temporary name and renamed, so an
 //!   interrupted run never leaves half a report in place of a good one.
 //! - [`TerminalProgress`]: progress on stderr for anything that takes more than a second.
@@ -17,6 +18,7 @@ pub mod blocks;
 pub mod compare;
 pub mod document;
 mod progress;
+pub mod snippets;
 pub mod svg;
 pub mod terminal;
 
