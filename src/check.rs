@@ -2,7 +2,7 @@
 //! the committed results.
 //!
 //! One id names an experiment everywhere: its Rust module, its Python file, its example, its
-//! docs page, its section of the committed report. A missing place, or a generated block that
+//! docs page, its section of the committed report, and its criterion bench when it has one. A missing place, or a generated block that
 //! no longer matches `docs/report/results.json`, or code quoted in the docs that no longer
 //! matches its source file, is a problem named with the command that fixes it.
 
@@ -30,8 +30,9 @@ pub fn committed_results(root: &Path) -> Result<RunResults, String> {
     serde_json::from_str(&text).map_err(|e| format!("{} is unreadable: {e}", path.display()))
 }
 
-/// Checks the checkout at `root` for the experiments `ids`.
-pub fn check(root: &Path, ids: &[&str]) -> Vec<Problem> {
+/// Checks the checkout at `root` for the experiments `ids`; `benches` pairs an id with its
+/// criterion bench, for those that have one.
+pub fn check(root: &Path, ids: &[&str], benches: &[(&str, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut missing = |what: String, fix: &str| {
         problems.push(Problem {
@@ -60,6 +61,21 @@ pub fn check(root: &Path, ids: &[&str]) -> Vec<Problem> {
             if !root.join(&path).is_file() {
                 missing(format!("{id}: no {path} ({what})"), "write it");
             }
+        }
+    }
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    for (id, bench) in benches {
+        if !root.join("benches").join(format!("{bench}.rs")).is_file() {
+            missing(
+                format!("{id}: no benches/{bench}.rs (its bench)"),
+                "write it",
+            );
+        }
+        if !manifest.contains(&format!("[[bench]]\nname = \"{bench}\"")) {
+            missing(
+                format!("{id}: its bench {bench} is not declared in Cargo.toml"),
+                "add a [[bench]] entry with harness = false",
+            );
         }
     }
     for name in ["report.md", "index.html", "results.json"] {
@@ -144,7 +160,7 @@ pub fn check(root: &Path, ids: &[&str]) -> Vec<Problem> {
         Err(e) => missing(format!("cannot read README.md: {e}"), "restore it"),
     }
     // Every declared bench has its file.
-    if let Ok(manifest) = std::fs::read_to_string(root.join("Cargo.toml")) {
+    {
         let mut lines = manifest.lines();
         while let Some(line) = lines.next() {
             if line.trim() != "[[bench]]" {
@@ -154,7 +170,9 @@ pub fn check(root: &Path, ids: &[&str]) -> Vec<Problem> {
                 .next()
                 .and_then(|l| l.trim().strip_prefix("name = \""))
                 .and_then(|l| l.strip_suffix('"'));
+            // An experiment's own bench was checked above, under its id.
             if let Some(name) = name
+                && !benches.iter().any(|(_, b)| *b == name)
                 && !root.join("benches").join(format!("{name}.rs")).is_file()
             {
                 missing(

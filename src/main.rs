@@ -288,7 +288,11 @@ fn check() -> ExitCode {
     let root = pyproof_python::paths::project_root();
     let registry = pyproof::registry();
     let ids: Vec<&str> = registry.iter().map(|e| e.id()).collect();
-    let problems = pyproof::check::check(&root, &ids);
+    let benches: Vec<(&str, &str)> = registry
+        .iter()
+        .filter_map(|e| Some((e.id(), e.bench()?)))
+        .collect();
+    let problems = pyproof::check::check(&root, &ids, &benches);
     if problems.is_empty() {
         println!(
             "pyproof check: all {} experiments have their places; the generated blocks match docs/report/results.json",

@@ -68,6 +68,7 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
     );
 
     std::fs::remove_file(root.join("docs/mro.md")).expect("rm");
+    std::fs::remove_file(root.join("benches/async_io.rs")).expect("rm");
     let page = root.join("docs/gil_contention.md");
     let text = std::fs::read_to_string(&page).expect("page");
     let edited = text.replacen("| **", "| **Not ", 1);
@@ -92,6 +93,10 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
         "{err}"
     );
     assert!(
+        err.contains("io_concurrency: no benches/async_io.rs (its bench) — fix: write it"),
+        "{err}"
+    );
+    assert!(
         err.contains("gil_contention: the verdicts block of docs/gil_contention.md is stale — fix: cargo run --release -- report"),
         "{err}"
     );
@@ -102,7 +107,7 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
         "{err}"
     );
     assert!(
-        err.trim_end().ends_with("pyproof check: 3 problem(s)"),
+        err.trim_end().ends_with("pyproof check: 4 problem(s)"),
         "{err}"
     );
 }

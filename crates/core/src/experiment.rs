@@ -133,6 +133,10 @@ pub trait Experiment: Send + Sync {
     fn python_modules(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Its criterion bench (`benches/<name>.rs`), when it has one.
+    fn bench(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// The outcome of an experiment that could not run for a reason outside it (a Python package

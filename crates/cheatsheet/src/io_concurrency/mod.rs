@@ -188,6 +188,10 @@ impl Experiment for IoConcurrency {
         &META
     }
 
+    fn bench(&self) -> Option<&'static str> {
+        Some("async_io")
+    }
+
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
         let plan = Plan::new(ctx.scale);
         let ns = plan

@@ -120,6 +120,10 @@ impl Experiment for GilContention {
         &META
     }
 
+    fn bench(&self) -> Option<&'static str> {
+        Some("gil_contention")
+    }
+
     fn python_modules(&self) -> &'static [&'static str] {
         &["numpy"]
     }

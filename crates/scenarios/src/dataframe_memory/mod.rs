@@ -228,6 +228,10 @@ impl Experiment for DataframeMemory {
         &META
     }
 
+    fn bench(&self) -> Option<&'static str> {
+        Some("dataframe_loading")
+    }
+
     fn python_modules(&self) -> &'static [&'static str] {
         &["pandas", "numpy"]
     }

@@ -419,6 +419,10 @@ impl Experiment for ImageParallelism {
         &META
     }
 
+    fn bench(&self) -> Option<&'static str> {
+        Some("threading_vs_multiprocessing")
+    }
+
     fn python_modules(&self) -> &'static [&'static str] {
         &["PIL"]
     }
