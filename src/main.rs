@@ -52,6 +52,10 @@ enum Command {
         /// Size of image_parallelism's images instead of the scale's: 256 or 512x384.
         #[arg(long, value_name = "WxH", value_parser = parse_image_size, allow_hyphen_values = true)]
         image_size: Option<(u32, u32)>,
+        /// One more interpreter for gil_contention's every-interpreter part (repeatable;
+        /// those on PATH and in pyenv are found without it).
+        #[arg(long = "python", value_name = "PATH")]
+        pythons: Vec<PathBuf>,
     },
     /// Write the report of a run: report.md, a self-contained index.html with its charts,
     /// results.json (and criterion's estimates when `cargo bench` has left them).
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
         images: None,
         image_size: None,
         repeat: 1,
+        pythons: Vec::new(),
     }) {
         Command::List => {
             list();
@@ -151,6 +156,7 @@ fn main() -> ExitCode {
             images,
             image_size,
             repeat,
+            pythons,
         } => match run(
             &ids,
             scale,
@@ -158,6 +164,8 @@ fn main() -> ExitCode {
                 csv_bytes: csv_size,
                 images,
                 image_size,
+                // Leaked once for the life of the process: keeps Overrides Copy.
+                pythons: Box::leak(pythons.into_boxed_slice()),
             },
             json,
             repeat,

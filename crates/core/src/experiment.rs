@@ -73,6 +73,9 @@ pub struct Overrides {
     pub images: Option<u64>,
     /// The width and height of generated images, pixels (`--image-size 512x384`).
     pub image_size: Option<(u32, u32)>,
+    /// More interpreters for gil_contention's every-interpreter part (`--python PATH`,
+    /// repeatable). A `'static` slice keeps the overrides `Copy`: the CLI leaks it once.
+    pub pythons: &'static [std::path::PathBuf],
 }
 
 impl<'a> RunContext<'a> {

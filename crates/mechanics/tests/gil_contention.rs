@@ -22,8 +22,32 @@ fn quick_run_judges_every_claim_with_evidence() {
             "processes_scale",
             "native_release_scales",
             "no_parallel_bytecode",
-            "numpy_threads_scale"
+            "numpy_threads_scale",
+            "every_interpreter"
         ]
+    );
+    // The interpreter pyproof embeds is one of those found and measured under threads.
+    let version = pyproof_python::Interpreter::get()
+        .expect("interpreter")
+        .info()
+        .expect("info")
+        .version;
+    let micro = version
+        .split_whitespace()
+        .next()
+        .expect("version")
+        .to_string();
+    assert!(
+        outcome
+            .measurement(&format!("interpreters.{micro}.speedup_k2"))
+            .is_some(),
+        "Python {micro} measured: {:?}",
+        outcome
+            .measurements
+            .iter()
+            .map(|m| &m.key)
+            .filter(|k| k.starts_with("interpreters."))
+            .collect::<Vec<_>>()
     );
     for v in &outcome.verdicts {
         assert!(!v.evidence.is_empty(), "{} has no evidence", v.claim.id);

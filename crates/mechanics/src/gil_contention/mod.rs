@@ -14,7 +14,12 @@
 //! A second part records *which thread executed bytecode when* while two pure-Python threads
 //! spin, and measures switches, how long a thread keeps the GIL, and whether they ever ran at
 //! the same moment.
+//!
+//! A third part runs the pure-Python threads workload under every interpreter on the machine
+//! ([`interpreters`]): each CPython found on PATH, in pyenv, in `--python`, and a free-threaded
+//! build when one is there.
 
+pub mod interpreters;
 pub mod timeline;
 pub mod workload;
 
@@ -168,13 +173,28 @@ impl Experiment for GilContention {
                 "NumPy ufuncs on large arrays release the GIL, so k threads speed them up",
                 format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
             ),
+            Claim::new(
+                "every_interpreter",
+                "(f)",
+                "the GIL prevents parallel bytecode — under every CPython on this machine",
+                format!(
+                    "pure-Python work split over 2 threads, under each interpreter found: a GIL \
+                     build holds the claim when its median speedup ≤ {THREAD_CEILING}×; a \
+                     free-threaded build with the GIL off refutes it when ≥ {SCALING_FLOOR}·2. \
+                     Confirmed when every build measured holds it, Nuanced when the GIL builds \
+                     hold it and free-threaded ones refute it, Refuted when a GIL build scales; \
+                     Inconclusive on one core"
+                ),
+            ),
         ]
     }
 
     fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         let interp = Interpreter::get()?;
         let plan = Plan::new(ctx.scale, ctx.cores);
-        interp.attach(|py| run_attached(py, interp, ctx, &plan))
+        let mut outcome = interp.attach(|py| run_attached(py, interp, ctx, &plan))?;
+        every_interpreter(&mut outcome, ctx, &interp.python_dir)?;
+        Ok(outcome)
     }
 }
 
@@ -680,5 +700,265 @@ mod tests {
     fn scaling_floor_is_capped_by_the_cores() {
         assert!((scaling_floor(4, 2) - 1.4).abs() < 1e-12);
         assert!((scaling_floor(2, 8) - 1.4).abs() < 1e-12);
+    }
+}
+
+/// Part three: the pure-Python threads workload under every interpreter on the machine; adds
+/// its table, chart, notes and the judgement of claim (f).
+fn every_interpreter(
+    outcome: &mut Outcome,
+    ctx: &RunContext<'_>,
+    python_dir: &std::path::Path,
+) -> Result<(), ExperimentError> {
+    use interpreters::{Source, discover, explicit_from_env, measure, usable};
+    let (work, rounds): (u64, usize) = match ctx.scale {
+        Scale::Quick => (1_000_000, 3),
+        Scale::Default => (2_000_000, 5),
+        Scale::Full => (6_000_000, 5),
+    };
+    let mut ks = vec![2, ctx.cores.max(2)];
+    ks.dedup();
+    ctx.progress
+        .update("finding the interpreters on this machine", 0, 1);
+    let mut explicit = ctx.overrides.pythons.to_vec();
+    explicit.extend(explicit_from_env());
+    let (found, refused) = usable(discover(&explicit, None, None));
+    let script = python_dir.join("pyproof").join("gil_threads.py");
+    let mut measured = Vec::new();
+    for (i, (candidate, version)) in found.iter().enumerate() {
+        ctx.progress.update(
+            &format!(
+                "threads under Python {}.{}.{} ({})",
+                version.0,
+                version.1,
+                version.2,
+                candidate.path.display()
+            ),
+            i,
+            found.len(),
+        );
+        measured.push(measure(candidate, &script, work, &ks, rounds)?);
+    }
+    let mut table = Table::new(
+        format!(
+            "Every interpreter on this machine: {work} iterations of pure-Python work, one \
+             thread vs split over k threads (medians of {rounds} round{})",
+            if rounds == 1 { "" } else { "s" }
+        ),
+        &[
+            "interpreter",
+            "found in",
+            "version",
+            "build",
+            "one thread",
+            "speedup at k = 2",
+            "speedup at k = cores",
+        ],
+    );
+    let build = |f: &interpreters::Facts| match (f.free_threaded, f.gil_enabled) {
+        (false, _) => "GIL",
+        (true, false) => "free-threaded, GIL off",
+        (true, true) => "free-threaded, GIL re-enabled",
+    };
+    let mut keys = std::collections::BTreeSet::new();
+    let mut bars = Vec::new();
+    let mut cases = Vec::new();
+    for m in &measured {
+        let mut key = format!(
+            "interpreters.{}{}",
+            m.facts.version,
+            if m.facts.free_threaded { "t" } else { "" }
+        );
+        while !keys.insert(key.clone()) {
+            key.push('\'');
+        }
+        let label = format!("Python {} ({})", m.facts.version, build(&m.facts));
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.one_thread_s"),
+            label.clone(),
+            "s",
+            m.one_s.clone(),
+        ));
+        let speed = |k: usize| {
+            m.speedups
+                .iter()
+                .find(|(kk, _)| *kk == k)
+                .map(|(_, v)| Summary::of(v))
+                .unwrap_or_default()
+        };
+        for (k, v) in &m.speedups {
+            outcome.measurements.push(Measurement::new(
+                format!("{key}.speedup_k{k}"),
+                label.clone(),
+                "×",
+                v.clone(),
+            ));
+        }
+        let s2 = speed(2);
+        table.row(vec![
+            m.candidate.path.display().to_string(),
+            m.candidate.source.label().to_string(),
+            m.facts.version.clone(),
+            build(&m.facts).to_string(),
+            format!("{} s", format_number(Summary::of(&m.one_s).median)),
+            s2.describe("×"),
+            speed(ctx.cores.max(2)).describe("×"),
+        ]);
+        bars.push(Bar {
+            label: label.clone(),
+            value: s2.median,
+            low: s2.q1,
+            high: s2.q3,
+        });
+        let gil_off = m.facts.free_threaded && !m.facts.gil_enabled;
+        cases.push((label, gil_off, s2.median));
+    }
+    outcome.tables.push(table);
+    outcome.charts.push(Chart::Bars {
+        id: "every_interpreter".to_string(),
+        title: "Pure-Python work on 2 threads: speedup over one thread, per interpreter"
+            .to_string(),
+        unit: "×".to_string(),
+        bars,
+        reference: Some(2.0f64.min(ctx.cores as f64)),
+    });
+    for why in &refused {
+        outcome.notes.push(format!("Not measured: {why}."));
+    }
+    // A free-threaded build beside a GIL build of the same minor version: its single-thread
+    // cost (PEP 703 estimated 5–10% for 3.13).
+    for ft in measured.iter().filter(|m| m.facts.free_threaded) {
+        let minor = ft
+            .facts
+            .version
+            .rsplit_once('.')
+            .map(|(mm, _)| mm.to_string());
+        if let Some(gil) = measured.iter().find(|m| {
+            !m.facts.free_threaded
+                && m.facts
+                    .version
+                    .rsplit_once('.')
+                    .map(|(mm, _)| mm.to_string())
+                    == minor
+        }) {
+            let (a, b) = (
+                Summary::of(&ft.one_s).median,
+                Summary::of(&gil.one_s).median,
+            );
+            outcome.notes.push(format!(
+                "Free-threaded Python {} takes {} s on one thread, Python {} (GIL) {} s: {}% \
+                 single-thread overhead on this loop (PEP 703 estimated 5–10%).",
+                ft.facts.version,
+                format_number(a),
+                gil.facts.version,
+                format_number(b),
+                format_number((a / b - 1.0) * 100.0)
+            ));
+        }
+    }
+    if !measured
+        .iter()
+        .any(|m| m.candidate.source == Source::FreeThreadedBuild || m.facts.free_threaded)
+    {
+        outcome.notes.push(
+            "No free-threaded build was found. `bash scripts/build-free-threaded-python.sh` \
+             builds CPython 3.13 with --disable-gil from Debian's source package into \
+             ~/.cache/pyproof (about three minutes on two cores), and the next run measures it."
+                .to_string(),
+        );
+    }
+    outcome
+        .judgements
+        .push(judge_interpreters(&cases, ctx.cores));
+    Ok(())
+}
+
+/// Claim (f) over (label, free-threaded with the GIL off, median speedup at k = 2) per
+/// interpreter.
+pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            "every_interpreter",
+            Verdict::Inconclusive,
+            "only 1 core available: no interpreter can show parallel bytecode here",
+        );
+    }
+    if cases.is_empty() {
+        return Judgement::new(
+            "every_interpreter",
+            Verdict::Inconclusive,
+            "no interpreter measured",
+        );
+    }
+    let floor = scaling_floor(2, cores);
+    let text = |c: &(String, bool, f64)| format!("{} {}×", c.0, format_number(c.2));
+    let gil: Vec<&(String, bool, f64)> = cases.iter().filter(|c| !c.1).collect();
+    let free: Vec<&(String, bool, f64)> = cases.iter().filter(|c| c.1).collect();
+    let gil_scaled: Vec<String> = gil
+        .iter()
+        .filter(|c| c.2 > THREAD_CEILING)
+        .map(|c| text(c))
+        .collect();
+    let free_scaled: Vec<String> = free
+        .iter()
+        .filter(|c| c.2 >= floor)
+        .map(|c| text(c))
+        .collect();
+    let all = cases.iter().map(text).collect::<Vec<_>>().join("; ");
+    let verdict = if !gil_scaled.is_empty() {
+        Verdict::Refuted
+    } else if free.is_empty() {
+        Verdict::Confirmed
+    } else if free_scaled.len() == free.len() {
+        Verdict::Nuanced
+    } else {
+        // A free-threaded build that did not scale shows neither side.
+        Verdict::Inconclusive
+    };
+    let lead = match verdict {
+        Verdict::Confirmed => format!(
+            "every one of {} GIL builds stayed ≤ {THREAD_CEILING}×",
+            gil.len()
+        ),
+        Verdict::Nuanced => format!(
+            "Confirmed for the {} GIL builds, Refuted for the free-threaded one(s), which scaled ≥ {}×",
+            gil.len(),
+            format_number(floor)
+        ),
+        Verdict::Refuted => format!("GIL builds that scaled: {}", gil_scaled.join("; ")),
+        _ => format!("free-threaded build(s) below {}×", format_number(floor)),
+    };
+    Judgement::new("every_interpreter", verdict, format!("{lead} — {all}"))
+}
+
+#[cfg(test)]
+mod every_interpreter_tests {
+    use super::*;
+
+    fn case(label: &str, free: bool, speedup: f64) -> (String, bool, f64) {
+        (label.to_string(), free, speedup)
+    }
+
+    #[test]
+    fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
+        let gil = [case("3.11", false, 0.98), case("3.12", false, 1.05)];
+        assert_eq!(judge_interpreters(&gil, 2).verdict, Verdict::Confirmed);
+        let mut both = gil.to_vec();
+        both.push(case("3.13t", true, 1.9));
+        let j = judge_interpreters(&both, 2);
+        assert_eq!(j.verdict, Verdict::Nuanced);
+        assert!(
+            j.evidence
+                .starts_with("Confirmed for the 2 GIL builds, Refuted for the free-threaded")
+        );
+        both.push(case("3.6", false, 1.6));
+        assert_eq!(judge_interpreters(&both, 2).verdict, Verdict::Refuted);
+        let slow_free = [case("3.11", false, 1.0), case("3.13t", true, 1.1)];
+        assert_eq!(
+            judge_interpreters(&slow_free, 2).verdict,
+            Verdict::Inconclusive
+        );
+        assert_eq!(judge_interpreters(&gil, 1).verdict, Verdict::Inconclusive);
+        assert_eq!(judge_interpreters(&[], 2).verdict, Verdict::Inconclusive);
     }
 }

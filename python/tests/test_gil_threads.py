@@ -1,0 +1,49 @@
+"""gil_threads.py: the standalone workload every interpreter runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pyproof import gil_threads as gt
+
+SCRIPT = Path(gt.__file__)
+
+
+def test_splits_cover_the_range_and_threads_agree_with_one() -> None:
+    assert gt.split(10, 3) == [(0, 4), (4, 7), (7, 10)]
+    assert sum(hi - lo for lo, hi in gt.split(7, 7)) == 7
+    seconds, total = gt.on_threads(5000, 3)
+    assert seconds > 0 and total == gt.spin(0, 5000)
+
+
+def test_facts_describe_this_interpreter() -> None:
+    facts = gt.facts()
+    assert facts["version"] == ".".join(str(v) for v in sys.version_info[:3])
+    assert facts["implementation"] == sys.implementation.name
+    assert isinstance(facts["free_threaded"], bool) and isinstance(facts["gil_enabled"], bool)
+
+
+def test_the_script_prints_one_json_line_with_every_round() -> None:
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), "--work", "20000", "--ks", "2,3", "--rounds", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["work"] == 20000
+    assert len(report["samples"]) == 2
+    for s in report["samples"]:
+        assert s["one"] > 0 and set(s["threads"]) == {"2", "3"}
+
+
+def test_bad_arguments_exit_2() -> None:
+    for args in (["--work", "0", "--ks", "2"], ["--work", "10", "--ks", "two"]):
+        out = subprocess.run(
+            [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60
+        )
+        assert out.returncode == 2 and "error:" in out.stderr
