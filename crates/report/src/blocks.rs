@@ -3,7 +3,7 @@
 //! `<!-- NAME:start ... -->` and `<!-- NAME:end -->`; `pyproof report` rewrites what is
 //! between them, `pyproof check` says when it no longer matches the committed results.
 
-use crate::document::{key_number, stamp};
+use crate::document::{cell, key_number, stamp};
 use pyproof_core::{Outcome, RunResults};
 use std::fmt::Write;
 
@@ -20,10 +20,6 @@ fn start_marker(name: &str) -> String {
 
 fn end_marker(name: &str) -> String {
     format!("<!-- {name}:end -->")
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 /// The verdicts of `o` as a Markdown table, with the run's stamp.

@@ -220,8 +220,23 @@ pub fn inline(text: &str) -> String {
     out
 }
 
+/// "Run: scale S, T s; k = v; ...": how an experiment ran.
+fn run_line(o: &Outcome) -> String {
+    let params: Vec<String> = o
+        .parameters
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    format!(
+        "Run: scale {}, {:.1} s; {}.",
+        o.scale,
+        o.duration_s,
+        params.join("; ")
+    )
+}
+
 /// Markdown cell text: pipes and newlines would break the table.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -337,18 +352,7 @@ pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
             }
         }
         if !o.parameters.is_empty() {
-            let params: Vec<String> = o
-                .parameters
-                .iter()
-                .map(|(k, v)| format!("{k} = {v}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                "\n*Run: scale {}, {:.1} s; {}.*",
-                o.scale,
-                o.duration_s,
-                cell(&params.join("; "))
-            );
+            let _ = writeln!(out, "\n*{}*", cell(&run_line(o)));
         }
     }
     if !benches.is_empty() {
@@ -510,17 +514,10 @@ pub fn html(r: &RunResults, benches: &[Bench], source: &str) -> String {
             }
             out.push_str("</ul>\n");
         }
-        let params: Vec<String> = o
-            .parameters
-            .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
-            .collect();
         let _ = writeln!(
             out,
-            "<p class=\"small\">Run: scale {}, {:.1} s; {}.</p></section>",
-            o.scale,
-            o.duration_s,
-            escape(&params.join("; "))
+            "<p class=\"small\">{}</p></section>",
+            escape(&run_line(o))
         );
     }
     if !benches.is_empty() {
