@@ -142,6 +142,37 @@ def gil_timeline(duration_s: float, threads: int = 2) -> tuple[list[list[int]], 
     return stamps, sys.getswitchinterval()
 
 
+class Spinners:
+    """``k`` daemon threads spinning pure-Python bytecode until ``stop()``: the load under which
+    the Rust harness times how long another thread waits for the GIL."""
+
+    def __init__(self, k: int) -> None:
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._spin, name=f"spinner-{i}", daemon=True) for i in range(k)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _spin(self) -> None:
+        while not self._stop.is_set():
+            py_spin(0, 2_000)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stops every thread; whether all ended within ``timeout``."""
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout)
+        return not any(t.is_alive() for t in self._threads)
+
+
+def set_switch_interval(seconds: float) -> float:
+    """Sets ``sys.setswitchinterval`` and returns the previous value."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    return old
+
+
 def _main() -> None:
     n = 2_000_000
     base, _ = measure("python", "sequential", 1, n, 60)

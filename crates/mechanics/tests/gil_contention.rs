@@ -23,9 +23,23 @@ fn quick_run_judges_every_claim_with_evidence() {
             "native_release_scales",
             "no_parallel_bytecode",
             "numpy_threads_scale",
+            "gil_wait_tracks_interval",
             "every_interpreter"
         ]
     );
+    // The Rust thread's GIL waits are kept, one measurement per switch interval.
+    for key in [
+        "gil_wait.k1.interval5000us.wait_ms",
+        "gil_wait.k1.interval1000us.wait_ms",
+    ] {
+        let m = outcome
+            .measurement(key)
+            .unwrap_or_else(|| panic!("missing {key}"));
+        assert!(
+            !m.samples.is_empty() && m.samples.iter().all(|w| *w >= 0.0),
+            "{key}"
+        );
+    }
     // The interpreter pyproof embeds is one of those found and measured under threads.
     let version = pyproof_python::Interpreter::get()
         .expect("interpreter")

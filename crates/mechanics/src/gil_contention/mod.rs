@@ -15,10 +15,14 @@
 //! spin, and measures switches, how long a thread keeps the GIL, and whether they ever ran at
 //! the same moment.
 //!
-//! A third part runs the pure-Python threads workload under every interpreter on the machine
+//! A third part times, from a plain Rust thread, how long it waits for the GIL while Python
+//! threads spin, as the switch interval is swept ([`gil_wait`]).
+//!
+//! A fourth part runs the pure-Python threads workload under every interpreter on the machine
 //! ([`interpreters`]): each CPython found on PATH, in pyenv, in `--python`, and a free-threaded
 //! build when one is there.
 
+pub mod gil_wait;
 pub mod interpreters;
 pub mod timeline;
 pub mod workload;
@@ -59,6 +63,10 @@ pub const THREAD_CEILING: f64 = 1.2;
 pub const SCALING_FLOOR: f64 = 0.7;
 /// Claim (d): two threads' running intervals overlap for at most this fraction of the time.
 pub const OVERLAP_CEILING: f64 = 0.01;
+/// Claim (g): the median GIL wait counts as "about one switch interval" within these factors.
+pub const WAIT_LOW: f64 = 0.5;
+/// See [`WAIT_LOW`].
+pub const WAIT_HIGH: f64 = 3.0;
 /// The project's performance target for the GIL-releasing kernel at k = cores (a note, not
 /// a claim of the sheet).
 pub const RELEASE_TARGET: f64 = 0.95;
@@ -174,6 +182,18 @@ impl Experiment for GilContention {
                 format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
             ),
             Claim::new(
+                "gil_wait_tracks_interval",
+                "(g)",
+                "beyond the sheet: a thread that wants the GIL while Python code runs waits about \
+                 one switch interval",
+                format!(
+                    "a Rust thread calling Python::attach while 1 Python thread spins: median wait \
+                     between {WAIT_LOW}× and {WAIT_HIGH}× sys.setswitchinterval at every interval \
+                     ≥ 1 ms (shorter ones are reported, not judged: the cost of switching itself \
+                     is of their order); Inconclusive on one core"
+                ),
+            ),
+            Claim::new(
                 "every_interpreter",
                 "(f)",
                 "the GIL prevents parallel bytecode — under every CPython on this machine",
@@ -193,6 +213,7 @@ impl Experiment for GilContention {
         let interp = Interpreter::get()?;
         let plan = Plan::new(ctx.scale, ctx.cores);
         let mut outcome = interp.attach(|py| run_attached(py, interp, ctx, &plan))?;
+        gil_wait_part(&mut outcome, ctx, interp)?;
         every_interpreter(&mut outcome, ctx, &interp.python_dir)?;
         Ok(outcome)
     }
@@ -935,6 +956,35 @@ pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgem
 mod every_interpreter_tests {
     use super::*;
 
+    fn cell(spinners: usize, interval_s: f64, median_s: f64) -> gil_wait::WaitCell {
+        gil_wait::WaitCell {
+            spinners,
+            interval_s,
+            waits_s: vec![median_s; 5],
+            elapsed_s: 1.0,
+        }
+    }
+
+    #[test]
+    fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner() {
+        let good = [
+            cell(1, 0.1, 0.12),
+            cell(1, 0.005, 0.007),
+            cell(1, 0.0001, 0.000_002),
+        ];
+        assert_eq!(judge_gil_wait(&good, 2).verdict, Verdict::Confirmed);
+        let mixed = [
+            cell(1, 0.005, 0.007),
+            cell(1, 0.001, 0.000_007),
+            cell(2, 0.005, 0.5),
+        ];
+        let j = judge_gil_wait(&mixed, 2);
+        assert_eq!(j.verdict, Verdict::Nuanced);
+        assert!(j.evidence.contains("but not for 1.00 ms"), "{}", j.evidence);
+        assert_eq!(judge_gil_wait(&good, 1).verdict, Verdict::Inconclusive);
+        assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
+    }
+
     fn case(label: &str, free: bool, speedup: f64) -> (String, bool, f64) {
         (label.to_string(), free, speedup)
     }
@@ -961,4 +1011,132 @@ mod every_interpreter_tests {
         assert_eq!(judge_interpreters(&gil, 1).verdict, Verdict::Inconclusive);
         assert_eq!(judge_interpreters(&[], 2).verdict, Verdict::Inconclusive);
     }
+}
+
+/// Part three: the GIL wait of a Rust thread while Python threads spin, over switch
+/// intervals; adds its table, chart and the judgement of claim (g).
+fn gil_wait_part(
+    outcome: &mut Outcome,
+    ctx: &RunContext<'_>,
+    interp: &Interpreter,
+) -> Result<(), ExperimentError> {
+    let (intervals, spinners, budget): (Vec<f64>, Vec<usize>, f64) = match ctx.scale {
+        Scale::Quick => (vec![0.005, 0.001], vec![1], 0.3),
+        Scale::Default => (vec![0.1, 0.005, 0.001, 0.0001], vec![1, 2], 1.2),
+        Scale::Full => (vec![0.1, 0.02, 0.005, 0.001, 0.0001], vec![1, 2], 3.0),
+    };
+    let mut cells = Vec::new();
+    for (i, &k) in spinners.iter().enumerate() {
+        ctx.progress.update(
+            &format!("GIL wait of a Rust thread beside {k} spinning Python thread(s)"),
+            i,
+            spinners.len(),
+        );
+        cells.extend(gil_wait::measure(
+            interp,
+            k,
+            &intervals,
+            std::time::Duration::from_secs_f64(budget),
+            5_000,
+        )?);
+    }
+    let mut table = Table::new(
+        format!(
+            "GIL wait of a Rust thread (Python::attach, then 0.5 ms asleep; {budget} s per cell) \
+             while Python threads spin"
+        ),
+        &[
+            "spinning threads",
+            "switch interval",
+            "attaches",
+            "median wait",
+            "p99 wait",
+            "median / interval",
+            "found it free",
+            "time spent waiting",
+        ],
+    );
+    let ms = |s: f64| format!("{} ms", format_number(s * 1e3));
+    let mut series = Vec::new();
+    for &k in &spinners {
+        let mine: Vec<&gil_wait::WaitCell> = cells.iter().filter(|c| c.spinners == k).collect();
+        for c in &mine {
+            let key = format!("gil_wait.k{k}.interval{}us", (c.interval_s * 1e6).round());
+            outcome.measurements.push(Measurement::new(
+                format!("{key}.wait_ms"),
+                format!(
+                    "Rust thread's GIL wait, {k} spinning, interval {}",
+                    ms(c.interval_s)
+                ),
+                "ms",
+                c.waits_s.iter().map(|w| w * 1e3).collect(),
+            ));
+            table.row(vec![
+                k.to_string(),
+                ms(c.interval_s),
+                c.waits_s.len().to_string(),
+                ms(c.quantile(0.5)),
+                ms(c.quantile(0.99)),
+                format!("{}×", format_number(c.quantile(0.5) / c.interval_s)),
+                format!("{}%", format_number(c.found_free() * 100.0)),
+                format!("{}%", format_number(c.waiting_fraction() * 100.0)),
+            ]);
+        }
+        for (q, name) in [(0.5, "median"), (0.99, "p99")] {
+            series.push(pyproof_core::Series {
+                name: format!("{name} wait, {k} spinning"),
+                points: mine
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.quantile(q) * 1e3))
+                    .collect(),
+            });
+        }
+    }
+    series.push(pyproof_core::Series {
+        name: "the switch interval itself".to_string(),
+        points: intervals.iter().map(|i| (i * 1e3, i * 1e3)).collect(),
+    });
+    outcome.tables.push(table);
+    outcome.charts.push(Chart::Lines {
+        id: "gil_wait".to_string(),
+        title: "A Rust thread's wait for the GIL vs sys.setswitchinterval".to_string(),
+        x_label: "switch interval (ms)".to_string(),
+        y_label: "wait (ms)".to_string(),
+        log_x: true,
+        log_y: true,
+        series,
+    });
+    outcome.judgements.push(judge_gil_wait(&cells, ctx.cores));
+    Ok(())
+}
+
+/// Claim (g) over the cells with one spinning thread.
+pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            "gil_wait_tracks_interval",
+            Verdict::Inconclusive,
+            "only 1 core available: the waiting thread and the spinning one share it, so the \
+             wait measures the scheduler, not the GIL",
+        );
+    }
+    let cases: Vec<Case> = cells
+        .iter()
+        .filter(|c| c.spinners == 1 && c.interval_s >= 0.001)
+        .map(|c| {
+            let ratio = c.quantile(0.5) / c.interval_s;
+            Case::new(
+                format!("{} ms", format_number(c.interval_s * 1e3)),
+                (WAIT_LOW..=WAIT_HIGH).contains(&ratio),
+                format!(
+                    "median {} ms = {}× ({} attaches, {}% found the GIL free)",
+                    format_number(c.quantile(0.5) * 1e3),
+                    format_number(ratio),
+                    c.waits_s.len(),
+                    format_number(c.found_free() * 100.0)
+                ),
+            )
+        })
+        .collect();
+    judge_cases("gil_wait_tracks_interval", &cases)
 }
