@@ -14,6 +14,7 @@ each variant's answer is checked against the sequential one.
 from __future__ import annotations
 
 import importlib.util
+import socket
 import sys
 import threading
 import time
@@ -144,19 +145,28 @@ def gil_timeline(duration_s: float, threads: int = 2) -> tuple[list[list[int]], 
 
 class Spinners:
     """``k`` daemon threads spinning pure-Python bytecode until ``stop()``: the load under which
-    the Rust harness times how long another thread waits for the GIL."""
+    the Rust harness times how long another thread waits for the GIL. ``chunks()`` counts the
+    work done so far (one chunk = ``py_spin(0, 2000)``), for the CPU side's throughput."""
 
     def __init__(self, k: int) -> None:
         self._stop = threading.Event()
+        self._counts = [0] * k
         self._threads = [
-            threading.Thread(target=self._spin, name=f"spinner-{i}", daemon=True) for i in range(k)
+            threading.Thread(target=self._spin, args=(i,), name=f"spinner-{i}", daemon=True)
+            for i in range(k)
         ]
         for t in self._threads:
             t.start()
 
-    def _spin(self) -> None:
+    def _spin(self, i: int) -> None:
+        counts = self._counts
         while not self._stop.is_set():
             py_spin(0, 2_000)
+            counts[i] += 1
+
+    def chunks(self) -> int:
+        """Chunks of work done by all threads so far."""
+        return sum(self._counts)
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stops every thread; whether all ended within ``timeout``."""
@@ -164,6 +174,56 @@ class Spinners:
         for t in self._threads:
             t.join(timeout)
         return not any(t.is_alive() for t in self._threads)
+
+
+class EchoServer:
+    """An I/O thread: a blocking echo server on 127.0.0.1 (a port the kernel picks), one
+    client at a time, every message sent straight back. Blocking ``recv`` releases the GIL;
+    each message received needs it back — the convoy effect is what that costs when a
+    CPU-bound thread holds it."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="echo-server", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(0.5)
+                while not self._stop.is_set():
+                    try:
+                        data = conn.recv(4096)
+                    except socket.timeout:  # TimeoutError only from 3.10
+                        continue
+                    except OSError:
+                        break
+                    if not data:
+                        break
+                    conn.sendall(data)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stops serving; whether the thread ended within ``timeout``."""
+        self._stop.set()
+        self._thread.join(timeout)
+        self._sock.close()
+        return not self._thread.is_alive()
+
+
+def start_spinning_process() -> Any:
+    """A separate interpreter process spinning pure-Python bytecode (its own GIL)."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", "while True:\n    pass"])
 
 
 def set_switch_interval(seconds: float) -> float:

@@ -23,10 +23,26 @@ fn quick_run_judges_every_claim_with_evidence() {
             "native_release_scales",
             "no_parallel_bytecode",
             "numpy_threads_scale",
+            "convoy_effect",
+            "switch_interval_tradeoff",
             "gil_wait_tracks_interval",
             "every_interpreter"
         ]
     );
+    // The echo server's every latency is kept, per condition and per switch interval.
+    for key in [
+        "convoy.alone.latency_ms",
+        "convoy.threads1.latency_ms",
+        "convoy.threads2.latency_ms",
+        "convoy.process.latency_ms",
+        "switch.interval5000us.latency_ms",
+        "switch.interval1000us.latency_ms",
+    ] {
+        let m = outcome
+            .measurement(key)
+            .unwrap_or_else(|| panic!("missing {key}"));
+        assert!(!m.samples.is_empty(), "{key}: the echo answered");
+    }
     // The Rust thread's GIL waits are kept, one measurement per switch interval.
     for key in [
         "gil_wait.k1.interval5000us.wait_ms",

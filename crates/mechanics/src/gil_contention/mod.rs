@@ -15,6 +15,10 @@
 //! spin, and measures switches, how long a thread keeps the GIL, and whether they ever ran at
 //! the same moment.
 //!
+//! A convoy part puts an I/O thread (an echo server in the embedded interpreter, driven by a
+//! Rust client) beside CPU-bound threads, beside a CPU-bound process, and under a swept
+//! switch interval ([`convoy`]).
+//!
 //! A third part times, from a plain Rust thread, how long it waits for the GIL while Python
 //! threads spin, as the switch interval is swept ([`gil_wait`]).
 //!
@@ -22,6 +26,7 @@
 //! ([`interpreters`]): each CPython found on PATH, in pyenv, in `--python`, and a free-threaded
 //! build when one is there.
 
+pub mod convoy;
 pub mod gil_wait;
 pub mod interpreters;
 pub mod timeline;
@@ -63,7 +68,17 @@ pub const THREAD_CEILING: f64 = 1.2;
 pub const SCALING_FLOOR: f64 = 0.7;
 /// Claim (d): two threads' running intervals overlap for at most this fraction of the time.
 pub const OVERLAP_CEILING: f64 = 0.01;
-/// Claim (g): the median GIL wait counts as "about one switch interval" within these factors.
+/// Claim (f): a CPU-bound thread cuts the I/O thread's requests/s by at least this factor...
+pub const CONVOY_FACTOR: f64 = 10.0;
+/// ...and a CPU-bound process by less than this one.
+pub const PROCESS_FACTOR: f64 = 2.0;
+/// Claim (g): the echo's median latency at most this many switch intervals (a request needs
+/// the GIL back after `recv` and after `send`).
+pub const LATENCY_HIGH: f64 = 4.0;
+/// Claim (g): "pays for short intervals" = the CPU thread's work/s at 0.1 ms at most this
+/// fraction of its work/s at 100 ms.
+pub const THROUGHPUT_COST: f64 = 0.95;
+/// Claim (h): the median GIL wait counts as "about one switch interval" within these factors.
 pub const WAIT_LOW: f64 = 0.5;
 /// See [`WAIT_LOW`].
 pub const WAIT_HIGH: f64 = 3.0;
@@ -182,8 +197,34 @@ impl Experiment for GilContention {
                 format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
             ),
             Claim::new(
-                "gil_wait_tracks_interval",
+                "convoy_effect",
+                "(f)",
+                "beyond the sheet: a CPU-bound thread starves an I/O thread of the same \
+                 interpreter (the convoy effect); the same work in a process does not",
+                format!(
+                    "echo requests/s of an I/O thread at the default 5 ms switch interval: alone ÷ \
+                     beside 1 CPU-bound thread ≥ {CONVOY_FACTOR} (the thread half); alone ÷ beside \
+                     a CPU-bound process < {PROCESS_FACTOR} (the process half). Confirmed when \
+                     both hold, Nuanced when one does, Refuted when neither; Inconclusive on one \
+                     core"
+                ),
+            ),
+            Claim::new(
+                "switch_interval_tradeoff",
                 "(g)",
+                "beyond the sheet: the switch interval trades the I/O thread's latency for the \
+                 CPU thread's throughput",
+                format!(
+                    "beside 1 CPU-bound thread: the echo's median latency between {WAIT_LOW}× and \
+                     {LATENCY_HIGH}× the interval at every interval ≥ 1 ms (the latency half); \
+                     the CPU thread's work/s at 0.1 ms ≤ {THROUGHPUT_COST} × at 100 ms (the \
+                     throughput half). Confirmed when both hold, Nuanced when one does, Refuted \
+                     when neither; Inconclusive on one core"
+                ),
+            ),
+            Claim::new(
+                "gil_wait_tracks_interval",
+                "(h)",
                 "beyond the sheet: a thread that wants the GIL while Python code runs waits about \
                  one switch interval",
                 format!(
@@ -195,7 +236,7 @@ impl Experiment for GilContention {
             ),
             Claim::new(
                 "every_interpreter",
-                "(f)",
+                "(i)",
                 "the GIL prevents parallel bytecode — under every CPython on this machine",
                 format!(
                     "pure-Python work split over 2 threads, under each interpreter found: a GIL \
@@ -213,6 +254,7 @@ impl Experiment for GilContention {
         let interp = Interpreter::get()?;
         let plan = Plan::new(ctx.scale, ctx.cores);
         let mut outcome = interp.attach(|py| run_attached(py, interp, ctx, &plan))?;
+        convoy_part(&mut outcome, ctx, interp)?;
         gil_wait_part(&mut outcome, ctx, interp)?;
         every_interpreter(&mut outcome, ctx, &interp.python_dir)?;
         Ok(outcome)
@@ -725,7 +767,7 @@ mod tests {
 }
 
 /// Part three: the pure-Python threads workload under every interpreter on the machine; adds
-/// its table, chart, notes and the judgement of claim (f).
+/// its table, chart, notes and the judgement of claim (i).
 fn every_interpreter(
     outcome: &mut Outcome,
     ctx: &RunContext<'_>,
@@ -894,7 +936,7 @@ fn every_interpreter(
     Ok(())
 }
 
-/// Claim (f) over (label, free-threaded with the GIL off, median speedup at k = 2) per
+/// Claim (i) over (label, free-threaded with the GIL off, median speedup at k = 2) per
 /// interpreter.
 pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgement {
     if cores < 2 {
@@ -965,6 +1007,86 @@ mod every_interpreter_tests {
         }
     }
 
+    fn io(
+        load: convoy::Load,
+        interval_s: f64,
+        n: usize,
+        latency_s: f64,
+        cpu: Option<f64>,
+    ) -> convoy::IoCell {
+        convoy::IoCell {
+            load,
+            interval_s,
+            latencies_s: vec![latency_s; n],
+            window_s: 1.0,
+            cpu_chunks_per_s: cpu,
+        }
+    }
+
+    #[test]
+    fn the_convoy_needs_a_10x_thread_slowdown_and_a_small_process_one() {
+        use convoy::Load;
+        let cells = |thread: usize, process: usize| {
+            vec![
+                io(Load::Alone, 0.005, 30_000, 0.00003, None),
+                io(Load::Threads(1), 0.005, thread, 0.005, Some(1.0)),
+                io(Load::Threads(2), 0.005, 100, 0.01, Some(1.0)),
+                io(Load::Process, 0.005, process, 0.00004, None),
+            ]
+        };
+        assert_eq!(
+            judge_convoy(&cells(200, 25_000), 2).verdict,
+            Verdict::Confirmed
+        );
+        let j = judge_convoy(&cells(10_000, 25_000), 2);
+        assert_eq!(j.verdict, Verdict::Nuanced);
+        assert!(
+            j.evidence.contains("under the 10× of the claim")
+                && j.evidence.contains("beside 2 threads 100"),
+            "{}",
+            j.evidence
+        );
+        assert_eq!(
+            judge_convoy(&cells(10_000, 1_000), 2).verdict,
+            Verdict::Refuted
+        );
+        assert_eq!(
+            judge_convoy(&cells(200, 25_000), 1).verdict,
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn the_switch_tradeoff_needs_tracking_latency_and_a_cpu_cost() {
+        use convoy::Load;
+        let sweep = |lat_ratio: f64, short_cpu: f64| {
+            [0.1, 0.005, 0.001, 0.0001]
+                .into_iter()
+                .map(|i| {
+                    let cpu = if i < 0.001 { short_cpu } else { 100.0 };
+                    io(Load::Threads(1), i, 10, i * lat_ratio, Some(cpu))
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            judge_switch(&sweep(1.5, 80.0), 2).verdict,
+            Verdict::Confirmed
+        );
+        assert_eq!(
+            judge_switch(&sweep(0.01, 80.0), 2).verdict,
+            Verdict::Nuanced
+        );
+        assert_eq!(judge_switch(&sweep(1.5, 99.0), 2).verdict, Verdict::Nuanced);
+        assert_eq!(
+            judge_switch(&sweep(0.01, 99.0), 2).verdict,
+            Verdict::Refuted
+        );
+        assert_eq!(
+            judge_switch(&sweep(1.5, 80.0), 1).verdict,
+            Verdict::Inconclusive
+        );
+    }
+
     #[test]
     fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner() {
         let good = [
@@ -1014,7 +1136,7 @@ mod every_interpreter_tests {
 }
 
 /// Part three: the GIL wait of a Rust thread while Python threads spin, over switch
-/// intervals; adds its table, chart and the judgement of claim (g).
+/// intervals; adds its table, chart and the judgement of claim (h).
 fn gil_wait_part(
     outcome: &mut Outcome,
     ctx: &RunContext<'_>,
@@ -1110,7 +1232,7 @@ fn gil_wait_part(
     Ok(())
 }
 
-/// Claim (g) over the cells with one spinning thread.
+/// Claim (h) over the cells with one spinning thread.
 pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
     if cores < 2 {
         return Judgement::new(
@@ -1139,4 +1261,312 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
         })
         .collect();
     judge_cases("gil_wait_tracks_interval", &cases)
+}
+
+/// The convoy part: an echo server's I/O thread beside CPU-bound threads, a CPU-bound
+/// process, and under a swept switch interval; tables, charts, claims (f) and (g).
+fn convoy_part(
+    outcome: &mut Outcome,
+    ctx: &RunContext<'_>,
+    interp: &Interpreter,
+) -> Result<(), ExperimentError> {
+    use convoy::{IoCell, Load};
+    let (window, intervals): (f64, Vec<f64>) = match ctx.scale {
+        Scale::Quick => (0.3, vec![0.005, 0.001]),
+        Scale::Default => (1.5, vec![0.1, 0.005, 0.001, 0.0001]),
+        Scale::Full => (4.0, vec![0.1, 0.02, 0.005, 0.001, 0.0001]),
+    };
+    let window = std::time::Duration::from_secs_f64(window);
+    let loads = [
+        Load::Alone,
+        Load::Threads(1),
+        Load::Threads(2),
+        Load::Process,
+    ];
+    let total = loads.len() + intervals.len();
+    let mut convoy_cells = Vec::new();
+    for (i, &load) in loads.iter().enumerate() {
+        ctx.progress
+            .update(&format!("echo server, {}", load.label()), i, total);
+        convoy_cells.push(convoy::measure(interp, load, 0.005, window)?);
+    }
+    let mut sweep = Vec::new();
+    for (i, &interval) in intervals.iter().enumerate() {
+        ctx.progress.update(
+            &format!(
+                "echo beside 1 CPU thread, switch interval {} ms",
+                interval * 1e3
+            ),
+            loads.len() + i,
+            total,
+        );
+        sweep.push(convoy::measure(interp, Load::Threads(1), interval, window)?);
+    }
+    let ms = |s: f64| format!("{} ms", format_number(s * 1e3));
+    let alone = convoy_cells[0].rps();
+    let mut t = Table::new(
+        format!(
+            "The convoy effect: an echo server's I/O thread, 16-byte requests from a Rust client \
+             for {} s each, switch interval 5 ms",
+            format_number(window.as_secs_f64())
+        ),
+        &[
+            "beside the I/O thread",
+            "requests/s",
+            "p50",
+            "p99",
+            "slower than alone",
+            "CPU work/s",
+        ],
+    );
+    let record = |outcome: &mut Outcome, c: &IoCell, key: &str| {
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.latency_ms"),
+            format!(
+                "echo latency, {}, interval {}",
+                c.load.label(),
+                ms(c.interval_s)
+            ),
+            "ms",
+            c.latencies_s.iter().map(|l| l * 1e3).collect(),
+        ));
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.rps"),
+            format!(
+                "echo requests/s, {}, interval {}",
+                c.load.label(),
+                ms(c.interval_s)
+            ),
+            "requests/s",
+            vec![c.rps()],
+        ));
+    };
+    for c in &convoy_cells {
+        record(outcome, c, &format!("convoy.{}", c.load.id()));
+        t.row(vec![
+            c.load.label(),
+            format_number(c.rps()),
+            ms(c.quantile(0.5)),
+            ms(c.quantile(0.99)),
+            format!("{}×", format_number(alone / c.rps())),
+            c.cpu_chunks_per_s.map_or("—".to_string(), |x| {
+                format!("{} chunks/s", format_number(x))
+            }),
+        ]);
+    }
+    outcome.tables.push(t);
+    outcome.charts.push(Chart::Bars {
+        id: "convoy".to_string(),
+        title: "Echo requests/s of an I/O thread (switch interval 5 ms)".to_string(),
+        unit: "requests/s".to_string(),
+        bars: convoy_cells
+            .iter()
+            .map(|c| Bar {
+                label: c.load.label(),
+                value: c.rps(),
+                low: c.rps(),
+                high: c.rps(),
+            })
+            .collect(),
+        reference: None,
+    });
+
+    let base = sweep
+        .iter()
+        .max_by(|a, b| a.interval_s.total_cmp(&b.interval_s))
+        .and_then(|c| c.cpu_chunks_per_s)
+        .unwrap_or(f64::NAN);
+    let mut t = Table::new(
+        "The switch interval swept: the echo beside 1 CPU-bound thread",
+        &[
+            "switch interval",
+            "requests/s",
+            "p50",
+            "p99",
+            "p50 / interval",
+            "CPU work/s",
+            "vs the longest interval",
+        ],
+    );
+    for c in &sweep {
+        record(
+            outcome,
+            c,
+            &format!("switch.interval{}us", (c.interval_s * 1e6).round()),
+        );
+        let cpu = c.cpu_chunks_per_s.unwrap_or(f64::NAN);
+        t.row(vec![
+            ms(c.interval_s),
+            format_number(c.rps()),
+            ms(c.quantile(0.5)),
+            ms(c.quantile(0.99)),
+            format!("{}×", format_number(c.quantile(0.5) / c.interval_s)),
+            format!("{} chunks/s", format_number(cpu)),
+            format!("{}×", format_number(cpu / base)),
+        ]);
+    }
+    outcome.tables.push(t);
+    outcome.charts.push(Chart::Lines {
+        id: "switch_interval".to_string(),
+        title: "Echo latency beside a CPU-bound thread vs sys.setswitchinterval".to_string(),
+        x_label: "switch interval (ms)".to_string(),
+        y_label: "latency (ms)".to_string(),
+        log_x: true,
+        log_y: true,
+        series: vec![
+            pyproof_core::Series {
+                name: "median".to_string(),
+                points: sweep
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.quantile(0.5) * 1e3))
+                    .collect(),
+            },
+            pyproof_core::Series {
+                name: "p99".to_string(),
+                points: sweep
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.quantile(0.99) * 1e3))
+                    .collect(),
+            },
+            pyproof_core::Series {
+                name: "the switch interval itself".to_string(),
+                points: sweep
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.interval_s * 1e3))
+                    .collect(),
+            },
+        ],
+    });
+    outcome
+        .judgements
+        .push(judge_convoy(&convoy_cells, ctx.cores));
+    outcome.judgements.push(judge_switch(&sweep, ctx.cores));
+    Ok(())
+}
+
+/// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).
+pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
+    use convoy::Load;
+    if cores < 2 {
+        return Judgement::new(
+            "convoy_effect",
+            Verdict::Inconclusive,
+            "only 1 core available: a CPU-bound process competes with the I/O thread for the \
+             core, so threads and processes cannot be told apart",
+        );
+    }
+    let rps = |l: Load| {
+        cells
+            .iter()
+            .find(|c| c.load == l)
+            .map_or(f64::NAN, |c| c.rps())
+    };
+    let (alone, thread, process) = (rps(Load::Alone), rps(Load::Threads(1)), rps(Load::Process));
+    let two = rps(Load::Threads(2));
+    if !(alone > 0.0 && thread.is_finite() && process.is_finite()) {
+        return Judgement::new(
+            "convoy_effect",
+            Verdict::Inconclusive,
+            "a condition was not measured",
+        );
+    }
+    let (t, p) = (alone / thread.max(1e-9), alone / process.max(1e-9));
+    let (thread_holds, process_holds) = (t >= CONVOY_FACTOR, p < PROCESS_FACTOR);
+    let verdict = match (thread_holds, process_holds) {
+        (true, true) => Verdict::Confirmed,
+        (false, false) => Verdict::Refuted,
+        _ => Verdict::Nuanced,
+    };
+    Judgement::new(
+        "convoy_effect",
+        verdict,
+        format!(
+            "alone {} requests/s; beside 1 CPU-bound thread {} ({}× fewer{}); beside 2 \
+             threads {} ({}× fewer); beside a CPU-bound process {} ({}×{})",
+            format_number(alone),
+            format_number(thread),
+            format_number(t),
+            if thread_holds {
+                ""
+            } else {
+                ", under the 10× of the claim"
+            },
+            format_number(two),
+            format_number(alone / two),
+            format_number(process),
+            format_number(p),
+            if process_holds {
+                ""
+            } else {
+                ", a slowdown too"
+            },
+        ),
+    )
+}
+
+/// Claim (g) over the switch-interval sweep (1 CPU-bound thread).
+pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            "switch_interval_tradeoff",
+            Verdict::Inconclusive,
+            "only 1 core available: the OS scheduler, not the switch interval, decides who runs",
+        );
+    }
+    let judged: Vec<&convoy::IoCell> = sweep.iter().filter(|c| c.interval_s >= 0.001).collect();
+    let latency_holds = !judged.is_empty()
+        && judged.iter().all(|c| {
+            let r = c.quantile(0.5) / c.interval_s;
+            (WAIT_LOW..=LATENCY_HIGH).contains(&r)
+        });
+    let cpu = |pick: fn(f64, f64) -> bool| {
+        sweep
+            .iter()
+            .filter(|c| c.cpu_chunks_per_s.is_some())
+            .reduce(|a, b| {
+                if pick(b.interval_s, a.interval_s) {
+                    b
+                } else {
+                    a
+                }
+            })
+            .and_then(|c| c.cpu_chunks_per_s)
+    };
+    let (long, short) = (cpu(|a, b| a > b), cpu(|a, b| a < b));
+    let ratio = match (long, short) {
+        (Some(l), Some(s)) if l > 0.0 => s / l,
+        _ => f64::NAN,
+    };
+    let throughput_holds = ratio <= THROUGHPUT_COST;
+    let verdict = match (latency_holds, throughput_holds) {
+        (true, true) => Verdict::Confirmed,
+        (false, false) => Verdict::Refuted,
+        _ => Verdict::Nuanced,
+    };
+    let latencies = judged
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ms: median {} ms ({}×)",
+                format_number(c.interval_s * 1e3),
+                format_number(c.quantile(0.5) * 1e3),
+                format_number(c.quantile(0.5) / c.interval_s)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Judgement::new(
+        "switch_interval_tradeoff",
+        verdict,
+        format!(
+            "latency {} the interval — {latencies}; the CPU thread did {}× the work/s at the \
+             shortest interval that it did at the longest",
+            if latency_holds {
+                "tracks"
+            } else {
+                "does not track"
+            },
+            format_number(ratio)
+        ),
+    )
 }
