@@ -198,7 +198,7 @@ fn on_one_core_every_gil_claim_is_inconclusive() {
     let verdicts = results["outcomes"][0]["verdicts"]
         .as_array()
         .expect("verdicts");
-    assert_eq!(verdicts.len(), 5);
+    assert_eq!(verdicts.len(), 9);
     for v in verdicts {
         assert_eq!(v["verdict"], "inconclusive", "{v}");
         assert!(
