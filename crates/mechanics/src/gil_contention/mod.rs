@@ -1437,6 +1437,24 @@ fn convoy_part(
             },
         ],
     });
+    outcome.charts.push(Chart::Bars {
+        id: "switch_interval_cpu".to_string(),
+        title: "The CPU-bound thread's work/s beside the echo, per switch interval".to_string(),
+        unit: "chunks/s".to_string(),
+        bars: sweep
+            .iter()
+            .map(|c| {
+                let v = c.cpu_chunks_per_s.unwrap_or(f64::NAN);
+                Bar {
+                    label: format!("switch interval {}", ms(c.interval_s)),
+                    value: v,
+                    low: v,
+                    high: v,
+                }
+            })
+            .collect(),
+        reference: None,
+    });
     outcome
         .judgements
         .push(judge_convoy(&convoy_cells, ctx.cores));
