@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 
@@ -61,3 +62,46 @@ def test_timeline_records_every_thread_in_order() -> None:
     for lane in stamps:
         assert len(lane) > 10
         assert lane == sorted(lane)
+
+
+def test_the_echo_server_echoes_on_loopback_and_stops() -> None:
+    import socket
+
+    server = gc.EchoServer()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            for msg in (b"pyproof-echo-16b", b"x" * 100):
+                s.sendall(msg)
+                got = b""
+                while len(got) < len(msg):
+                    got += s.recv(4096)
+                assert got == msg
+    finally:
+        assert server.stop()
+
+
+def test_spinners_count_their_work_and_stop() -> None:
+    spinners = gc.Spinners(2)
+    time.sleep(0.05)
+    first = spinners.chunks()
+    time.sleep(0.05)
+    assert spinners.chunks() > first > 0
+    assert spinners.stop()
+
+
+def test_the_switch_interval_is_set_and_the_old_one_returned() -> None:
+    before = sys.getswitchinterval()
+    try:
+        assert gc.set_switch_interval(0.001) == before
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_the_spinning_process_is_a_separate_interpreter_that_can_be_killed() -> None:
+    proc = gc.start_spinning_process()
+    try:
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        assert proc.wait(timeout=10) != 0
