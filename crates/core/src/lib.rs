@@ -52,7 +52,8 @@ pub use experiment::{
 };
 pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{
-    Measurement, Summary, format_number, format_value, median, pairwise_ratios, quantile,
+    Measurement, Summary, format_number, format_value, median, nearest_rank, pairwise_ratios,
+    quantile,
 };
 pub use outcome::{
     Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Series, Table, repeatability,

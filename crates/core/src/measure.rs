@@ -149,6 +149,19 @@ pub fn quantile(samples: &[f64], q: f64) -> f64 {
     quantile_sorted(&sorted, q)
 }
 
+/// The `q`-quantile of `samples` by nearest rank (a value that was observed, as latency
+/// percentiles are quoted: p99 of 100 samples is the 99th smallest). NaN samples are
+/// ignored; NaN when none is left.
+pub fn nearest_rank(samples: &[f64], q: f64) -> f64 {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| !x.is_nan()).collect();
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((q.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
 fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let q = q.clamp(0.0, 1.0);
     let pos = q * (sorted.len() - 1) as f64;
@@ -172,6 +185,16 @@ pub fn pairwise_ratios(numerators: &[f64], denominators: &[f64]) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn nearest_rank_returns_an_observed_value() {
+        let xs: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(nearest_rank(&xs, 0.5), 50.0);
+        assert_eq!(nearest_rank(&xs, 0.99), 99.0);
+        assert_eq!(nearest_rank(&xs, 1.0), 100.0);
+        assert_eq!(nearest_rank(&[3.0, f64::NAN, 1.0], 0.0), 1.0);
+        assert!(nearest_rank(&[], 0.5).is_nan());
+    }
     use super::*;
 
     #[test]

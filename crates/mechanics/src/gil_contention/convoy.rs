@@ -69,13 +69,7 @@ impl IoCell {
 
     /// The `q`-quantile of the latencies (nearest rank), s; NaN with none.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.latencies_s.is_empty() {
-            return f64::NAN;
-        }
-        let mut l = self.latencies_s.clone();
-        l.sort_by(f64::total_cmp);
-        let rank = ((q * l.len() as f64).ceil() as usize).clamp(1, l.len());
-        l[rank - 1]
+        pyproof_core::nearest_rank(&self.latencies_s, q)
     }
 }
 

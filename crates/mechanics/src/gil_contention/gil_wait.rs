@@ -28,13 +28,7 @@ pub struct WaitCell {
 impl WaitCell {
     /// The `q`-quantile of the waits (nearest rank), s; NaN with none.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.waits_s.is_empty() {
-            return f64::NAN;
-        }
-        let mut w = self.waits_s.clone();
-        w.sort_by(f64::total_cmp);
-        let rank = ((q * w.len() as f64).ceil() as usize).clamp(1, w.len());
-        w[rank - 1]
+        pyproof_core::nearest_rank(&self.waits_s, q)
     }
 
     /// The share of attaches that found the GIL free: a wait under 5% of the interval.
