@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn worker(variant: Variant, csv: &Path) -> (i32, String, String) {
-    let mut cmd = if variant.is_polars() {
+    let mut cmd = if variant.is_rust_polars() {
         let mut c = Command::new(env!("CARGO_BIN_EXE_pyproof"));
         c.env(WORKER_ENV, "polars").arg(variant.id());
         c
@@ -102,14 +102,16 @@ fn a_non_numeric_price_is_counted_by_pandas_and_refused_by_typed_readers() {
         b"900001,n/a,books,2021-01-01,no price\n",
     );
     // "n/a" is one of pandas' default missing-value markers: every pandas variant, the
-    // float32 one included, reads it as NaN and counts the row; polars' typed readers refuse it.
+    // float32 one included, reads it as NaN and counts the row; polars' typed readers (Rust
+    // and Python alike) refuse it.
     assert_eq!(
         check_policy(&csv),
         [
             Variant::PolarsEager,
             Variant::PolarsEagerOverrides,
             Variant::PolarsStreaming,
-            Variant::PolarsBatches
+            Variant::PolarsBatches,
+            Variant::PyPolarsStreaming
         ]
     );
     let csv = file_with(
@@ -124,7 +126,8 @@ fn a_non_numeric_price_is_counted_by_pandas_and_refused_by_typed_readers() {
             Variant::PolarsEager,
             Variant::PolarsEagerOverrides,
             Variant::PolarsStreaming,
-            Variant::PolarsBatches
+            Variant::PolarsBatches,
+            Variant::PyPolarsStreaming
         ]
     );
 }

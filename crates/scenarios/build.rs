@@ -1,6 +1,8 @@
 //! Links this crate's test binaries against pyo3's libpython (see crates/python/build.rs), and
 //! records the locked versions of the Rust libraries the experiments report (the crates do
-//! not export their own version): `PYPROOF_VERSION_<NAME>` from the workspace's Cargo.lock.
+//! not export their own version): `PYPROOF_VERSION_<NAME>` from the workspace's Cargo.lock;
+//! and the compiler that builds them (`PYPROOF_RUSTC`), which dataframe_memory sets beside
+//! the compiler of the polars wheel it also measures.
 
 use std::path::Path;
 
@@ -20,6 +22,16 @@ fn main() {
     let lock = Path::new(&manifest).join("../../Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock.display());
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let version = std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=PYPROOF_RUSTC={version}");
     for name in REPORTED {
         let version = locked_version(&text, name).unwrap_or_else(|| "unknown".to_string());
         let key = name.to_uppercase().replace('-', "_");

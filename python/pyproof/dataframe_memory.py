@@ -9,7 +9,12 @@ samples its memory from the outside::
 
     python -m pyproof.dataframe_memory pandas_default data.csv
     python -m pyproof.dataframe_memory pandas_chunked data.csv --chunksize 100000
+    python -m pyproof.dataframe_memory pypolars_streaming data.csv
     python -m pyproof.dataframe_memory columns data.csv --nrows 500000
+
+``pypolars_streaming`` is polars as a Python user installs it (the PyPI wheel), on its
+streaming engine: the same polars source as the Rust crate the harness links (Python polars
+1.43.2 is Rust polars 0.55), built by the polars project rather than by cargo here.
 
 Malformed rows follow one policy in every variant (the Rust reference reader's): a row with
 more fields than the header is skipped (``on_bad_lines``, counted from pandas' warnings); a
@@ -35,7 +40,13 @@ from typing import Any
 from pyproof._env import anon_kib
 
 #: The timed variants, in table order.
-VARIANTS = ("pandas_default", "pandas_usecols", "pandas_downcast", "pandas_chunked")
+VARIANTS = (
+    "pandas_default",
+    "pandas_usecols",
+    "pandas_downcast",
+    "pandas_chunked",
+    "pypolars_streaming",
+)
 #: Rows per chunk of ``pandas_chunked``.
 CHUNKSIZE = 100_000
 #: The columns the query needs.
@@ -105,7 +116,7 @@ def _read_kwargs(variant: str) -> dict[str, Any]:
         return {"usecols": QUERY_COLUMNS}
     if variant == "pandas_downcast":
         return {"dtype": DOWNCAST}
-    if variant == "pandas_chunked":
+    if variant in ("pandas_chunked", "pypolars_streaming"):
         return {}
     raise ValueError(f"unknown variant '{variant}' (expected one of: {', '.join(VARIANTS)})")
 
@@ -116,11 +127,13 @@ def _count_skipped_lines(caught: list[warnings.WarningMessage]) -> int:
 
 def run_variant(variant: str, path: str, chunksize: int = CHUNKSIZE) -> dict[str, Any]:
     """Runs one variant on ``path`` and returns its report (answer, timings, memory)."""
-    import pandas as pd
-
     kwargs = _read_kwargs(variant)
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    if variant == "pypolars_streaming":
+        return _run_pypolars_streaming(path)
+    import pandas as pd
+
     baseline = anon_kib()
     partial = Partial()
     started = time.perf_counter()
@@ -145,6 +158,105 @@ def run_variant(variant: str, path: str, chunksize: int = CHUNKSIZE) -> dict[str
         "columns": [],
         "library": library_facts(),
     }
+
+
+class PolarsFailure(Exception):
+    """polars refused the file (a non-numeric price, invalid UTF-8...): its one-line reason."""
+
+
+def _run_pypolars_streaming(path: str) -> dict[str, Any]:
+    """The query with Python polars: ``scan_csv`` + group-by, collected on the streaming engine.
+
+    The bad-row policy is the Rust polars variants': a row without a category or without a
+    price is counted, never folded in; a price column polars does not read as numbers, or
+    anything polars refuses to parse, stops the variant. The lazy scan truncates rows with
+    extra fields without a word (as pandas does with ``usecols``): ``sees_extra_fields`` is
+    false and the harness sets them aside.
+    """
+    import polars as pl
+
+    baseline = anon_kib()
+    started = time.perf_counter()
+    try:
+        frame = pl.scan_csv(path)
+        schema = frame.collect_schema()
+        for name in QUERY_COLUMNS:
+            if name not in schema:
+                raise PolarsFailure(f"the file has no '{name}' column")
+        if not schema["price"].is_numeric():
+            raise PolarsFailure(
+                f"column 'price' is not numeric (polars read it as {schema['price']})"
+            )
+        price = pl.col("price").cast(pl.Float64)
+        result = (
+            frame.group_by("category")
+            .agg(
+                price.sum().alias("sum"),
+                price.count().alias("count"),
+                pl.len().alias("len"),
+            )
+            .collect(engine="streaming")
+        )
+    except pl.exceptions.PolarsError as exc:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        if "utf-8" in text.lower():
+            text = f"the file is not valid UTF-8 (polars: {text})"
+        raise PolarsFailure(text) from exc
+    partial = Partial()
+    for category, total, count, rows in result.iter_rows():
+        if not category:
+            partial.skip(NO_CATEGORY, rows)
+            continue
+        partial.skip(NO_PRICE, rows - count)
+        if count:
+            partial.sums[category] = partial.sums.get(category, 0.0) + float(total)
+            partial.counts[category] = partial.counts.get(category, 0) + int(count)
+    work_s = time.perf_counter() - started
+    return {
+        "variant": "pypolars_streaming",
+        "answer": partial.answer(),
+        "skipped": partial.skipped,
+        "work_s": work_s,
+        "sees_extra_fields": False,
+        "baseline_anon_kib": baseline,
+        "columns": [],
+        "library": polars_facts(),
+    }
+
+
+def polars_facts() -> dict[str, str]:
+    """Python polars' version and how its compiled runtime was built: the target features
+    the wheel declares and the rustc version recorded in the library (read after timing)."""
+    import importlib
+    import mmap
+    from importlib import metadata
+
+    import polars as pl
+
+    facts = {"polars": pl.__version__, "string storage": "arrow utf8-view"}
+    for dist, module in (
+        ("polars-runtime-32", "_polars_runtime_32"),
+        ("polars-runtime-64", "_polars_runtime_64"),
+        ("polars-runtime-compat", "_polars_runtime_compat"),
+    ):
+        try:
+            facts["polars runtime"] = f"{dist} {metadata.version(dist)}"
+        except metadata.PackageNotFoundError:
+            continue
+        try:
+            flags = importlib.import_module(f"{module}.build_feature_flags")
+            facts["polars target features"] = str(flags.BUILD_FEATURE_FLAGS)
+        except ImportError:
+            pass
+        for library in Path(importlib.import_module(module).__file__ or "").parent.glob("*.so"):
+            with library.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+                at = m.find(b"rustc version ")
+                if at >= 0:
+                    end = m.find(b")", at)
+                    tail = m[at + 14 : end + 1].decode("ascii", "replace")
+                    facts["polars compiler"] = f"rustc {tail}"
+        break
+    return facts
 
 
 def library_facts() -> dict[str, str]:
@@ -251,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except FileNotFoundError as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 3
+    except PolarsFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 3
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)

@@ -92,11 +92,14 @@ pub enum Variant {
     PolarsStreaming,
     /// polars `sink_batches`, aggregating each batch.
     PolarsBatches,
+    /// Python polars (the PyPI wheel: the same polars source, built by the polars project)
+    /// `scan_csv` + group-by on the streaming engine, in a Python process.
+    PyPolarsStreaming,
 }
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 8] = [
+    pub const ALL: [Variant; 9] = [
         Variant::PandasDefault,
         Variant::PandasUsecols,
         Variant::PandasDowncast,
@@ -105,14 +108,16 @@ impl Variant {
         Variant::PolarsEagerOverrides,
         Variant::PolarsStreaming,
         Variant::PolarsBatches,
+        Variant::PyPolarsStreaming,
     ];
 
     /// The variants that also run on the half-size file (the growth claims need them).
-    pub const GROWTH: [Variant; 4] = [
+    pub const GROWTH: [Variant; 5] = [
         Variant::PandasDefault,
         Variant::PandasChunked,
         Variant::PolarsStreaming,
         Variant::PolarsBatches,
+        Variant::PyPolarsStreaming,
     ];
 
     /// Its id, shared with the workers.
@@ -126,6 +131,7 @@ impl Variant {
             Variant::PolarsEagerOverrides => "polars_eager_overrides",
             Variant::PolarsStreaming => "polars_streaming",
             Variant::PolarsBatches => "polars_batches",
+            Variant::PyPolarsStreaming => "pypolars_streaming",
         }
     }
 
@@ -140,11 +146,12 @@ impl Variant {
             Variant::PolarsEagerOverrides => "polars CsvReader Int32/Float32/Categorical",
             Variant::PolarsStreaming => "polars scan_csv, streaming engine",
             Variant::PolarsBatches => "polars sink_batches",
+            Variant::PyPolarsStreaming => "Python polars (PyPI) scan_csv, streaming engine",
         }
     }
 
-    /// Whether it is a polars variant (runs in this binary) rather than a pandas one.
-    pub fn is_polars(self) -> bool {
+    /// Whether it runs the Rust polars linked into this binary (the others run in Python).
+    pub fn is_rust_polars(self) -> bool {
         matches!(
             self,
             Variant::PolarsEager
@@ -233,7 +240,7 @@ impl Experiment for DataframeMemory {
     }
 
     fn python_modules(&self) -> &'static [&'static str] {
-        &["pandas", "numpy"]
+        &["pandas", "numpy", "polars"]
     }
 
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
@@ -290,9 +297,12 @@ impl Experiment for DataframeMemory {
                 "beyond the sheet: polars' streaming engine keeps memory flat in the file size and \
                  is much faster than pandas",
                 format!(
-                    "polars streaming net peak at {} <= {FLAT_FACTOR}x its peak at {}, and its \
-                     median time <= 1/{POLARS_SPEEDUP} of pandas' default on the same file: \
-                     Confirmed when both hold, Nuanced when one does",
+                    "judged on polars as a Python user installs it (the PyPI wheel, the same \
+                     polars source as the Rust crate): its streaming net peak at {} <= \
+                     {FLAT_FACTOR}x its peak at {}, and its median time <= 1/{POLARS_SPEEDUP} of \
+                     pandas' default on the same file: Confirmed when both hold, Nuanced when \
+                     one does. The Rust crate built here runs the same query beside it and is \
+                     reported, not judged",
                     format_bytes(plan.bytes),
                     format_bytes(plan.half_bytes())
                 ),
@@ -335,7 +345,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// The command that runs `variant` on `csv` in a fresh process.
 fn command(variant: Variant, csv: &Path, plan: &Plan) -> Result<Command, ScenarioError> {
-    if variant.is_polars() {
+    if variant.is_rust_polars() {
         let exe = std::env::current_exe()
             .map_err(|e| ScenarioError::io("finding this program for the polars worker", e))?;
         let mut cmd = Command::new(exe);
@@ -527,14 +537,33 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
     outcome.param("chunksize", plan.chunksize);
     outcome.param("per-column sample rows", plan.column_rows);
     outcome.param("cores", ctx.cores);
-    if let Some(v) = samples
-        .iter()
-        .find(|s| s.variant.is_polars())
-        .and_then(|s| s.report.library.get("polars"))
-    {
-        outcome.param("polars", v);
+    if let Some(s) = samples.iter().find(|s| s.variant.is_rust_polars()) {
+        for (key, label) in [
+            ("polars", "polars (Rust crate, built here)"),
+            ("compiler", "polars (Rust) compiler"),
+            ("target features", "polars (Rust) target features"),
+        ] {
+            if let Some(v) = s.report.library.get(key) {
+                outcome.param(label, v);
+            }
+        }
     }
-    if let Some(s) = samples.iter().find(|s| !s.variant.is_polars()) {
+    if let Some(s) = samples
+        .iter()
+        .find(|s| s.variant == Variant::PyPolarsStreaming)
+    {
+        for (key, label) in [
+            ("polars", "polars (Python, PyPI)"),
+            ("polars runtime", "polars (Python) runtime"),
+            ("polars compiler", "polars (Python) compiler"),
+            ("polars target features", "polars (Python) target features"),
+        ] {
+            if let Some(v) = s.report.library.get(key) {
+                outcome.param(label, v);
+            }
+        }
+    }
+    if let Some(s) = samples.iter().find(|s| s.variant == Variant::PandasDefault) {
         for key in ["pandas", "numpy", "string storage"] {
             if let Some(v) = s.report.library.get(key) {
                 outcome.param(
@@ -559,9 +588,21 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
             .to_string(),
     );
     outcome.notes.push(format!(
-        "polars runs inside this binary, built for baseline x86-64 (no AVX2; the Python wheels \
-         of polars are built for newer CPUs) with the system allocator, on all {} cores: its \
-         CPU time exceeds its wall time. pandas' parser is single-threaded.",
+        "Two builds of the same polars source run the query. The Rust polars variants run \
+         inside this binary, compiled here by stable cargo ({}) without polars' `simd` feature \
+         (it needs nightly Rust) and with the system allocator. The PyPI wheel \
+         (pypolars_streaming) was built by the polars project with nightly Rust ({}), for \
+         AVX2 CPUs, with jemalloc. Both use all {} cores; pandas' parser is single-threaded.",
+        outcome
+            .parameters
+            .get("polars (Rust) compiler")
+            .cloned()
+            .unwrap_or_else(|| "compiler unknown".to_string()),
+        outcome
+            .parameters
+            .get("polars (Python) compiler")
+            .cloned()
+            .unwrap_or_else(|| "compiler unknown".to_string()),
         ctx.cores
     ));
     outcome.notes.push(format!(
@@ -1031,27 +1072,31 @@ fn judge(
         .judgements
         .push(Judgement::new("category_cuts", verdict, evidence));
 
-    // (5) polars streaming: flat and fast.
-    let (ph, pf) = (
-        net(Variant::PolarsStreaming, FileSize::Half),
-        net(Variant::PolarsStreaming, FileSize::Full),
-    );
+    // (5) polars streaming: flat and fast. Judged on the PyPI build; the crate built here
+    // is the same source compiled by stable cargo, reported beside it.
+    let py = Variant::PyPolarsStreaming;
+    let rs = Variant::PolarsStreaming;
+    let (ph, pf) = (net(py, FileSize::Half), net(py, FileSize::Full));
     let flat = pf <= FLAT_FACTOR * ph;
-    let speedup = time(Variant::PandasDefault, FileSize::Full)
-        / time(Variant::PolarsStreaming, FileSize::Full).max(1e-9);
-    let fast = speedup >= POLARS_SPEEDUP;
+    let pandas_time = time(Variant::PandasDefault, FileSize::Full);
+    let speedup = |v: Variant| pandas_time / time(v, FileSize::Full).max(1e-9);
+    let fast = speedup(py) >= POLARS_SPEEDUP;
     let verdict = match (flat, fast) {
         (true, true) => Verdict::Confirmed,
         (false, false) => Verdict::Refuted,
         _ => Verdict::Nuanced,
     };
+    let cpu = |v: Variant| med(&of(samples, v, FileSize::Full), |s| s.cpu_s);
+    let (rh, rf) = (net(rs, FileSize::Half), net(rs, FileSize::Full));
     outcome.judgements.push(Judgement::new(
         "polars_streaming",
         verdict,
         format!(
-            "polars streaming: {} MiB net on {} -> {} MiB on {} ({:.2}x, {}; {:+.1}% of the \
-             added bytes); {:.1}x faster than pandas' default read ({:.2} s vs {:.2} s), using \
-             {:.2} CPU-s against pandas' {:.2}",
+            "Python polars (PyPI) streaming: {} MiB net on {} -> {} MiB on {} ({:.2}x, {}; \
+             {:+.1}% of the added bytes); {:.1}x faster than pandas' default read ({:.2} s vs \
+             {:.2} s), using {:.2} CPU-s against pandas' {:.2}. The same query on the Rust \
+             crate built here (stable Rust): {} -> {} MiB, {:.1}x pandas ({:.2} s, {:.2} CPU-s), \
+             {:.1}x slower than the wheel of the same source",
             mib(ph),
             format_bytes(half.info.bytes),
             mib(pf),
@@ -1059,35 +1104,40 @@ fn judge(
             pf / ph.max(1e-9),
             if flat { "flat" } else { "growing" },
             100.0 * (pf - ph) / ((full.info.bytes - half.info.bytes) as f64 / MIB),
-            speedup,
-            time(Variant::PolarsStreaming, FileSize::Full),
-            time(Variant::PandasDefault, FileSize::Full),
-            med(
-                &of(samples, Variant::PolarsStreaming, FileSize::Full),
-                |s| s.cpu_s
-            ),
-            med(&of(samples, Variant::PandasDefault, FileSize::Full), |s| s
-                .cpu_s),
+            speedup(py),
+            time(py, FileSize::Full),
+            pandas_time,
+            cpu(py),
+            cpu(Variant::PandasDefault),
+            mib(rh),
+            mib(rf),
+            speedup(rs),
+            time(rs, FileSize::Full),
+            cpu(rs),
+            time(rs, FileSize::Full) / time(py, FileSize::Full).max(1e-9),
         ),
     ));
 
     // The project's performance targets, stated every run (judged at the 2 GB size).
-    let peak_streaming = med(
-        &of(samples, Variant::PolarsStreaming, FileSize::Full),
-        |s| s.peak_anon_mib,
-    );
+    let peak = |v: Variant| med(&of(samples, v, FileSize::Full), |s| s.peak_anon_mib);
     let chunked_fraction =
         net(Variant::PandasChunked, FileSize::Full) * MIB / full.info.bytes as f64;
     let met = |ok: bool| if ok { "met" } else { "not met" };
     outcome.notes.push(format!(
         "Performance targets (set for 2 GB; this file is {}): polars streaming peak anonymous \
-         memory {} MiB (target <= {STREAMING_TARGET_MIB:.0}: {}), {speedup:.1}x pandas' default \
-         (target >= {POLARS_SPEEDUP:.0}x: {}); pandas chunked net peak {:.3}x the file size \
-         (target <= {CHUNKED_TARGET_FRACTION}: {}).",
+         memory {} MiB for the PyPI build, {} MiB for the crate built here (target <= \
+         {STREAMING_TARGET_MIB:.0}: {}, {}); {:.1}x pandas' default for the PyPI build, {:.1}x \
+         for the crate built here (target >= {POLARS_SPEEDUP:.0}x: {}, {}); pandas chunked net \
+         peak {:.3}x the file size (target <= {CHUNKED_TARGET_FRACTION}: {}).",
         format_bytes(full.info.bytes),
-        mib(peak_streaming),
-        met(peak_streaming <= STREAMING_TARGET_MIB),
+        mib(peak(py)),
+        mib(peak(rs)),
+        met(peak(py) <= STREAMING_TARGET_MIB),
+        met(peak(rs) <= STREAMING_TARGET_MIB),
+        speedup(py),
+        speedup(rs),
         met(fast),
+        met(speedup(rs) >= POLARS_SPEEDUP),
         chunked_fraction,
         met(chunked_fraction <= CHUNKED_TARGET_FRACTION),
     ));

@@ -213,6 +213,18 @@ pub fn run(variant: PolarsVariant, csv: &Path) -> Result<WorkerReport, ScenarioE
     let mut library = BTreeMap::new();
     library.insert("polars".to_string(), polars::VERSION.to_string());
     library.insert("string storage".to_string(), "arrow utf8-view".to_string());
+    library.insert("compiler".to_string(), env!("PYPROOF_RUSTC").to_string());
+    // polars' `simd` feature (SIMD line splitting and field search in the CSV reader) needs
+    // nightly Rust; this build is stable, so polars runs its scalar paths.
+    library.insert(
+        "target features".to_string(),
+        if cfg!(target_feature = "avx2") {
+            "AVX2"
+        } else {
+            "baseline x86-64 (no AVX2)"
+        }
+        .to_string(),
+    );
     Ok(WorkerReport {
         variant: variant.id().to_string(),
         answer,
