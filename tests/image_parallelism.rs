@@ -9,6 +9,7 @@ use pyproof_scenarios::WORKER_ENV;
 use pyproof_scenarios::image_parallelism::corpus::{
     CorpusSpec, Damage, Kind, MAGIC, ensure_corpus, image_file,
 };
+use pyproof_scenarios::image_parallelism::stages::{Profiles, StageReport, run_profile};
 use pyproof_scenarios::image_parallelism::worker::RunReport;
 use std::io::Write;
 use std::path::Path;
@@ -171,6 +172,68 @@ fn bad_worker_arguments_are_one_line_errors() {
 }
 
 #[test]
+fn both_stage_profiles_see_the_same_images_and_bad_arguments_are_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = CorpusSpec {
+        damage_every: 7,
+        ..spec(21)
+    };
+    let corpus = ensure_corpus(dir.path(), &spec, &|_, _| {}).expect("corpus");
+    let timeout = std::time::Duration::from_secs(120);
+    let pillow = run_profile("pillow", &corpus.path, 21, timeout).expect("pillow profile");
+    // The harness re-executes itself; here the worker is the pyproof binary.
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .env(WORKER_ENV, "images")
+        .arg("stages")
+        .arg(&corpus.path)
+        .args(["--count", "21"])
+        .output()
+        .expect("rust profile runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rust: StageReport = serde_json::from_slice(&out.stdout).expect("one JSON report");
+    assert_eq!(rust.pipeline, "rust");
+    assert_eq!(pillow.skipped, corpus.info.damaged());
+    for (a, b) in [(&pillow, &rust), (&rust, &pillow)] {
+        for (format, f) in &a.formats {
+            assert_eq!(f.images, b.formats[format].images, "{format}");
+        }
+    }
+    assert_eq!(pillow.skipped, rust.skipped);
+    let profiles = Profiles {
+        pillow: vec![pillow],
+        rust: vec![rust],
+    };
+    profiles.check().expect("same images");
+    assert_eq!(
+        profiles.table().rows.len(),
+        2 + 4 + 1,
+        "jpeg, png, 4 stages, total"
+    );
+    for args in [
+        vec!["stages"],
+        vec!["stages", "a.pack", "--count"],
+        vec!["stages", "a.pack", "--count", "0"],
+        vec!["stages", "a.pack", "--stream"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+            .env(WORKER_ENV, "images")
+            .args(&args)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        assert!(
+            err.starts_with("error: ") && err.trim().lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn a_quick_run_through_the_cli_judges_every_claim() {
     let args = [
         "run",
@@ -202,6 +265,8 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
         "pillow_thumbnail.processes.k4.images_per_s",
         "echo.sequential.k1.images_per_s",
         "rust_thumbnail.rayon.k2.peak_anon_mib",
+        "stages.pillow.decode_us",
+        "stages.rust.encode_us",
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }

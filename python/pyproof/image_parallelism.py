@@ -144,8 +144,16 @@ def threshold(data: bytes) -> bytes | None:
     )
 
 
-def thumbnail(data: bytes) -> bytes | None:
-    """Pillow: decode, halve (bilinear), GaussianBlur(2), encode JPEG at quality 85."""
+def _no_lap() -> None:
+    pass
+
+
+def thumbnail(data: bytes, lap: Callable[[], object] = _no_lap) -> bytes | None:
+    """Pillow: decode, halve (bilinear), GaussianBlur(2), encode JPEG at quality 85.
+
+    ``lap`` is called as each of the four stages ends (``stage_profile`` passes a clock);
+    a file that does not decode returns None before the first call.
+    """
     from PIL import Image, ImageFilter
 
     try:
@@ -153,11 +161,65 @@ def thumbnail(data: bytes) -> bytes | None:
             rgb = im.convert("RGB")
     except _DECODE_ERRORS:
         return None
+    lap()
     small = rgb.resize((max(1, rgb.width // 2), max(1, rgb.height // 2)), Image.Resampling.BILINEAR)
+    lap()
     blurred = small.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
+    lap()
     out = io.BytesIO()
     blurred.save(out, "JPEG", quality=JPEG_QUALITY)
+    lap()
     return out.getvalue()
+
+
+#: The stages of ``thumbnail``, in order (the Rust profile uses the same names).
+STAGES = ("decode", "resize", "blur", "encode")
+#: Images run untimed before a stage profile (imports, first allocations).
+STAGE_WARM_UP = 16
+
+
+def format_of(data: bytes) -> str:
+    """The input format of an encoded image, from its first bytes."""
+    if data.startswith(b"\xff\xd8"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG"):
+        return "png"
+    return "other"
+
+
+def stage_profile(pack: str, count: int | None = None) -> dict:
+    """Times each stage of ``thumbnail`` per image on this thread, per input format: the
+    seconds summed over the images that came out, and how many were skipped."""
+    images = read_pack(pack, count)
+    for data in images[:STAGE_WARM_UP]:
+        thumbnail(data)
+    formats: dict[str, dict] = {}
+    skipped = 0
+    clock = time.perf_counter
+    laps: list[float] = []
+
+    def lap() -> None:
+        laps.append(clock())
+
+    for data in images:
+        laps.clear()
+        start = clock()
+        if thumbnail(data, lap) is None:
+            skipped += 1
+            continue
+        entry = formats.setdefault(
+            format_of(data), {"images": 0, "seconds": dict.fromkeys(STAGES, 0.0)}
+        )
+        entry["images"] += 1
+        for stage, end in zip(STAGES, laps, strict=True):
+            entry["seconds"][stage] += end - start
+            start = end
+    return {
+        "pipeline": "pillow",
+        "formats": formats,
+        "skipped": skipped,
+        "library": library_versions(),
+    }
 
 
 def echo(data: bytes) -> bytes:
@@ -425,8 +487,27 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def stages_main(argv: list[str]) -> int:
+    """``python -m pyproof.image_parallelism stages PACK [--count N]``."""
+    parser = argparse.ArgumentParser(prog="python -m pyproof.image_parallelism stages")
+    parser.add_argument("pack")
+    parser.add_argument("--count", type=_positive_int, help="the first N images only")
+    args = parser.parse_args(argv)
+    try:
+        report = stage_profile(args.pack, args.count)
+    except (PackError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 3
+    print(json.dumps(report), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pyproof.image_parallelism WORKLOAD EXECUTOR K PACK [options]``."""
+    """``python -m pyproof.image_parallelism WORKLOAD EXECUTOR K PACK [options]``, or
+    ``stages PACK [--count N]`` for the per-stage profile of the thumbnail."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["stages"]:
+        return stages_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m pyproof.image_parallelism")
     parser.add_argument("workload", choices=WORKLOADS)
     parser.add_argument("executor", choices=EXECUTORS)

@@ -193,6 +193,49 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert p.returncode == 2 and "not a positive number" in err
 
 
+def test_a_thumbnail_laps_four_stages_and_a_damaged_file_none() -> None:
+    laps: list[int] = []
+    out = ip.thumbnail(encoded(picture(3), "PNG"), lambda: laps.append(1))
+    assert out is not None and out.startswith(b"\xff\xd8") and len(laps) == 4
+    for bad in damaged():
+        laps.clear()
+        assert ip.thumbnail(bad, lambda: laps.append(1)) is None
+        assert laps == []
+    # The clock changes nothing: the same bytes come out.
+    data = encoded(picture(4), "JPEG")
+    assert ip.thumbnail(data) == ip.thumbnail(data, lambda: None)
+
+
+def test_the_stage_profile_counts_every_format_and_skips_the_damaged(
+    corpus: tuple[str, list[bytes]],
+) -> None:
+    path, records = corpus
+    report = ip.stage_profile(path)
+    assert report["pipeline"] == "pillow"
+    assert report["skipped"] == 4
+    assert {f: e["images"] for f, e in report["formats"].items()} == {"jpeg": 10, "png": 10}
+    for entry in report["formats"].values():
+        assert list(entry["seconds"]) == list(ip.STAGES)
+        assert all(seconds > 0 for seconds in entry["seconds"].values())
+    assert ip.format_of(records[0]) == "png" and ip.format_of(records[1]) == "jpeg"
+    assert ip.format_of(b"") == "other"
+
+
+def test_the_stages_command_prints_one_json_line_or_one_error(
+    corpus: tuple[str, list[bytes]], tmp_path: Path
+) -> None:
+    path, _ = corpus
+    p = cli("stages", path, "--count", "6")
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    report = json.loads(out)
+    assert sum(e["images"] for e in report["formats"].values()) + report["skipped"] == 6
+    p = cli("stages", str(tmp_path / "missing.pack"))
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 3
+    assert err.strip().startswith("error: ") and len(err.strip().splitlines()) == 1
+
+
 def test_a_killed_worker_fails_the_run_fast(tmp_path: Path) -> None:
     # Long enough to find and kill a worker while the pool is busy.
     records = [encoded(picture(i, (160, 160)), "PNG") for i in range(8)] * 50

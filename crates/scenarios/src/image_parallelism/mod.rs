@@ -13,11 +13,13 @@
 
 pub mod corpus;
 pub mod pipeline;
+pub mod stages;
 pub mod worker;
 
 use crate::WORKER_ENV;
 use crate::error::ScenarioError;
 use corpus::{Corpus, CorpusSpec, damage_of, ensure_corpus, group_digits};
+use pipeline::Stage;
 use pyproof_core::{
     Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
     RunContext, Scale, Section, Table, Verdict, format_number, judge_cases, median,
@@ -532,8 +534,13 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
     .check()?;
 
     let configs = plan.configs(cores);
-    let total = configs.len() * plan.reps;
+    let total = (configs.len() + 1) * plan.reps;
     let mut samples: Vec<Sample> = Vec::with_capacity(total);
+    let mut profiles = stages::Profiles::default();
+    let pillow_sequential = Config {
+        workload: Workload::PillowThumbnail,
+        executor: Executor::Sequential,
+    };
     for round in 0..plan.reps {
         // Rotate the order every round: no configuration always runs first or last.
         let shift = round * configs.len() / plan.reps.max(1);
@@ -555,8 +562,20 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
                 cpu_s,
             });
         }
+        ctx.progress.update(
+            "thumbnail stage profiles (Pillow, Rust)",
+            samples.len() + round,
+            total,
+        );
+        profiles.run_round(
+            round,
+            &corpus.path,
+            plan.count_of(Workload::PillowThumbnail),
+            plan.timeout(&pillow_sequential),
+        )?;
     }
     check_outputs(&samples)?;
+    profiles.check()?;
 
     let million = match &plan.million {
         Some(m) => Some(run_million(ctx, &dir, m, cores)?),
@@ -612,8 +631,10 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
         million.as_ref(),
         cores,
     );
+    profiles.record(&mut outcome);
+    outcome.tables.push(profiles.table());
     judge(&mut outcome, &stats, million.as_ref(), cores);
-    notes(&mut outcome, &stats, &plan, &corpus, cores);
+    notes(&mut outcome, &stats, &profiles, &plan, &corpus, cores);
     Ok(outcome)
 }
 
@@ -1209,7 +1230,14 @@ fn judge(outcome: &mut Outcome, stats: &Stats, million: Option<&MillionOutcome>,
     outcome.judgements.push(judge_cases("rayon_beyond", &cases));
 }
 
-fn notes(outcome: &mut Outcome, stats: &Stats, plan: &Plan, corpus: &Corpus, cores: usize) {
+fn notes(
+    outcome: &mut Outcome,
+    stats: &Stats,
+    profiles: &stages::Profiles,
+    plan: &Plan,
+    corpus: &Corpus,
+    cores: usize,
+) {
     let rayon = Config {
         workload: Workload::RustThumbnail,
         executor: Executor::Rayon(cores.max(1)),
@@ -1245,6 +1273,38 @@ fn notes(outcome: &mut Outcome, stats: &Stats, plan: &Plan, corpus: &Corpus, cor
                 "not met"
             },
         ));
+        if let (Some(floor), Some(decode), Some(encode)) = (
+            profiles.rust_codec_floor(),
+            profiles.rust_per_image(Stage::Decode),
+            profiles.rust_per_image(Stage::Encode),
+        ) {
+            let eff = if eff.is_finite() { eff.min(1.0) } else { 1.0 };
+            let bound = stages::codec_bound(floor, cores, eff, rate);
+            outcome.notes.push(format!(
+                "Where the ceiling is (the stage profile): Rust's decode ({} µs) and JPEG encode \
+                 ({} µs) alone take {} µs per image on one thread. Even if resizing and \
+                 blurring cost nothing, {cores} rayon threads at {:.0}% efficiency could reach \
+                 at most {} images/s = {}× the best Python path — {}",
+                format_number(1e6 * decode),
+                format_number(1e6 * encode),
+                format_number(1e6 * floor),
+                100.0 * eff,
+                format_number(cores as f64 * eff / floor),
+                format_number(bound),
+                if bound < RUST_TARGET {
+                    format!(
+                        "so no Rust pipeline on these codecs (zune-jpeg, png, jpeg-encoder) can \
+                         meet the {RUST_TARGET}× target on this corpus; Pillow's codecs \
+                         (libjpeg-turbo, zlib) are compiled SIMD C too."
+                    )
+                } else {
+                    format!(
+                        "the codecs alone do not rule out the {RUST_TARGET}× target; the rest \
+                         of the gap is resizing and blurring."
+                    )
+                }
+            ));
+        }
     }
     let expected_python = damaged_among(&plan.corpus, plan.python_count);
     let expected_all = damaged_among(&plan.corpus, plan.corpus.count);

@@ -63,9 +63,57 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageFailure> {
         .ok_or_else(|| ImageFailure::Jpeg("decoded size does not match the header".into()))
 }
 
+/// The four stages of [`thumbnail`], in order: what [`thumbnail_timed`] reports time for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Compressed bytes to RGB pixels.
+    Decode,
+    /// Halving, bilinear.
+    Resize,
+    /// The Gaussian blur (three box passes).
+    Blur,
+    /// RGB pixels to a JPEG at quality 85.
+    Encode,
+}
+
+impl Stage {
+    /// Every stage, in pipeline order.
+    pub const ALL: [Stage; 4] = [Stage::Decode, Stage::Resize, Stage::Blur, Stage::Encode];
+
+    /// Its name, as in reports (the Python side uses the same names).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Decode => "decode",
+            Stage::Resize => "resize",
+            Stage::Blur => "blur",
+            Stage::Encode => "encode",
+        }
+    }
+}
+
 /// Decodes `bytes`, halves, blurs and re-encodes as JPEG.
 pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, ImageFailure> {
+    thumbnail_with(bytes, |_| {})
+}
+
+/// [`thumbnail`], with the seconds each stage took (the same code: `thumbnail` is this with
+/// the clock left out). A stage that fails leaves the later ones at zero.
+pub fn thumbnail_timed(bytes: &[u8]) -> (Result<Vec<u8>, ImageFailure>, [f64; 4]) {
+    let mut seconds = [0.0; 4];
+    let mut last = std::time::Instant::now();
+    let out = thumbnail_with(bytes, |stage| {
+        let now = std::time::Instant::now();
+        seconds[stage as usize] = (now - last).as_secs_f64();
+        last = now;
+    });
+    (out, seconds)
+}
+
+/// The thumbnail pipeline; `done` is called as each stage finishes.
+fn thumbnail_with(bytes: &[u8], mut done: impl FnMut(Stage)) -> Result<Vec<u8>, ImageFailure> {
     let img = decode_rgb(bytes)?;
+    done(Stage::Decode);
     let (w, h) = ((img.width() / 2).max(1), (img.height() / 2).max(1));
     let src = FirImage::from_vec_u8(img.width(), img.height(), img.into_raw(), PixelType::U8x3)
         .map_err(|e| ImageFailure::Output(e.to_string()))?;
@@ -78,7 +126,9 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, ImageFailure> {
         )
         .map_err(|e| ImageFailure::Output(e.to_string()))?;
     let mut pixels = small.into_vec();
+    done(Stage::Resize);
     box_blur_rgb(&mut pixels, w as usize, h as usize, BLUR_SIGMA);
+    done(Stage::Blur);
     let (w16, h16) = match (u16::try_from(w), u16::try_from(h)) {
         (Ok(w), Ok(h)) => (w, h),
         _ => {
@@ -91,6 +141,7 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, ImageFailure> {
     jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
         .encode(&pixels, w16, h16, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| ImageFailure::Output(e.to_string()))?;
+    done(Stage::Encode);
     Ok(out)
 }
 

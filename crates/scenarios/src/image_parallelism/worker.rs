@@ -96,10 +96,16 @@ impl RustWorkload {
 const USAGE: &str = "usage: PYPROOF_WORKER=images <binary> <thumbnail|threshold> \
 <sequential|rayon> <k> <pack> [--count N] [--stream]";
 
-/// The images worker: `<workload> <sequential|rayon> <k> <pack> [--count N] [--stream]`.
+/// The images worker: `<workload> <sequential|rayon> <k> <pack> [--count N] [--stream]`, or
+/// `stages <pack> [--count N]` for the stage profile ([`super::stages`]).
 /// Runs the workload over the first N images of the pack (all by default) and returns its
 /// report as JSON, or a one-line error.
 pub fn run_worker(args: &[String]) -> Result<String, String> {
+    if let [first, rest @ ..] = args
+        && first == "stages"
+    {
+        return super::stages::run_worker(rest);
+    }
     let [workload, executor, k, pack, rest @ ..] = args else {
         return Err(USAGE.to_string());
     };
