@@ -116,7 +116,7 @@ def _read_kwargs(variant: str) -> dict[str, Any]:
         return {"usecols": QUERY_COLUMNS}
     if variant == "pandas_downcast":
         return {"dtype": DOWNCAST}
-    if variant in ("pandas_chunked", "pypolars_streaming"):
+    if variant == "pandas_chunked":
         return {}
     raise ValueError(f"unknown variant '{variant}' (expected one of: {', '.join(VARIANTS)})")
 
@@ -127,7 +127,7 @@ def _count_skipped_lines(caught: list[warnings.WarningMessage]) -> int:
 
 def run_variant(variant: str, path: str, chunksize: int = CHUNKSIZE) -> dict[str, Any]:
     """Runs one variant on ``path`` and returns its report (answer, timings, memory)."""
-    kwargs = _read_kwargs(variant)
+    kwargs = {} if variant == "pypolars_streaming" else _read_kwargs(variant)
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
     if variant == "pypolars_streaming":
