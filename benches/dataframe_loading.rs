@@ -1,6 +1,6 @@
 //! `cargo bench --bench dataframe_loading`: criterion timings of loading and aggregating the
 //! generated sales CSV — pandas eager, usecols, downcast and chunked; polars eager, with
-//! overrides, streaming and batches.
+//! overrides, streaming and batches; and Python polars (the PyPI wheel) streaming.
 //!
 //! Each iteration is the experiment's own run of that variant: a fresh process (the venv's
 //! Python, or this bench re-executed as the polars worker), its answer checked against the
