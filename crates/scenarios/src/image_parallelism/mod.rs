@@ -326,6 +326,22 @@ pub struct Sample {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// A fresh worker process, before its arguments: this binary re-executed as the images
+/// worker (`rust`), or the venv's Python running `pyproof.image_parallelism`.
+pub(crate) fn worker_command(rust: bool) -> Result<Command, ScenarioError> {
+    if rust {
+        let exe = std::env::current_exe()
+            .map_err(|e| ScenarioError::io("finding this program for the images worker", e))?;
+        let mut cmd = Command::new(exe);
+        cmd.env(WORKER_ENV, "images");
+        Ok(cmd)
+    } else {
+        let mut cmd = python_command(Interpreter::get()?);
+        cmd.args(["-m", "pyproof.image_parallelism"]);
+        Ok(cmd)
+    }
+}
+
 /// The command that runs `config` over the pack in a fresh process.
 fn command(
     config: &Config,
@@ -335,34 +351,19 @@ fn command(
     stream: bool,
 ) -> Result<Command, ScenarioError> {
     let k = config.executor.k().to_string();
-    let mut cmd = if config.workload.is_rust() {
-        let exe = std::env::current_exe()
-            .map_err(|e| ScenarioError::io("finding this program for the images worker", e))?;
-        let mut cmd = Command::new(exe);
-        cmd.env(WORKER_ENV, "images")
-            .args([config.workload.job(), config.executor.name(), &k])
-            .arg(pack);
-        cmd
-    } else {
-        let mut cmd = python_command(Interpreter::get()?);
-        cmd.args([
-            "-m",
-            "pyproof.image_parallelism",
-            config.workload.job(),
-            config.executor.name(),
-            &k,
-        ])
-        .arg(pack)
+    let mut cmd = worker_command(config.workload.is_rust())?;
+    cmd.args([config.workload.job(), config.executor.name(), &k])
+        .arg(pack);
+    if !config.workload.is_rust() {
         // A little less than the harness's own deadline: the worker says what timed out.
-        .args([
+        cmd.args([
             "--timeout",
             &format!(
                 "{:.0}",
                 timeout.saturating_sub(Duration::from_secs(5)).as_secs_f64()
             ),
         ]);
-        cmd
-    };
+    }
     cmd.args(["--count", &count.to_string()]);
     if stream {
         cmd.arg("--stream");

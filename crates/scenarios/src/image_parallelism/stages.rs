@@ -14,14 +14,12 @@
 use super::corpus::read_pack;
 use super::pipeline::{Stage, thumbnail_timed};
 use super::worker::rust_libraries;
-use crate::WORKER_ENV;
 use crate::error::ScenarioError;
 use pyproof_core::{Measurement, Outcome, Table, format_number, median};
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{RunOptions, run_measured};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 /// Images run untimed before the profile.
@@ -139,17 +137,7 @@ pub fn run_profile(
     count: u64,
     timeout: Duration,
 ) -> Result<StageReport, ScenarioError> {
-    let mut cmd = if pipeline == "rust" {
-        let exe = std::env::current_exe()
-            .map_err(|e| ScenarioError::io("finding this program for the images worker", e))?;
-        let mut cmd = Command::new(exe);
-        cmd.env(WORKER_ENV, "images");
-        cmd
-    } else {
-        let mut cmd = python_command(Interpreter::get()?);
-        cmd.args(["-m", "pyproof.image_parallelism"]);
-        cmd
-    };
+    let mut cmd = super::worker_command(pipeline == "rust")?;
     cmd.arg("stages")
         .arg(pack)
         .args(["--count", &count.to_string()]);
