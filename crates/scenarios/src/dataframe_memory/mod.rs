@@ -587,22 +587,25 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
          maps or reads, which the kernel can drop at will; it is shown beside it."
             .to_string(),
     );
+    let param = |key: &str| {
+        outcome
+            .parameters
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| "unknown".to_string())
+    };
+    let (rust_compiler, wheel_compiler) = (
+        param("polars (Rust) compiler"),
+        param("polars (Python) compiler"),
+    );
+    let wheel_avx2 = param("polars (Python) target features").contains("+avx2");
     outcome.notes.push(format!(
         "Two builds of the same polars source run the query. The Rust polars variants run \
-         inside this binary, compiled here by stable cargo ({}) without polars' `simd` feature \
+         inside this binary, compiled here by {rust_compiler} without polars' `simd` feature \
          (it needs nightly Rust) and with the system allocator. The PyPI wheel \
-         (pypolars_streaming) was built by the polars project with nightly Rust ({}), for \
-         AVX2 CPUs, with jemalloc. Both use all {} cores; pandas' parser is single-threaded.",
-        outcome
-            .parameters
-            .get("polars (Rust) compiler")
-            .cloned()
-            .unwrap_or_else(|| "compiler unknown".to_string()),
-        outcome
-            .parameters
-            .get("polars (Python) compiler")
-            .cloned()
-            .unwrap_or_else(|| "compiler unknown".to_string()),
+         (pypolars_streaming) was built by the polars project with {wheel_compiler}{}. Both \
+         use all {} cores; pandas' parser is single-threaded.",
+        if wheel_avx2 { ", for AVX2 CPUs" } else { "" },
         ctx.cores
     ));
     outcome.notes.push(format!(
