@@ -214,14 +214,23 @@ pub fn run(variant: PolarsVariant, csv: &Path) -> Result<WorkerReport, ScenarioE
     library.insert("polars".to_string(), polars::VERSION.to_string());
     library.insert("string storage".to_string(), "arrow utf8-view".to_string());
     library.insert("compiler".to_string(), env!("PYPROOF_RUSTC").to_string());
-    // polars' `simd` feature (SIMD line splitting and field search in the CSV reader) needs
-    // nightly Rust; this build is stable, so polars runs its scalar paths.
     library.insert(
         "target features".to_string(),
         if cfg!(target_feature = "avx2") {
             "AVX2"
         } else {
             "baseline x86-64 (no AVX2)"
+        }
+        .to_string(),
+    );
+    // polars' `simd` feature (SIMD line splitting in the CSV reader) needs a nightly
+    // compiler; pyproof builds without it unless asked (`--features polars-simd`).
+    library.insert(
+        "simd".to_string(),
+        if cfg!(feature = "polars-simd") {
+            "on (polars-simd)"
+        } else {
+            "off"
         }
         .to_string(),
     );
