@@ -225,20 +225,15 @@ def _run_pypolars_streaming(path: str) -> dict[str, Any]:
 
 
 def polars_facts() -> dict[str, str]:
-    """Python polars' version and how its compiled runtime was built: the target features
-    the wheel declares and the rustc version recorded in the library (read after timing)."""
+    """Python polars' version, its compiled runtime and the target features it was built for
+    (cheap: read from package metadata in every run of the variant)."""
     import importlib
-    import mmap
     from importlib import metadata
 
     import polars as pl
 
     facts = {"polars": pl.__version__, "string storage": "arrow utf8-view"}
-    for dist, module in (
-        ("polars-runtime-32", "_polars_runtime_32"),
-        ("polars-runtime-64", "_polars_runtime_64"),
-        ("polars-runtime-compat", "_polars_runtime_compat"),
-    ):
+    for dist, module in _POLARS_RUNTIMES:
         try:
             facts["polars runtime"] = f"{dist} {metadata.version(dist)}"
         except metadata.PackageNotFoundError:
@@ -248,15 +243,37 @@ def polars_facts() -> dict[str, str]:
             facts["polars target features"] = str(flags.BUILD_FEATURE_FLAGS)
         except ImportError:
             pass
-        for library in Path(importlib.import_module(module).__file__ or "").parent.glob("*.so"):
+        break
+    return facts
+
+
+#: The wheels polars ships its compiled library in, and their modules.
+_POLARS_RUNTIMES = (
+    ("polars-runtime-32", "_polars_runtime_32"),
+    ("polars-runtime-64", "_polars_runtime_64"),
+    ("polars-runtime-compat", "_polars_runtime_compat"),
+)
+
+
+def polars_compiler() -> str | None:
+    """The rustc version recorded in Python polars' compiled library, if it says. Reading it
+    means scanning a ~200 MB file (a fifth of a second), so it is asked once per experiment
+    (with the per-column measurement), never inside a timed variant's process."""
+    import importlib
+    import mmap
+
+    for _, module in _POLARS_RUNTIMES:
+        try:
+            found = importlib.import_module(module)
+        except ImportError:
+            continue
+        for library in Path(found.__file__ or "").parent.glob("*.so"):
             with library.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
                 at = m.find(b"rustc version ")
                 if at >= 0:
                     end = m.find(b")", at)
-                    tail = m[at + 14 : end + 1].decode("ascii", "replace")
-                    facts["polars compiler"] = f"rustc {tail}"
-        break
-    return facts
+                    return "rustc " + m[at + 14 : end + 1].decode("ascii", "replace")
+    return None
 
 
 def library_facts() -> dict[str, str]:
@@ -323,6 +340,12 @@ def measure_columns(path: str, nrows: int) -> dict[str, Any]:
         "downcast": {"dtype": DOWNCAST},
     }
     report: dict[str, Any] = {"nrows": nrows, "loads": {}, "library": library_facts()}
+    try:
+        compiler = polars_compiler()
+    except ImportError:
+        compiler = None
+    if compiler:
+        report["library"]["polars compiler"] = compiler
     for label, kwargs in loads.items():
         frame = pd.read_csv(path, nrows=nrows, on_bad_lines="skip", **kwargs)
         report["loads"][label] = {"rows": len(frame), "columns": column_memory(frame)}

@@ -195,3 +195,16 @@ def test_category_and_float32_column_memory(tmp_path: Path) -> None:
     assert 16_000 <= unique < 17_000
     assert default["category"]["bytes"] > 3 * unique
     assert default["price"]["unique_bytes"] is None
+
+
+def test_the_polars_wheel_is_described_and_its_compiler_read_once(tmp_path: Path) -> None:
+    facts = dm.polars_facts()
+    assert facts["polars"].count(".") == 2
+    assert facts["polars runtime"].startswith("polars-runtime-")
+    # The library scan is not done in the timed variant's process...
+    assert "polars compiler" not in facts
+    # ...but once, with the per-column measurement.
+    path = tmp_path / "sales.csv"
+    write_clean(path, 100)
+    compiler = dm.measure_columns(str(path), nrows=50)["library"]["polars compiler"]
+    assert compiler.startswith("rustc 1.") and compiler.endswith(")")

@@ -422,6 +422,10 @@ fn available_memory() -> Option<u64> {
 #[derive(Debug, Clone, serde::Deserialize)]
 struct ColumnReport {
     loads: BTreeMap<String, ColumnLoad>,
+    /// Library facts, among them Python polars' compiler (read once here, not in the timed
+    /// variants' processes).
+    #[serde(default)]
+    library: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -556,13 +560,15 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
         for (key, label) in [
             ("polars", "polars (Python, PyPI)"),
             ("polars runtime", "polars (Python) runtime"),
-            ("polars compiler", "polars (Python) compiler"),
             ("polars target features", "polars (Python) target features"),
         ] {
             if let Some(v) = s.report.library.get(key) {
                 outcome.param(label, v);
             }
         }
+    }
+    if let Some(v) = columns.library.get("polars compiler") {
+        outcome.param("polars (Python) compiler", v);
     }
     if let Some(s) = samples.iter().find(|s| s.variant == Variant::PandasDefault) {
         for key in ["pandas", "numpy", "string storage"] {
