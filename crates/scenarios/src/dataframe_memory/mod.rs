@@ -594,19 +594,13 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
          maps or reads, which the kernel can drop at will; it is shown beside it."
             .to_string(),
     );
-    let param = |key: &str| {
-        outcome
-            .parameters
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| "unknown".to_string())
-    };
+    let p = &outcome.parameters;
     let (rust_compiler, wheel_compiler) = (
-        param("polars (Rust) compiler"),
-        param("polars (Python) compiler"),
+        param(p, "polars (Rust) compiler", "unknown").to_string(),
+        param(p, "polars (Python) compiler", "unknown").to_string(),
     );
-    let wheel_avx2 = param("polars (Python) target features").contains("+avx2");
-    let simd = param("polars (Rust) simd feature").starts_with("on");
+    let wheel_avx2 = param(p, "polars (Python) target features", "").contains("+avx2");
+    let simd = param(p, "polars (Rust) simd feature", "").starts_with("on");
     outcome.notes.push(format!(
         "Two builds of the same polars source run the query. The Rust polars variants run \
          inside this binary, compiled here by {rust_compiler} {} polars' `simd` feature (it \
@@ -623,6 +617,11 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ScenarioError> {
          exact answer computed in whole cents while the file was written."
     ));
     Ok(outcome)
+}
+
+/// A run parameter recorded earlier in this run, or `default` when it was not.
+fn param<'a>(parameters: &'a BTreeMap<String, String>, key: &str, default: &'a str) -> &'a str {
+    parameters.get(key).map_or(default, String::as_str)
 }
 
 fn of(samples: &[Sample], v: Variant, f: FileSize) -> Vec<&Sample> {
@@ -913,11 +912,7 @@ fn judge(
         (false, false) => Verdict::Refuted,
         _ => Verdict::Nuanced,
     };
-    let storage = outcome
-        .parameters
-        .get("pandas string storage")
-        .cloned()
-        .unwrap_or_default();
+    let storage = param(&outcome.parameters, "pandas string storage", "").to_string();
     outcome.judgements.push(Judgement::new(
         "default_multiple",
         verdict,
@@ -929,11 +924,7 @@ fn judge(
             format_bytes(full.info.bytes),
             mib(net(Variant::PandasDefault, FileSize::Full)),
             format_bytes(full.info.bytes),
-            outcome
-                .parameters
-                .get("pandas")
-                .map(String::as_str)
-                .unwrap_or("?"),
+            param(&outcome.parameters, "pandas", "?"),
         ),
     ));
 
@@ -1102,14 +1093,12 @@ fn judge(
     let (rh, rf) = (net(rs, FileSize::Half), net(rs, FileSize::Full));
     let build = format!(
         "{}, simd {}",
-        outcome
-            .parameters
-            .get("polars (Rust) compiler")
-            .map_or("compiler unknown", String::as_str),
-        outcome
-            .parameters
-            .get("polars (Rust) simd feature")
-            .map_or("unknown", String::as_str)
+        param(
+            &outcome.parameters,
+            "polars (Rust) compiler",
+            "compiler unknown"
+        ),
+        param(&outcome.parameters, "polars (Rust) simd feature", "unknown")
     );
     let vs_wheel = time(rs, FileSize::Full) / time(py, FileSize::Full).max(1e-9);
     let vs_wheel = if vs_wheel >= 1.0 {
