@@ -6,8 +6,8 @@
 mod common;
 
 use hyper::Method;
-use pyproof_cheatsheet::api_frameworks::{load, payload};
-use pyproof_core::WORKER_ENV;
+use api_frameworks::{load, payload};
+use pyproof_proc::WORKER_ENV;
 use pyproof_python::Service;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -96,7 +96,7 @@ fn the_axum_server_leaves_with_its_stdin() {
     let pid = server.pid();
     drop(server);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while pyproof_python::process::is_alive(pid) {
+    while pyproof_proc::process::is_alive(pid) {
         assert!(Instant::now() < deadline, "the server outlived its handle");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -109,7 +109,7 @@ fn python_servers_alive() -> Vec<String> {
             let pid = e.ok()?.file_name().to_str()?.parse::<i32>().ok()?;
             let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
             let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            (cmd.contains("pyproof.api_frameworks serve") && pyproof_python::process::is_alive(pid))
+            (cmd.contains("pyproof.api_frameworks serve") && pyproof_proc::process::is_alive(pid))
                 .then_some(cmd)
         })
         .collect()

@@ -1,6 +1,6 @@
 //! The `pyproof` binary's refusals: one line, exit code 2, nothing written.
 
-use pyproof_python::process;
+use pyproof_proc::process;
 use std::process::Command;
 
 fn pyproof(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {

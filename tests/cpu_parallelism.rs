@@ -46,7 +46,7 @@ fn descendants_matching(pid: i32, needle: &str) -> Vec<i32> {
                 return false;
             }
             let mut at = p;
-            while let Some(parent) = pyproof_python::process::parent_of(at) {
+            while let Some(parent) = pyproof_proc::process::parent_of(at) {
                 if parent == pid {
                     return true;
                 }
@@ -130,7 +130,7 @@ fn a_killed_pool_worker_fails_its_experiment_and_the_next_one_still_runs() {
     std::thread::sleep(Duration::from_millis(300));
     let left: Vec<i32> = workers
         .into_iter()
-        .filter(|&w| pyproof_python::process::is_alive(w))
+        .filter(|&w| pyproof_proc::process::is_alive(w))
         .collect();
     assert!(left.is_empty(), "pool workers survived: {left:?}");
 }

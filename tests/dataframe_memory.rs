@@ -3,9 +3,9 @@
 //! line — never a different answer), and a quick run through the CLI.
 
 use pyproof_python::{Interpreter, python_command};
-use pyproof_scenarios::dataframe_memory::Variant;
-use pyproof_scenarios::dataframe_memory::data::{HEADER, ensure_dataset, find_ragged, scan};
-use pyproof_scenarios::dataframe_memory::worker::{WORKER_ENV, WorkerReport, set_aside_ragged};
+use dataframe_memory::Variant;
+use dataframe_memory::data::{HEADER, ensure_dataset, find_ragged, scan};
+use dataframe_memory::worker::{WORKER_ENV, WorkerReport, set_aside_ragged};
 use std::path::Path;
 use std::process::Command;
 

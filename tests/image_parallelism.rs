@@ -5,12 +5,12 @@
 mod common;
 
 use pyproof_python::{Interpreter, python_command};
-use pyproof_scenarios::WORKER_ENV;
-use pyproof_scenarios::image_parallelism::corpus::{
+use pyproof_proc::WORKER_ENV;
+use image_parallelism::corpus::{
     CorpusSpec, Damage, Kind, MAGIC, ensure_corpus, image_file,
 };
-use pyproof_scenarios::image_parallelism::stages::{Profiles, StageReport, run_profile};
-use pyproof_scenarios::image_parallelism::worker::RunReport;
+use image_parallelism::stages::{Profiles, StageReport, run_profile};
+use image_parallelism::worker::RunReport;
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -129,7 +129,7 @@ fn rayon_gives_the_same_outputs_for_every_k_and_streaming() {
     assert!(tallies.windows(2).all(|w| w[0] == w[1]), "{tallies:?}");
     assert_eq!(tallies[0].skipped, 4);
     assert!(matches!(
-        pyproof_scenarios::image_parallelism::corpus::damage_of(&s, 6),
+        image_parallelism::corpus::damage_of(&s, 6),
         Some(Damage::Truncated)
     ));
 }

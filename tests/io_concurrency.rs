@@ -4,7 +4,7 @@
 
 mod common;
 
-use pyproof_core::WORKER_ENV;
+use pyproof_proc::WORKER_ENV;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
@@ -123,7 +123,7 @@ fn servers_of(dir: &std::path::Path) -> Vec<u32> {
             let vars: Vec<&[u8]> = env.split(|&b| b == 0).collect();
             vars.contains(&&b"PYPROOF_WORKER=delay-server"[..]) && vars.contains(&marker.as_bytes())
         })
-        .filter(|pid| pyproof_python::process::is_alive(*pid as i32))
+        .filter(|pid| pyproof_proc::process::is_alive(*pid as i32))
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! Typed errors of the interpreter layer.
 
-use pyproof_core::ExperimentError;
+use pyproof_harness::ExperimentError;
+use pyproof_proc::ProcError;
 use thiserror::Error;
 
 /// Everything that can go wrong starting Python, filling the venv, calling into Python or
@@ -63,36 +64,9 @@ pub enum PythonError {
         /// `Type: message (file:line)`.
         message: String,
     },
-    /// A subprocess did not finish in time and was killed with its process group.
-    #[error("{what} timed out after {seconds:.1} s and was killed{}", tail_suffix(.stderr_tail))]
-    Timeout {
-        /// What was run.
-        what: String,
-        /// The limit.
-        seconds: f64,
-        /// The end of its stderr.
-        stderr_tail: String,
-    },
-    /// A subprocess exited unsuccessfully.
-    #[error("{what} failed ({status}){}", tail_suffix(.stderr_tail))]
-    ProcessFailed {
-        /// What was run.
-        what: String,
-        /// "exit code 3" or "killed by signal 9".
-        status: String,
-        /// The end of its stderr.
-        stderr_tail: String,
-    },
-    /// A server process failed to start or stopped while it was needed.
-    #[error("{what} {reason}{}", if .stderr_tail.is_empty() { String::new() } else { format!(" (its stderr ends: {})", .stderr_tail) })]
-    Service {
-        /// Which server.
-        what: String,
-        /// What happened.
-        reason: String,
-        /// The end of its stderr, on one line.
-        stderr_tail: String,
-    },
+    /// A subprocess, a server or a file operation failed.
+    #[error(transparent)]
+    Proc(#[from] ProcError),
     /// An I/O operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -102,14 +76,6 @@ pub enum PythonError {
         #[source]
         source: std::io::Error,
     },
-}
-
-fn tail_suffix(tail: &str) -> String {
-    let last = tail.lines().rev().find(|l| !l.trim().is_empty());
-    match last {
-        Some(line) => format!(": {}", line.trim()),
-        None => String::new(),
-    }
 }
 
 impl PythonError {
@@ -125,12 +91,7 @@ impl PythonError {
 impl From<PythonError> for ExperimentError {
     fn from(e: PythonError) -> Self {
         match e {
-            PythonError::Timeout { what, seconds, .. } => {
-                ExperimentError::Timeout { what, seconds }
-            }
-            PythonError::ProcessFailed { .. } | PythonError::Service { .. } => {
-                ExperimentError::Process(e.to_string())
-            }
+            PythonError::Proc(p) => p.into(),
             PythonError::Io { context, source } => ExperimentError::Io { context, source },
             other => ExperimentError::Python(other.to_string()),
         }

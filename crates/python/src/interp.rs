@@ -9,13 +9,13 @@
 
 use crate::error::PythonError;
 use crate::native::pyproof_native;
-use crate::paths;
+use pyproof_proc::paths;
 use crate::venv::{self, VenvSpec};
 use pyo3::exceptions::PyModuleNotFoundError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use pyproof_core::PythonInfo;
+use pyproof_harness::PythonInfo;
 use std::collections::BTreeMap;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
@@ -180,7 +180,7 @@ pub fn py_error(py: Python<'_>, err: PyErr, context: &str) -> PythonError {
 /// Runs Python's `atexit` handlers at process exit. Raw FFI, not pyo3: at this point Rust's
 /// thread-locals may already be gone.
 extern "C" fn run_python_exit_hooks() {
-    if crate::process::interrupted() {
+    if pyproof_proc::process::interrupted() {
         // The interrupt path exits with _exit and never gets here; belt and braces.
         return;
     }
@@ -281,7 +281,7 @@ impl Interpreter {
         &self,
         module: &str,
         claims: &[&str],
-    ) -> Result<Vec<pyproof_core::Fact>, PythonError> {
+    ) -> Result<Vec<pyproof_harness::Fact>, PythonError> {
         let facts = self.attach(|py| {
             let m = self.import(py, module)?;
             let context = format!("{module}.facts()");
@@ -303,7 +303,7 @@ impl Interpreter {
                             .extract::<String>()
                             .map_err(|e| py_error(py, e, &context))
                     };
-                    Ok(pyproof_core::Fact {
+                    Ok(pyproof_harness::Fact {
                         claim: text("claim")?,
                         check: text("check")?,
                         observed: text("observed")?,
@@ -314,7 +314,7 @@ impl Interpreter {
                 })
                 .collect::<Result<Vec<_>, PythonError>>()
         })?;
-        let unknown = pyproof_core::unknown_claims(claims, &facts);
+        let unknown = pyproof_harness::unknown_claims(claims, &facts);
         if let Some(first) = unknown.first() {
             return Err(PythonError::Exception {
                 context: format!("{module}.facts()"),

@@ -5,30 +5,25 @@
 //!   progress and refilled when the file changes.
 //! - [`Interpreter`]: CPython embedded and started by us through `PyConfig` from that venv,
 //!   with `python/` on `sys.path` and the native module `pyproof_native` ([`native`])
-//!   registered before start-up.
-//! - [`process`]: a real interpreter (or any program) as a subprocess in its own process
-//!   group, with a timeout, wall and CPU time, and peak RSS / peak anonymous memory.
-//! - [`service`]: a server process on 127.0.0.1 that the experiment starts, measures and
-//!   stops (killed with its process group on drop, on error and on Ctrl-C).
-//!
-//! - [`pending`]: files written under a temporary name and renamed when complete, removed
-//!   on error and on Ctrl-C.
+//!   registered before start-up; the experiments add their Rust classes and kernels to it.
+//! - [`python_command`]: the venv's real interpreter as a subprocess (run and measured with
+//!   `pyproof-proc`).
+//! - [`fact_outcome`]: the whole run of an experiment whose claims are facts observed in
+//!   Python.
 //!
 //! Everything returns [`PythonError`], which renders as one actionable line.
 
 mod error;
 mod interp;
 pub mod native;
-pub mod paths;
-pub mod pending;
-pub mod process;
-pub mod service;
 pub mod venv;
 
 pub use error::PythonError;
 pub use interp::{Interpreter, py_error};
-pub use process::{ProcessReport, RunOptions, install_interrupt_handler, run_measured};
-pub use service::Service;
+pub use native::{NativePart, add_part};
+// Kept beside the interpreter for the experiments' convenience: one import path for "run a
+// Python subprocess and measure it".
+pub use pyproof_proc::{ProcessReport, RunOptions, Service, paths, run_measured};
 
 use std::process::Command;
 
@@ -44,17 +39,17 @@ pub fn python_command(interp: &Interpreter) -> Command {
 /// The whole run of a fact-based experiment: its declared claims, judged over the facts that
 /// `<module>.facts()` observes on the embedded interpreter, laid out in one table.
 pub fn fact_outcome(
-    experiment: &dyn pyproof_core::Experiment,
-    ctx: &pyproof_core::RunContext<'_>,
+    experiment: &dyn pyproof_harness::Experiment,
+    ctx: &pyproof_harness::RunContext<'_>,
     module: &str,
     title: &str,
-) -> Result<pyproof_core::Outcome, PythonError> {
+) -> Result<pyproof_harness::Outcome, PythonError> {
     let interp = Interpreter::get()?;
     let claims = experiment.claims(ctx);
     let ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
     ctx.progress.update(&format!("asking {module}"), 0, 1);
     let facts = interp.facts(module, &ids)?;
-    let mut outcome = pyproof_core::Outcome::of(experiment.meta(), ctx.scale);
-    pyproof_core::record_facts(&mut outcome, title, &claims, &facts);
+    let mut outcome = pyproof_harness::Outcome::of(experiment.meta(), ctx.scale);
+    pyproof_harness::record_facts(&mut outcome, title, &claims, &facts);
     Ok(outcome)
 }

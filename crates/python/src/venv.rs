@@ -8,8 +8,8 @@
 //! (parallel tests, two terminals) wait for one another instead of racing pip.
 
 use crate::error::PythonError;
-use crate::paths;
-use crate::process::{LineSink, RunOptions, Stream, run_measured};
+use pyproof_proc::paths;
+use pyproof_proc::process::{LineSink, RunOptions, Stream, run_measured};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,9 +1,10 @@
 //! The embedded interpreter, the native module and the venv, exercised for real.
 
 use pyo3::prelude::*;
-use pyproof_python::native::spin;
 use pyproof_python::venv::{self, VenvSpec, VenvStatus};
-use pyproof_python::{Interpreter, PythonError, RunOptions, python_command, run_measured};
+use pyproof_python::{
+    Interpreter, NativePart, PythonError, RunOptions, add_part, python_command, run_measured,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,21 +40,33 @@ fn starts_from_the_venv_with_a_real_executable() {
 }
 
 #[test]
-fn native_kernels_agree_with_each_other_and_with_rust() {
-    let it = interp();
-    let (hold, release): (u64, u64) = it.attach(|py| {
-        let m = py.import("pyproof_native").expect("pyproof_native imports");
-        (
-            m.call_method1("spin_hold", (10u64, 50_000u64))
-                .and_then(|v| v.extract())
-                .expect("spin_hold"),
-            m.call_method1("spin_release", (10u64, 50_000u64))
-                .and_then(|v| v.extract())
-                .expect("spin_release"),
-        )
-    });
-    assert_eq!(hold, release);
-    assert_eq!(hold, spin(10, 50_000));
+fn native_parts_are_installed_before_and_after_the_first_import() {
+    fn add_one(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("part_one", 1)
+    }
+    fn add_two(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("part_two", 2)
+    }
+    static ONE: NativePart = NativePart {
+        name: "test_one",
+        add: add_one,
+    };
+    static TWO: NativePart = NativePart {
+        name: "test_two",
+        add: add_two,
+    };
+    add_part(&ONE).expect("before the import");
+    let read = |name: &str| {
+        interp().attach(|py| {
+            let m = py.import("pyproof_native").expect("pyproof_native imports");
+            m.getattr(name).ok().map(|v| v.extract::<i64>().expect("an int"))
+        })
+    };
+    assert_eq!(read("part_one"), Some(1));
+    assert_eq!(read("part_two"), None);
+    add_part(&TWO).expect("after the import");
+    add_part(&TWO).expect("twice is once");
+    assert_eq!(read("part_two"), Some(2));
 }
 
 #[test]
@@ -133,7 +146,7 @@ fn venv_bootstrap_is_idempotent_and_notices_a_changed_requirements_file() {
         requirements: requirements.clone(),
         base_python: pyproof_python::paths::base_python(),
     };
-    let quiet: pyproof_python::process::LineSink = Arc::new(|_, _| {});
+    let quiet: pyproof_proc::process::LineSink = Arc::new(|_, _| {});
     assert_eq!(
         venv::ensure(&spec, &quiet).expect("create"),
         VenvStatus::Created
@@ -169,7 +182,7 @@ fn a_missing_base_python_is_a_clear_error() {
         requirements,
         base_python: dir.path().join("no-python-here"),
     };
-    let quiet: pyproof_python::process::LineSink = Arc::new(|_, _| {});
+    let quiet: pyproof_proc::process::LineSink = Arc::new(|_, _| {});
     let err = venv::ensure(&spec, &quiet).unwrap_err();
     assert!(matches!(err, PythonError::NoPython { .. }), "{err}");
     assert!(err.to_string().starts_with("no usable Python at "), "{err}");
@@ -190,7 +203,7 @@ fn a_python_older_than_3_9_is_refused_by_name() {
         requirements,
         base_python: fake.clone(),
     };
-    let quiet: pyproof_python::process::LineSink = Arc::new(|_, _| {});
+    let quiet: pyproof_proc::process::LineSink = Arc::new(|_, _| {});
     let err = venv::ensure(&spec, &quiet).unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -4,7 +4,7 @@
 //! between them, `pyproof check` says when it no longer matches the committed results.
 
 use crate::document::{cell, key_number, stamp};
-use pyproof_core::{Outcome, RunResults};
+use pyproof_harness::{Outcome, RunResults};
 use std::fmt::Write;
 
 /// The block of each experiment's docs page.

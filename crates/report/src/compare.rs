@@ -3,7 +3,7 @@
 //! per claim, whether the verdict changed.
 
 use crate::terminal::table;
-use pyproof_core::{RunResults, Summary, Table, Verdict, format_number};
+use pyproof_harness::{RunResults, Summary, Table, Verdict, format_number};
 use std::collections::BTreeMap;
 
 /// One measurement present in both runs.

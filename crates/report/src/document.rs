@@ -7,7 +7,7 @@
 use crate::svg::{self, escape};
 use crate::terminal::shorten;
 use crate::write_atomic;
-use pyproof_core::{ClaimVerdict, Environment, Outcome, RepeatedClaim, RunResults, Table, Verdict};
+use pyproof_harness::{ClaimVerdict, Environment, Outcome, RepeatedClaim, RunResults, Table, Verdict};
 use serde::Deserialize;
 use std::fmt::Write;
 use std::io;
@@ -110,7 +110,7 @@ fn duration(ns: f64) -> String {
     } else {
         (ns, "ns")
     };
-    format!("{} {unit}", pyproof_core::format_number(v))
+    format!("{} {unit}", pyproof_harness::format_number(v))
 }
 
 /// One line saying where and how the run happened.
@@ -375,11 +375,11 @@ pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
     out
 }
 
-fn chart_title(c: &pyproof_core::Chart) -> &str {
+fn chart_title(c: &pyproof_harness::Chart) -> &str {
     match c {
-        pyproof_core::Chart::Bars { title, .. }
-        | pyproof_core::Chart::Timeline { title, .. }
-        | pyproof_core::Chart::Lines { title, .. } => title,
+        pyproof_harness::Chart::Bars { title, .. }
+        | pyproof_harness::Chart::Timeline { title, .. }
+        | pyproof_harness::Chart::Lines { title, .. } => title,
     }
 }
 

@@ -10,11 +10,14 @@
 //! - [`blocks`]: generated blocks inside the hand-written docs (each page's verdicts, the
 //!   README's verdict table).
 //! - [`snippets`]: code quoted in the docs, pulled from the real source files.
-//! - [`write_atomic`]: every file is written to a temporary name and renamed, so an
-//!   interrupted run never leaves half a report in place of a good one.
+//! - [`check`]: every experiment has its places (`pyproof check`), and the committed report
+//!   covers them (`pyproof check --report`).
+//! - [`write_atomic`] (from `pyproof-proc`): every file is written to a temporary name and
+//!   renamed, so an interrupted run never leaves half a report in place of a good one.
 //! - [`TerminalProgress`]: progress on stderr for anything that takes more than a second.
 
 pub mod blocks;
+pub mod check;
 pub mod compare;
 pub mod document;
 mod progress;
@@ -24,29 +27,11 @@ pub mod terminal;
 
 pub use progress::TerminalProgress;
 
-use pyproof_core::Outcome;
+use pyproof_harness::Outcome;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a
-/// rename. Creates the parent directory when missing.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
+pub use pyproof_proc::write_atomic;
 
 /// Writes every chart of `outcome` that has a file form (timelines, bars) as SVG under
 /// `dir/<id>/<chart>.svg`; returns the paths written.

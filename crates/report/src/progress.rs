@@ -1,6 +1,6 @@
 //! Progress on stderr.
 
-use pyproof_core::Progress;
+use pyproof_harness::Progress;
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -8,7 +8,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use pyproof_core::{Chart, Lane, Series, format_number, format_value};
+use pyproof_harness::{Chart, Lane, Series, format_number, format_value};
 
 const COLORS: [RGBColor; 6] = [
     RGBColor(0x1f, 0x77, 0xb4),
@@ -355,7 +355,7 @@ fn axis_label(v: f64, log: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pyproof_core::Bar;
+    use pyproof_harness::Bar;
 
     #[test]
     fn timeline_svg_has_a_rect_per_visible_interval_and_escapes_its_title() {

@@ -1,6 +1,6 @@
 //! Outcomes as terminal text.
 
-use pyproof_core::{
+use pyproof_harness::{
     Chart, Lane, Outcome, RunResults, Series, Table, Verdict, format_number, format_value,
 };
 use std::fmt::Write;
@@ -114,7 +114,7 @@ pub fn table(t: &Table) -> String {
 }
 
 /// Horizontal bars scaled to the largest value (or the reference line).
-fn bars(title: &str, unit: &str, bars: &[pyproof_core::Bar], reference: Option<f64>) -> String {
+fn bars(title: &str, unit: &str, bars: &[pyproof_harness::Bar], reference: Option<f64>) -> String {
     let label_w = bars.iter().map(|b| width(&b.label)).max().unwrap_or(0);
     let max = bars
         .iter()
@@ -324,7 +324,7 @@ pub fn outcome(o: &Outcome) -> String {
 
 /// The repeatability table of a `--repeat N` run: the claims whose verdict changed between
 /// runs, with every run's verdict; one line when none did.
-pub fn repeatability(claims: &[pyproof_core::RepeatedClaim]) -> String {
+pub fn repeatability(claims: &[pyproof_harness::RepeatedClaim]) -> String {
     match crate::document::repeatability_table(claims) {
         Ok(t) => table(&t),
         Err(all_same) => all_same,

@@ -1,0 +1,54 @@
+//! `cargo bench --bench dataframe_memory`: criterion timings of loading and aggregating the
+//! generated sales CSV — pandas eager, usecols, downcast and chunked; polars eager, with
+//! overrides, streaming and batches; and Python polars (the PyPI wheel) streaming.
+//!
+//! Each iteration is the experiment's own run of that variant: a fresh process (the venv's
+//! Python, or this bench re-executed as the polars worker), its answer checked against the
+//! exact one. The time is the worker's own measure from the start of reading to the answer
+//! (`iter_custom`), so interpreter start-up and imports stay outside the timed part. The file
+//! is 20 MB (2 MB when run as a test by `cargo test --benches`), generated once and cached.
+
+use criterion::{Criterion, SamplingMode};
+use dataframe_memory::data::{ensure_dataset, find_ragged};
+use dataframe_memory::{FileSize, Plan, SEED, Variant, run_variant};
+use std::process::ExitCode;
+use std::time::Duration;
+
+fn dataframe_memory(c: &mut Criterion) {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let bytes = if benchmarking { 20_000_000 } else { 2_000_000 };
+    let dir = pyproof_python::paths::work_dir().join("cache/dataframe_memory");
+    let dataset = match ensure_dataset(&dir, bytes, SEED, &|_, _| {}) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("dataframe_memory bench skipped: {e}");
+            return;
+        }
+    };
+    let ragged = find_ragged(&dataset.path).unwrap_or_default();
+    let plan = Plan::new(pyproof_harness::Scale::Quick, Some(bytes));
+    let mut group = c.benchmark_group("dataframe_memory");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5));
+    for variant in Variant::ALL {
+        group.bench_function(variant.id(), |b| {
+            b.iter_custom(|iters| {
+                pyproof_runner::bench::sum_of(iters, || {
+                    run_variant(variant, FileSize::Full, &dataset, &ragged, &plan)
+                        .unwrap_or_else(|e| panic!("{}: {e}", variant.id()))
+                        .report
+                        .work_s
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn main() -> ExitCode {
+    // The polars variants re-execute this bench as their worker process.
+    pyproof_runner::bench::main(&dataframe_memory::DataframeMemory, dataframe_memory)
+}

@@ -1,0 +1,493 @@
+//! The verdict rules of gil_contention: pure functions over the measured numbers, each
+//! unit-tested with made-up numbers on every branch.
+
+use crate::timeline::TimelineStats;
+use crate::workload::{Family, Mode, Variant};
+use crate::{
+    CONVOY_FACTOR, LATENCY_HIGH, OVERLAP_CEILING, PROCESS_FACTOR, THREAD_CEILING, THROUGHPUT_COST,
+    WAIT_HIGH, WAIT_LOW, record::speedup_text, run_attached::Samples, scaling_floor,
+};
+use crate::{convoy, gil_wait};
+use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases};
+
+pub(crate) fn judge(
+    samples: &Samples,
+    tl: &TimelineStats,
+    switch_interval: f64,
+    ks: &[usize],
+    cores: usize,
+    has_numpy: bool,
+) -> Vec<Judgement> {
+    let one_core = cores < 2;
+    let inconclusive = |id: &str, why: &str| {
+        Judgement::new(
+            id,
+            Verdict::Inconclusive,
+            format!("only {cores} core is available to this process: {why}"),
+        )
+    };
+    let cases = |family: Family, mode: fn(usize) -> Mode, pass: &dyn Fn(usize, f64) -> bool| {
+        ks.iter()
+            .map(|&k| {
+                let s = samples.speedup(Variant {
+                    family,
+                    mode: mode(k),
+                });
+                Case::new(format!("k={k}"), pass(k, s.median), speedup_text(&s))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+
+    out.push(if one_core {
+        inconclusive(
+            "threads_no_speedup",
+            "threads could not run in parallel even without a GIL, so no speedup says nothing",
+        )
+    } else {
+        judge_cases(
+            "threads_no_speedup",
+            &cases(Family::Python, Mode::Threads, &|_, x| x <= THREAD_CEILING),
+        )
+    });
+
+    out.push(if one_core {
+        inconclusive("processes_scale", "no parallel speedup is possible")
+    } else {
+        judge_cases(
+            "processes_scale",
+            &cases(Family::Python, Mode::Processes, &|k, x| {
+                x >= scaling_floor(k, cores)
+            }),
+        )
+    });
+
+    out.push(if one_core {
+        inconclusive("native_release_scales", "no parallel speedup is possible")
+    } else {
+        let both: Vec<Case> = ks
+            .iter()
+            .map(|&k| {
+                let rel = samples.speedup(Variant {
+                    family: Family::NativeRelease,
+                    mode: Mode::Threads(k),
+                });
+                let hold = samples.speedup(Variant {
+                    family: Family::NativeHold,
+                    mode: Mode::Threads(k),
+                });
+                Case::new(
+                    format!("k={k}"),
+                    rel.median >= scaling_floor(k, cores) && hold.median <= THREAD_CEILING,
+                    format!(
+                        "released {} vs held {}",
+                        speedup_text(&rel),
+                        speedup_text(&hold)
+                    ),
+                )
+            })
+            .collect();
+        judge_cases("native_release_scales", &both)
+    });
+
+    out.push(if one_core {
+        inconclusive(
+            "no_parallel_bytecode",
+            "two threads cannot run at the same moment on one core, GIL or not",
+        )
+    } else {
+        let frac = tl.overlap_fraction();
+        let detail = format!(
+            "the two threads overlapped for {}% of {} s, switched {} times, and kept running \
+             for a median {} s per turn (switch interval {} s)",
+            format_number(frac * 100.0),
+            format_number(tl.span_ns as f64 / 1e9),
+            tl.switches,
+            format_number(tl.median_run_s()),
+            format_number(switch_interval),
+        );
+        let verdict = if tl.stamps == 0 {
+            Verdict::Inconclusive
+        } else if frac <= OVERLAP_CEILING {
+            Verdict::Confirmed
+        } else {
+            Verdict::Refuted
+        };
+        Judgement::new("no_parallel_bytecode", verdict, detail)
+    });
+
+    out.push(if !has_numpy {
+        Judgement::new(
+            "numpy_threads_scale",
+            Verdict::Skipped,
+            "numpy is not installed in the venv (pip install -r python/requirements.txt)",
+        )
+    } else if one_core {
+        inconclusive("numpy_threads_scale", "no parallel speedup is possible")
+    } else {
+        judge_cases(
+            "numpy_threads_scale",
+            &cases(Family::Numpy, Mode::Threads, &|k, x| {
+                x >= scaling_floor(k, cores)
+            }),
+        )
+    });
+    out
+}
+
+/// Claim (i) over (label, free-threaded with the GIL off, median speedup at k = 2) per
+/// interpreter.
+pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            "every_interpreter",
+            Verdict::Inconclusive,
+            "only 1 core available: no interpreter can show parallel bytecode here",
+        );
+    }
+    if cases.is_empty() {
+        return Judgement::new(
+            "every_interpreter",
+            Verdict::Inconclusive,
+            "no interpreter measured",
+        );
+    }
+    let floor = scaling_floor(2, cores);
+    let text = |c: &(String, bool, f64)| format!("{} {}×", c.0, format_number(c.2));
+    let gil: Vec<&(String, bool, f64)> = cases.iter().filter(|c| !c.1).collect();
+    let free: Vec<&(String, bool, f64)> = cases.iter().filter(|c| c.1).collect();
+    let gil_scaled: Vec<String> = gil
+        .iter()
+        .filter(|c| c.2 > THREAD_CEILING)
+        .map(|c| text(c))
+        .collect();
+    let free_scaled: Vec<String> = free
+        .iter()
+        .filter(|c| c.2 >= floor)
+        .map(|c| text(c))
+        .collect();
+    let all = cases.iter().map(text).collect::<Vec<_>>().join("; ");
+    let verdict = if !gil_scaled.is_empty() {
+        Verdict::Refuted
+    } else if free.is_empty() {
+        Verdict::Confirmed
+    } else if free_scaled.len() == free.len() {
+        Verdict::Nuanced
+    } else {
+        // A free-threaded build that did not scale shows neither side.
+        Verdict::Inconclusive
+    };
+    let lead = match verdict {
+        Verdict::Confirmed => format!(
+            "every one of {} GIL builds stayed ≤ {THREAD_CEILING}×",
+            gil.len()
+        ),
+        Verdict::Nuanced => format!(
+            "Confirmed for the {} GIL builds, Refuted for the free-threaded one(s), which scaled ≥ {}×",
+            gil.len(),
+            format_number(floor)
+        ),
+        Verdict::Refuted => format!("GIL builds that scaled: {}", gil_scaled.join("; ")),
+        _ => format!("free-threaded build(s) below {}×", format_number(floor)),
+    };
+    Judgement::new("every_interpreter", verdict, format!("{lead} — {all}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(spinners: usize, interval_s: f64, median_s: f64) -> gil_wait::WaitCell {
+        gil_wait::WaitCell {
+            spinners,
+            interval_s,
+            waits_s: vec![median_s; 5],
+            elapsed_s: 1.0,
+        }
+    }
+
+    fn io(
+        load: convoy::Load,
+        interval_s: f64,
+        n: usize,
+        latency_s: f64,
+        cpu: Option<f64>,
+    ) -> convoy::IoCell {
+        convoy::IoCell {
+            load,
+            interval_s,
+            latencies_s: vec![latency_s; n],
+            window_s: 1.0,
+            cpu_chunks_per_s: cpu,
+        }
+    }
+
+    #[test]
+    fn the_convoy_needs_a_10x_thread_slowdown_and_a_small_process_one() {
+        use convoy::Load;
+        let cells = |thread: usize, process: usize| {
+            vec![
+                io(Load::Alone, 0.005, 30_000, 0.00003, None),
+                io(Load::Threads(1), 0.005, thread, 0.005, Some(1.0)),
+                io(Load::Threads(2), 0.005, 100, 0.01, Some(1.0)),
+                io(Load::Process, 0.005, process, 0.00004, None),
+            ]
+        };
+        assert_eq!(
+            judge_convoy(&cells(200, 25_000), 2).verdict,
+            Verdict::Confirmed
+        );
+        let j = judge_convoy(&cells(10_000, 25_000), 2);
+        assert_eq!(j.verdict, Verdict::Nuanced);
+        assert!(
+            j.evidence.contains("under the 10× of the claim")
+                && j.evidence.contains("beside 2 threads 100"),
+            "{}",
+            j.evidence
+        );
+        assert_eq!(
+            judge_convoy(&cells(10_000, 1_000), 2).verdict,
+            Verdict::Refuted
+        );
+        assert_eq!(
+            judge_convoy(&cells(200, 25_000), 1).verdict,
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn the_switch_tradeoff_needs_tracking_latency_and_a_cpu_cost() {
+        use convoy::Load;
+        let sweep = |lat_ratio: f64, short_cpu: f64| {
+            [0.1, 0.005, 0.001, 0.0001]
+                .into_iter()
+                .map(|i| {
+                    let cpu = if i < 0.001 { short_cpu } else { 100.0 };
+                    io(Load::Threads(1), i, 10, i * lat_ratio, Some(cpu))
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            judge_switch(&sweep(1.5, 80.0), 2).verdict,
+            Verdict::Confirmed
+        );
+        assert_eq!(
+            judge_switch(&sweep(0.01, 80.0), 2).verdict,
+            Verdict::Nuanced
+        );
+        assert_eq!(judge_switch(&sweep(1.5, 99.0), 2).verdict, Verdict::Nuanced);
+        assert_eq!(
+            judge_switch(&sweep(0.01, 99.0), 2).verdict,
+            Verdict::Refuted
+        );
+        assert_eq!(
+            judge_switch(&sweep(1.5, 80.0), 1).verdict,
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner() {
+        let good = [
+            cell(1, 0.1, 0.12),
+            cell(1, 0.005, 0.007),
+            cell(1, 0.0001, 0.000_002),
+        ];
+        assert_eq!(judge_gil_wait(&good, 2).verdict, Verdict::Confirmed);
+        let mixed = [
+            cell(1, 0.005, 0.007),
+            cell(1, 0.001, 0.000_007),
+            cell(2, 0.005, 0.5),
+        ];
+        let j = judge_gil_wait(&mixed, 2);
+        assert_eq!(j.verdict, Verdict::Nuanced);
+        assert!(j.evidence.contains("but not for 1.00 ms"), "{}", j.evidence);
+        assert_eq!(judge_gil_wait(&good, 1).verdict, Verdict::Inconclusive);
+        assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
+    }
+
+    fn case(label: &str, free: bool, speedup: f64) -> (String, bool, f64) {
+        (label.to_string(), free, speedup)
+    }
+
+    #[test]
+    fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
+        let gil = [case("3.11", false, 0.98), case("3.12", false, 1.05)];
+        assert_eq!(judge_interpreters(&gil, 2).verdict, Verdict::Confirmed);
+        let mut both = gil.to_vec();
+        both.push(case("3.13t", true, 1.9));
+        let j = judge_interpreters(&both, 2);
+        assert_eq!(j.verdict, Verdict::Nuanced);
+        assert!(
+            j.evidence
+                .starts_with("Confirmed for the 2 GIL builds, Refuted for the free-threaded")
+        );
+        both.push(case("3.6", false, 1.6));
+        assert_eq!(judge_interpreters(&both, 2).verdict, Verdict::Refuted);
+        let slow_free = [case("3.11", false, 1.0), case("3.13t", true, 1.1)];
+        assert_eq!(
+            judge_interpreters(&slow_free, 2).verdict,
+            Verdict::Inconclusive
+        );
+        assert_eq!(judge_interpreters(&gil, 1).verdict, Verdict::Inconclusive);
+        assert_eq!(judge_interpreters(&[], 2).verdict, Verdict::Inconclusive);
+    }
+}
+
+/// Claim (h) over the cells with one spinning thread.
+pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            "gil_wait_tracks_interval",
+            Verdict::Inconclusive,
+            "only 1 core available: the waiting thread and the spinning one share it, so the \
+             wait measures the scheduler, not the GIL",
+        );
+    }
+    let cases: Vec<Case> = cells
+        .iter()
+        .filter(|c| c.spinners == 1 && c.interval_s >= 0.001)
+        .map(|c| {
+            let ratio = c.quantile(0.5) / c.interval_s;
+            Case::new(
+                format!("{} ms", format_number(c.interval_s * 1e3)),
+                (WAIT_LOW..=WAIT_HIGH).contains(&ratio),
+                format!(
+                    "median {} ms = {}× ({} attaches, {}% found the GIL free)",
+                    format_number(c.quantile(0.5) * 1e3),
+                    format_number(ratio),
+                    c.waits_s.len(),
+                    format_number(c.found_free() * 100.0)
+                ),
+            )
+        })
+        .collect();
+    judge_cases("gil_wait_tracks_interval", &cases)
+}
+
+/// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).
+pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
+    use convoy::Load;
+    if cores < 2 {
+        return Judgement::new(
+            "convoy_effect",
+            Verdict::Inconclusive,
+            "only 1 core available: a CPU-bound process competes with the I/O thread for the \
+             core, so threads and processes cannot be told apart",
+        );
+    }
+    let rps = |l: Load| {
+        cells
+            .iter()
+            .find(|c| c.load == l)
+            .map_or(f64::NAN, |c| c.rps())
+    };
+    let (alone, thread, process) = (rps(Load::Alone), rps(Load::Threads(1)), rps(Load::Process));
+    let two = rps(Load::Threads(2));
+    if !(alone > 0.0 && thread.is_finite() && process.is_finite()) {
+        return Judgement::new(
+            "convoy_effect",
+            Verdict::Inconclusive,
+            "a condition was not measured",
+        );
+    }
+    let (t, p) = (alone / thread.max(1e-9), alone / process.max(1e-9));
+    let (thread_holds, process_holds) = (t >= CONVOY_FACTOR, p < PROCESS_FACTOR);
+    let verdict = match (thread_holds, process_holds) {
+        (true, true) => Verdict::Confirmed,
+        (false, false) => Verdict::Refuted,
+        _ => Verdict::Nuanced,
+    };
+    Judgement::new(
+        "convoy_effect",
+        verdict,
+        format!(
+            "alone {} requests/s; beside 1 CPU-bound thread {} ({}× fewer{}); beside 2 \
+             threads {} ({}× fewer); beside a CPU-bound process {} ({}×{})",
+            format_number(alone),
+            format_number(thread),
+            format_number(t),
+            if thread_holds {
+                ""
+            } else {
+                ", under the 10× of the claim"
+            },
+            format_number(two),
+            format_number(alone / two),
+            format_number(process),
+            format_number(p),
+            if process_holds {
+                ""
+            } else {
+                ", a slowdown too"
+            },
+        ),
+    )
+}
+
+/// Claim (g) over the switch-interval sweep (1 CPU-bound thread).
+pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            "switch_interval_tradeoff",
+            Verdict::Inconclusive,
+            "only 1 core available: the OS scheduler, not the switch interval, decides who runs",
+        );
+    }
+    let judged: Vec<&convoy::IoCell> = sweep.iter().filter(|c| c.interval_s >= 0.001).collect();
+    let latency_holds = !judged.is_empty()
+        && judged.iter().all(|c| {
+            let r = c.quantile(0.5) / c.interval_s;
+            (WAIT_LOW..=LATENCY_HIGH).contains(&r)
+        });
+    let cpu = |pick: fn(f64, f64) -> bool| {
+        sweep
+            .iter()
+            .filter(|c| c.cpu_chunks_per_s.is_some())
+            .reduce(|a, b| {
+                if pick(b.interval_s, a.interval_s) {
+                    b
+                } else {
+                    a
+                }
+            })
+            .and_then(|c| c.cpu_chunks_per_s)
+    };
+    let (long, short) = (cpu(|a, b| a > b), cpu(|a, b| a < b));
+    let ratio = match (long, short) {
+        (Some(l), Some(s)) if l > 0.0 => s / l,
+        _ => f64::NAN,
+    };
+    let throughput_holds = ratio <= THROUGHPUT_COST;
+    let verdict = match (latency_holds, throughput_holds) {
+        (true, true) => Verdict::Confirmed,
+        (false, false) => Verdict::Refuted,
+        _ => Verdict::Nuanced,
+    };
+    let latencies = judged
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ms: median {} ms ({}×)",
+                format_number(c.interval_s * 1e3),
+                format_number(c.quantile(0.5) * 1e3),
+                format_number(c.quantile(0.5) / c.interval_s)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Judgement::new(
+        "switch_interval_tradeoff",
+        verdict,
+        format!(
+            "latency {} the interval — {latencies}; the CPU thread did {}× the work/s at the \
+             shortest interval that it did at the longest",
+            if latency_holds {
+                "tracks"
+            } else {
+                "does not track"
+            },
+            format_number(ratio)
+        ),
+    )
+}

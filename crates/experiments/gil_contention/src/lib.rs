@@ -1,0 +1,301 @@
+//! `gil_contention`: the sheet's first answer on trial.
+//!
+//! The same total CPU work W runs sequentially, split over k Python threads, over k spawned
+//! processes, as a Rust kernel called from k threads with the GIL held and released, and as
+//! NumPy ufuncs from k threads. Variants are interleaved round by round (the order rotates
+//! every round) after a warm-up round, every sample is kept, and each speedup is computed
+//! within its round against that round's sequential run. W is calibrated on the spot so the
+//! sequential run takes the scale's target time on this machine and build.
+//!
+//! Beside them, the same Rust kernel on plain Rust threads (no Python at all) gives the
+//! machine's own ceiling for this work *in this run*: on a shared virtual machine the second
+//! core is not always a whole core, and the GIL-releasing kernel is judged against that.
+//!
+//! A second part records *which thread executed bytecode when* while two pure-Python threads
+//! spin, and measures switches, how long a thread keeps the GIL, and whether they ever ran at
+//! the same moment.
+//!
+//! A convoy part puts an I/O thread (an echo server in the embedded interpreter, driven by a
+//! Rust client) beside CPU-bound threads, beside a CPU-bound process, and under a swept
+//! switch interval ([`convoy`]).
+//!
+//! A third part times, from a plain Rust thread, how long it waits for the GIL while Python
+//! threads spin, as the switch interval is swept ([`gil_wait`]).
+//!
+//! A fourth part runs the pure-Python threads workload under every interpreter on the machine
+//! ([`interpreters`]): each CPython found on PATH, in pyenv, in `--python`, and a free-threaded
+//! build when one is there.
+
+pub mod convoy;
+pub mod gil_wait;
+pub mod interpreters;
+pub mod native;
+pub mod timeline;
+pub mod workload;
+
+use pyproof_harness::{
+    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section,
+};
+use pyproof_python::Interpreter;
+pub use workload::{Family, Mode, Pool, Variant, Workload};
+
+pub mod judge;
+mod record;
+mod run_attached;
+mod run_convoy;
+mod run_interpreters;
+mod run_wait;
+use run_attached::run_attached;
+use run_convoy::convoy_part;
+use run_interpreters::every_interpreter;
+use run_wait::gil_wait_part;
+
+/// The experiment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GilContention;
+
+/// The sheet's question.
+pub const QUESTION: &str = "What is the GIL (Global Interpreter Lock)?";
+
+/// The sheet's answer, word for word.
+pub const SHEET_ANSWER: &str = "A mutex that prevents multiple native threads from executing \
+Python bytecodes at once. This makes Python \"slow\" for CPU-bound multi-threading. Solution: \
+Use `multiprocessing` or C-extensions like NumPy.";
+
+/// What this experiment is about.
+pub const META: Meta = Meta {
+    id: "gil_contention",
+    section: Section::CoreMechanics,
+    question: QUESTION,
+    sheet_answer: SHEET_ANSWER,
+};
+
+/// Claims (a) and the holding half of (c): threads give at most this speedup.
+pub const THREAD_CEILING: f64 = 1.2;
+
+/// Claims (b), (c), (e): a scaling variant reaches at least this fraction of min(k, cores).
+pub const SCALING_FLOOR: f64 = 0.7;
+
+/// Claim (d): two threads' running intervals overlap for at most this fraction of the time.
+pub const OVERLAP_CEILING: f64 = 0.01;
+
+/// Claim (f): a CPU-bound thread cuts the I/O thread's requests/s by at least this factor...
+pub const CONVOY_FACTOR: f64 = 10.0;
+
+/// ...and a CPU-bound process by less than this one.
+pub const PROCESS_FACTOR: f64 = 2.0;
+
+/// Claim (g): the echo's median latency at most this many switch intervals (a request needs
+/// the GIL back after `recv` and after `send`).
+pub const LATENCY_HIGH: f64 = 4.0;
+
+/// Claim (g): "pays for short intervals" = the CPU thread's work/s at 0.1 ms at most this
+/// fraction of its work/s at 100 ms.
+pub const THROUGHPUT_COST: f64 = 0.95;
+
+/// Claim (h): the median GIL wait counts as "about one switch interval" within these factors.
+pub const WAIT_LOW: f64 = 0.5;
+
+/// See [`WAIT_LOW`].
+pub const WAIT_HIGH: f64 = 3.0;
+
+/// The project's performance target for the GIL-releasing kernel at k = cores (a note, not
+/// a claim of the sheet).
+pub const RELEASE_TARGET: f64 = 0.95;
+
+/// Sizes of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Thread/process counts: 2, 4 and the core count (≥ 2), deduplicated.
+    pub ks: Vec<usize>,
+    /// Measured rounds.
+    pub reps: usize,
+    /// Discarded warm-up rounds.
+    pub warmup: usize,
+    /// Calibrated time of one sequential run, seconds.
+    pub target_s: f64,
+    /// Length of the GIL timeline recording, seconds.
+    pub timeline_s: f64,
+    /// Deadline of any one measured call, seconds.
+    pub timeout_s: f64,
+}
+
+impl Plan {
+    /// The plan for a scale on a machine with `cores` usable cores.
+    pub fn new(scale: Scale, cores: usize) -> Self {
+        let (reps, target_s, timeline_s) = match scale {
+            Scale::Quick => (5, 0.02, 0.05),
+            Scale::Default => (5, 0.25, 0.5),
+            Scale::Full => (9, 1.0, 2.0),
+        };
+        Plan {
+            ks: thread_counts(cores),
+            reps,
+            warmup: 1,
+            target_s,
+            timeline_s,
+            timeout_s: (target_s * 40.0).max(60.0),
+        }
+    }
+}
+
+/// 2, 4 and `cores`, without duplicates and without counts below 2.
+pub fn thread_counts(cores: usize) -> Vec<usize> {
+    let mut ks = vec![2, 4, cores];
+    ks.retain(|&k| k >= 2);
+    ks.sort_unstable();
+    ks.dedup();
+    ks
+}
+
+/// What a scaling variant must reach at `k` workers on `cores` cores.
+pub fn scaling_floor(k: usize, cores: usize) -> f64 {
+    SCALING_FLOOR * k.min(cores) as f64
+}
+
+fn ks_text(ks: &[usize]) -> String {
+    ks.iter()
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Experiment for GilContention {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn options(&self) -> &'static [&'static dyn pyproof_harness::RunOption] {
+        &[&interpreters::PythonPath]
+    }
+
+    fn bench(&self) -> Option<&'static str> {
+        Some("gil_contention")
+    }
+
+    fn python_modules(&self) -> &'static [&'static str] {
+        &["numpy"]
+    }
+
+    fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
+        let ks = ks_text(&thread_counts(ctx.cores));
+        vec![
+            Claim::new(
+                "threads_no_speedup",
+                "(a)",
+                "k Python threads finish pure-Python CPU work no faster than one thread",
+                format!("median speedup ≤ {THREAD_CEILING}× at every k in {{{ks}}}"),
+            ),
+            Claim::new(
+                "processes_scale",
+                "(b)",
+                "k spawned processes (a warm pool) speed the same work up with the cores they get",
+                format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
+            ),
+            Claim::new(
+                "native_release_scales",
+                "(c)",
+                "a Rust kernel that releases the GIL scales over k Python threads; the same \
+                 kernel holding the GIL does not",
+                format!(
+                    "releasing: ≥ {SCALING_FLOOR}·min(k, cores); holding: ≤ {THREAD_CEILING}×; \
+                     at every k in {{{ks}}}"
+                ),
+            ),
+            Claim::new(
+                "no_parallel_bytecode",
+                "(d)",
+                "two threads never execute Python bytecode at the same moment",
+                format!(
+                    "their running intervals overlap for ≤ {}% of the recorded time",
+                    OVERLAP_CEILING * 100.0
+                ),
+            ),
+            Claim::new(
+                "numpy_threads_scale",
+                "(e)",
+                "NumPy ufuncs on large arrays release the GIL, so k threads speed them up",
+                format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
+            ),
+            Claim::new(
+                "convoy_effect",
+                "(f)",
+                "beyond the sheet: a CPU-bound thread starves an I/O thread of the same \
+                 interpreter (the convoy effect); the same work in a process does not",
+                format!(
+                    "echo requests/s of an I/O thread at the default 5 ms switch interval: alone ÷ \
+                     beside 1 CPU-bound thread ≥ {CONVOY_FACTOR} (the thread half); alone ÷ beside \
+                     a CPU-bound process < {PROCESS_FACTOR} (the process half). Confirmed when \
+                     both hold, Nuanced when one does, Refuted when neither; Inconclusive on one \
+                     core"
+                ),
+            ),
+            Claim::new(
+                "switch_interval_tradeoff",
+                "(g)",
+                "beyond the sheet: the switch interval trades the I/O thread's latency for the \
+                 CPU thread's throughput",
+                format!(
+                    "beside 1 CPU-bound thread: the echo's median latency between {WAIT_LOW}× and \
+                     {LATENCY_HIGH}× the interval at every interval ≥ 1 ms (the latency half); \
+                     the CPU thread's work/s at 0.1 ms ≤ {THROUGHPUT_COST} × at 100 ms (the \
+                     throughput half). Confirmed when both hold, Nuanced when one does, Refuted \
+                     when neither; Inconclusive on one core"
+                ),
+            ),
+            Claim::new(
+                "gil_wait_tracks_interval",
+                "(h)",
+                "beyond the sheet: a thread that wants the GIL while Python code runs waits about \
+                 one switch interval",
+                format!(
+                    "a Rust thread calling Python::attach while 1 Python thread spins: median wait \
+                     between {WAIT_LOW}× and {WAIT_HIGH}× sys.setswitchinterval at every interval \
+                     ≥ 1 ms (shorter ones are reported, not judged: the cost of switching itself \
+                     is of their order); Inconclusive on one core"
+                ),
+            ),
+            Claim::new(
+                "every_interpreter",
+                "(i)",
+                "the GIL prevents parallel bytecode — under every CPython on this machine",
+                format!(
+                    "pure-Python work split over 2 threads, under each interpreter found: a GIL \
+                     build holds the claim when its median speedup ≤ {THREAD_CEILING}×; a \
+                     free-threaded build with the GIL off refutes it when ≥ {SCALING_FLOOR}·2. \
+                     Confirmed when every build measured holds it, Nuanced when the GIL builds \
+                     hold it and free-threaded ones refute it, Refuted when a GIL build scales; \
+                     Inconclusive on one core"
+                ),
+            ),
+        ]
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
+        let interp = Interpreter::get()?;
+        let plan = Plan::new(ctx.scale, ctx.cores);
+        let mut outcome = interp.attach(|py| run_attached(py, interp, ctx, &plan))?;
+        convoy_part(&mut outcome, ctx, interp)?;
+        gil_wait_part(&mut outcome, ctx, interp)?;
+        every_interpreter(&mut outcome, ctx, &interp.python_dir)?;
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_counts_cover_two_four_and_the_cores() {
+        assert_eq!(thread_counts(1), vec![2, 4]);
+        assert_eq!(thread_counts(2), vec![2, 4]);
+        assert_eq!(thread_counts(8), vec![2, 4, 8]);
+    }
+
+    #[test]
+    fn scaling_floor_is_capped_by_the_cores() {
+        assert!((scaling_floor(4, 2) - 1.4).abs() < 1e-12);
+        assert!((scaling_floor(2, 8) - 1.4).abs() < 1e-12);
+    }
+}

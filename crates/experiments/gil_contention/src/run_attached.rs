@@ -1,0 +1,192 @@
+//! The first part: the same CPU work sequentially and on k threads, processes, the Rust
+//! kernel holding and releasing the GIL, NumPy and plain Rust threads, interleaved round by
+//! round after a warm-up, every sample kept.
+
+use crate::timeline;
+use crate::workload::{Family, Mode, Pool, Variant, Workload};
+use crate::{
+    META, Plan, judge::judge, ks_text, record::record, record::record_timeline,
+    record::release_target_note,
+};
+use pyo3::prelude::*;
+use pyproof_harness::{
+    ExperimentError, Outcome, RunContext, Summary, format_number, pairwise_ratios,
+};
+use pyproof_python::Interpreter;
+use std::collections::BTreeMap;
+
+/// Every sample of every variant, in run order (warm-up excluded).
+pub struct Samples {
+    /// Every round's wall seconds of each variant, in round order.
+    pub seconds: BTreeMap<Variant, Vec<f64>>,
+}
+
+impl Samples {
+    /// The wall seconds of `v`, round by round.
+    pub fn seconds(&self, v: Variant) -> &[f64] {
+        self.seconds.get(&v).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Speedups of `v` over its family's sequential run, round by round.
+    pub fn speedups(&self, v: Variant) -> Vec<f64> {
+        let seq = Variant {
+            family: v.family,
+            mode: Mode::Sequential,
+        };
+        pairwise_ratios(self.seconds(seq), self.seconds(v))
+    }
+
+    /// The summary of `v`'s speedups.
+    pub fn speedup(&self, v: Variant) -> Summary {
+        Summary::of(&self.speedups(v))
+    }
+}
+
+pub(crate) fn run_attached(
+    py: Python<'_>,
+    interp: &Interpreter,
+    ctx: &RunContext<'_>,
+    plan: &Plan,
+) -> Result<Outcome, ExperimentError> {
+    let mut outcome = Outcome::of(&META, ctx.scale);
+    let wl = Workload::load(py, interp)?;
+    let has_numpy = wl.has_numpy()?;
+    let families: Vec<Family> = Family::ALL
+        .into_iter()
+        .filter(|f| *f != Family::Numpy || has_numpy)
+        .collect();
+
+    let mut variants = Vec::new();
+    for &family in &families {
+        variants.push(Variant {
+            family,
+            mode: Mode::Sequential,
+        });
+        for &k in &plan.ks {
+            variants.push(Variant {
+                family,
+                mode: Mode::Threads(k),
+            });
+            if family == Family::Python {
+                variants.push(Variant {
+                    family,
+                    mode: Mode::Processes(k),
+                });
+            }
+        }
+    }
+    let rounds = plan.warmup + plan.reps;
+    let total_steps = families.len() + plan.ks.len() + rounds * variants.len() + 1;
+    let mut step = 0;
+    let mut progress = |label: &str| {
+        ctx.progress.update(label, step, total_steps);
+        step += 1;
+    };
+
+    // Every worker must get several units, or a split measures idle threads, not the GIL.
+    let min_units = 8 * plan.ks.iter().copied().max().unwrap_or(1) as u64;
+    let mut units = BTreeMap::new();
+    for &family in &families {
+        progress(&format!("calibrating {}", family.label()));
+        let calibrated = wl.calibrate(family, plan.target_s, plan.timeout_s)?;
+        units.insert(family, calibrated.max(min_units));
+    }
+
+    let mut pools: Vec<Pool<'_>> = Vec::new();
+    let measured = (|| -> Result<Samples, ExperimentError> {
+        for &k in &plan.ks {
+            progress(&format!("starting a pool of {k} spawned processes"));
+            pools.push(wl.open_pool(k, plan.timeout_s)?);
+        }
+        let mut seconds: BTreeMap<Variant, Vec<f64>> = BTreeMap::new();
+        let mut answers: BTreeMap<Family, u64> = BTreeMap::new();
+        for round in 0..rounds {
+            // Rotate the order every round so no variant always runs right after another.
+            let offset = round % variants.len();
+            for &v in variants[offset..].iter().chain(&variants[..offset]) {
+                progress(&format!(
+                    "{} {}/{}: {v}",
+                    if round < plan.warmup {
+                        "warm-up"
+                    } else {
+                        "round"
+                    },
+                    (round + 1).saturating_sub(plan.warmup).max(1),
+                    if round < plan.warmup {
+                        plan.warmup
+                    } else {
+                        plan.reps
+                    }
+                ));
+                let pool = match v.mode {
+                    Mode::Processes(k) => pools.iter().find(|p| p.k == k),
+                    _ => None,
+                };
+                let (secs, answer) = wl.measure(v, units[&v.family], plan.timeout_s, pool)?;
+                let expected = *answers.entry(v.family).or_insert(answer);
+                if answer != expected {
+                    return Err(ExperimentError::Inconsistent(format!(
+                        "{v} computed {answer}, the first run of its family {expected}"
+                    )));
+                }
+                if round >= plan.warmup {
+                    seconds.entry(v).or_default().push(secs);
+                }
+            }
+        }
+        Ok(Samples { seconds })
+    })();
+    let startups: Vec<(usize, f64)> = pools.iter().map(|p| (p.k, p.startup_s)).collect();
+    for pool in pools {
+        pool.close()?;
+    }
+    let samples = measured?;
+
+    progress("recording the GIL timeline of two spinning threads");
+    let (stamps, switch_interval) = wl.timeline(plan.timeline_s, 2)?;
+    let tl = timeline::analyse(&stamps);
+
+    outcome.param("cores_available", ctx.cores);
+    outcome.param("k", ks_text(&plan.ks));
+    outcome.param(
+        "rounds",
+        format!("{} measured after {} warm-up", plan.reps, plan.warmup),
+    );
+    outcome.param("target_sequential_s", plan.target_s);
+    outcome.param("timeline_s", plan.timeline_s);
+    outcome.param("switch_interval_s", switch_interval);
+    for (family, n) in &units {
+        outcome.param(
+            &format!("work.{}", family.name()),
+            format!("{n} {}", family.unit()),
+        );
+    }
+    record(&mut outcome, &samples, &variants, ctx.cores);
+    record_timeline(&mut outcome, &tl, switch_interval);
+    for (k, s) in &startups {
+        outcome.notes.push(format!(
+            "Starting and warming a pool of {k} spawned processes took {} s; the process \
+             timings above use the warm pool and leave that cost out.",
+            format_number(*s)
+        ));
+    }
+    if cfg!(debug_assertions) {
+        outcome.notes.push(
+            "Debug build: the Rust kernel runs unoptimised here; use --release for figures \
+             worth quoting."
+                .to_string(),
+        );
+    }
+    outcome.judgements = judge(
+        &samples,
+        &tl,
+        switch_interval,
+        &plan.ks,
+        ctx.cores,
+        has_numpy,
+    );
+    if let Some(note) = release_target_note(&samples, ctx.cores) {
+        outcome.notes.push(note);
+    }
+    Ok(outcome)
+}

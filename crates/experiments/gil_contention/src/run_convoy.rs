@@ -1,0 +1,208 @@
+//! The convoy part: an I/O thread beside CPU-bound threads and a CPU-bound process, and the
+//! switch-interval sweep ([`crate::convoy`] measures it).
+
+use crate::convoy;
+use crate::{judge::judge_convoy, judge::judge_switch};
+use pyproof_harness::{
+    Bar, Chart, ExperimentError, Measurement, Outcome, RunContext, Scale, Table, format_number,
+};
+use pyproof_python::Interpreter;
+
+/// The convoy part: an echo server's I/O thread beside CPU-bound threads, a CPU-bound
+/// process, and under a swept switch interval; tables, charts, claims (f) and (g).
+pub(crate) fn convoy_part(
+    outcome: &mut Outcome,
+    ctx: &RunContext<'_>,
+    interp: &Interpreter,
+) -> Result<(), ExperimentError> {
+    use convoy::{IoCell, Load};
+    let (window, intervals): (f64, Vec<f64>) = match ctx.scale {
+        Scale::Quick => (0.3, vec![0.005, 0.001]),
+        Scale::Default => (1.5, vec![0.1, 0.005, 0.001, 0.0001]),
+        Scale::Full => (4.0, vec![0.1, 0.02, 0.005, 0.001, 0.0001]),
+    };
+    let window = std::time::Duration::from_secs_f64(window);
+    let loads = [
+        Load::Alone,
+        Load::Threads(1),
+        Load::Threads(2),
+        Load::Process,
+    ];
+    let total = loads.len() + intervals.len();
+    let mut convoy_cells = Vec::new();
+    for (i, &load) in loads.iter().enumerate() {
+        ctx.progress
+            .update(&format!("echo server, {}", load.label()), i, total);
+        convoy_cells.push(convoy::measure(interp, load, 0.005, window)?);
+    }
+    let mut sweep = Vec::new();
+    for (i, &interval) in intervals.iter().enumerate() {
+        ctx.progress.update(
+            &format!(
+                "echo beside 1 CPU thread, switch interval {} ms",
+                interval * 1e3
+            ),
+            loads.len() + i,
+            total,
+        );
+        sweep.push(convoy::measure(interp, Load::Threads(1), interval, window)?);
+    }
+    let ms = |s: f64| format!("{} ms", format_number(s * 1e3));
+    let alone = convoy_cells[0].rps();
+    let mut t = Table::new(
+        format!(
+            "The convoy effect: an echo server's I/O thread, 16-byte requests from a Rust client \
+             for {} s each, switch interval 5 ms",
+            format_number(window.as_secs_f64())
+        ),
+        &[
+            "beside the I/O thread",
+            "requests/s",
+            "p50",
+            "p99",
+            "slower than alone",
+            "CPU work/s",
+        ],
+    );
+    let record = |outcome: &mut Outcome, c: &IoCell, key: &str| {
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.latency_ms"),
+            format!(
+                "echo latency, {}, interval {}",
+                c.load.label(),
+                ms(c.interval_s)
+            ),
+            "ms",
+            c.latencies_s.iter().map(|l| l * 1e3).collect(),
+        ));
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.rps"),
+            format!(
+                "echo requests/s, {}, interval {}",
+                c.load.label(),
+                ms(c.interval_s)
+            ),
+            "requests/s",
+            vec![c.rps()],
+        ));
+    };
+    for c in &convoy_cells {
+        record(outcome, c, &format!("convoy.{}", c.load.id()));
+        t.row(vec![
+            c.load.label(),
+            format_number(c.rps()),
+            ms(c.quantile(0.5)),
+            ms(c.quantile(0.99)),
+            format!("{}×", format_number(alone / c.rps())),
+            c.cpu_chunks_per_s.map_or("—".to_string(), |x| {
+                format!("{} chunks/s", format_number(x))
+            }),
+        ]);
+    }
+    outcome.tables.push(t);
+    outcome.charts.push(Chart::Bars {
+        id: "convoy".to_string(),
+        title: "Echo requests/s of an I/O thread (switch interval 5 ms)".to_string(),
+        unit: "requests/s".to_string(),
+        bars: convoy_cells
+            .iter()
+            .map(|c| Bar {
+                label: c.load.label(),
+                value: c.rps(),
+                low: c.rps(),
+                high: c.rps(),
+            })
+            .collect(),
+        reference: None,
+    });
+
+    let base = sweep
+        .iter()
+        .max_by(|a, b| a.interval_s.total_cmp(&b.interval_s))
+        .and_then(|c| c.cpu_chunks_per_s)
+        .unwrap_or(f64::NAN);
+    let mut t = Table::new(
+        "The switch interval swept: the echo beside 1 CPU-bound thread",
+        &[
+            "switch interval",
+            "requests/s",
+            "p50",
+            "p99",
+            "p50 / interval",
+            "CPU work/s",
+            "vs the longest interval",
+        ],
+    );
+    for c in &sweep {
+        record(
+            outcome,
+            c,
+            &format!("switch.interval{}us", (c.interval_s * 1e6).round()),
+        );
+        let cpu = c.cpu_chunks_per_s.unwrap_or(f64::NAN);
+        t.row(vec![
+            ms(c.interval_s),
+            format_number(c.rps()),
+            ms(c.quantile(0.5)),
+            ms(c.quantile(0.99)),
+            format!("{}×", format_number(c.quantile(0.5) / c.interval_s)),
+            format!("{} chunks/s", format_number(cpu)),
+            format!("{}×", format_number(cpu / base)),
+        ]);
+    }
+    outcome.tables.push(t);
+    outcome.charts.push(Chart::Lines {
+        id: "switch_interval".to_string(),
+        title: "Echo latency beside a CPU-bound thread vs sys.setswitchinterval".to_string(),
+        x_label: "switch interval (ms)".to_string(),
+        y_label: "latency (ms)".to_string(),
+        log_x: true,
+        log_y: true,
+        series: vec![
+            pyproof_harness::Series {
+                name: "median".to_string(),
+                points: sweep
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.quantile(0.5) * 1e3))
+                    .collect(),
+            },
+            pyproof_harness::Series {
+                name: "p99".to_string(),
+                points: sweep
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.quantile(0.99) * 1e3))
+                    .collect(),
+            },
+            pyproof_harness::Series {
+                name: "the switch interval itself".to_string(),
+                points: sweep
+                    .iter()
+                    .map(|c| (c.interval_s * 1e3, c.interval_s * 1e3))
+                    .collect(),
+            },
+        ],
+    });
+    outcome.charts.push(Chart::Bars {
+        id: "switch_interval_cpu".to_string(),
+        title: "The CPU-bound thread's work/s beside the echo, per switch interval".to_string(),
+        unit: "chunks/s".to_string(),
+        bars: sweep
+            .iter()
+            .map(|c| {
+                let v = c.cpu_chunks_per_s.unwrap_or(f64::NAN);
+                Bar {
+                    label: format!("switch interval {}", ms(c.interval_s)),
+                    value: v,
+                    low: v,
+                    high: v,
+                }
+            })
+            .collect(),
+        reference: None,
+    });
+    outcome
+        .judgements
+        .push(judge_convoy(&convoy_cells, ctx.cores));
+    outcome.judgements.push(judge_switch(&sweep, ctx.cores));
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The every-interpreter part: the pure-Python threads workload under each CPython on the
+//! machine ([`crate::interpreters`] finds them), measured in subprocesses.
+
+use crate::interpreters;
+use crate::judge::judge_interpreters;
+use pyproof_harness::{
+    Bar, Chart, ExperimentError, Measurement, Outcome, RunContext, Scale, Summary, Table,
+    format_number,
+};
+
+/// Part three: the pure-Python threads workload under every interpreter on the machine; adds
+/// its table, chart, notes and the judgement of claim (i).
+pub(crate) fn every_interpreter(
+    outcome: &mut Outcome,
+    ctx: &RunContext<'_>,
+    python_dir: &std::path::Path,
+) -> Result<(), ExperimentError> {
+    use interpreters::{Source, discover, explicit_from_env, measure, usable};
+    let (work, rounds): (u64, usize) = match ctx.scale {
+        Scale::Quick => (1_000_000, 3),
+        Scale::Default => (2_000_000, 5),
+        Scale::Full => (6_000_000, 5),
+    };
+    let mut ks = vec![2, ctx.cores.max(2)];
+    ks.dedup();
+    ctx.progress
+        .update("finding the interpreters on this machine", 0, 1);
+    let mut explicit: Vec<std::path::PathBuf> = ctx
+        .options
+        .all::<std::path::PathBuf>(&interpreters::PythonPath)
+        .into_iter()
+        .cloned()
+        .collect();
+    explicit.extend(explicit_from_env());
+    let (found, refused) = usable(discover(&explicit, None, None));
+    let script = python_dir.join("pyproof").join("gil_threads.py");
+    let mut measured = Vec::new();
+    for (i, (candidate, version)) in found.iter().enumerate() {
+        ctx.progress.update(
+            &format!(
+                "threads under Python {}.{}.{} ({})",
+                version.0,
+                version.1,
+                version.2,
+                candidate.path.display()
+            ),
+            i,
+            found.len(),
+        );
+        measured.push(measure(candidate, &script, work, &ks, rounds)?);
+    }
+    let mut table = Table::new(
+        format!(
+            "Every interpreter on this machine: {work} iterations of pure-Python work, one \
+             thread vs split over k threads (medians of {rounds} round{})",
+            if rounds == 1 { "" } else { "s" }
+        ),
+        &[
+            "interpreter",
+            "found in",
+            "version",
+            "build",
+            "one thread",
+            "speedup at k = 2",
+            "speedup at k = cores",
+        ],
+    );
+    let build = |f: &interpreters::Facts| match (f.free_threaded, f.gil_enabled) {
+        (false, _) => "GIL",
+        (true, false) => "free-threaded, GIL off",
+        (true, true) => "free-threaded, GIL re-enabled",
+    };
+    let mut keys = std::collections::BTreeSet::new();
+    let mut bars = Vec::new();
+    let mut cases = Vec::new();
+    for m in &measured {
+        let mut key = format!(
+            "interpreters.{}{}",
+            m.facts.version,
+            if m.facts.free_threaded { "t" } else { "" }
+        );
+        while !keys.insert(key.clone()) {
+            key.push('\'');
+        }
+        let label = format!("Python {} ({})", m.facts.version, build(&m.facts));
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.one_thread_s"),
+            label.clone(),
+            "s",
+            m.one_s.clone(),
+        ));
+        let speed = |k: usize| {
+            m.speedups
+                .iter()
+                .find(|(kk, _)| *kk == k)
+                .map(|(_, v)| Summary::of(v))
+                .unwrap_or_default()
+        };
+        for (k, v) in &m.speedups {
+            outcome.measurements.push(Measurement::new(
+                format!("{key}.speedup_k{k}"),
+                label.clone(),
+                "×",
+                v.clone(),
+            ));
+        }
+        let s2 = speed(2);
+        table.row(vec![
+            m.candidate.path.display().to_string(),
+            m.candidate.source.label().to_string(),
+            m.facts.version.clone(),
+            build(&m.facts).to_string(),
+            format!("{} s", format_number(Summary::of(&m.one_s).median)),
+            s2.describe("×"),
+            speed(ctx.cores.max(2)).describe("×"),
+        ]);
+        bars.push(Bar {
+            label: label.clone(),
+            value: s2.median,
+            low: s2.q1,
+            high: s2.q3,
+        });
+        let gil_off = m.facts.free_threaded && !m.facts.gil_enabled;
+        cases.push((label, gil_off, s2.median));
+    }
+    outcome.tables.push(table);
+    outcome.charts.push(Chart::Bars {
+        id: "every_interpreter".to_string(),
+        title: "Pure-Python work on 2 threads: speedup over one thread, per interpreter"
+            .to_string(),
+        unit: "×".to_string(),
+        bars,
+        reference: Some(2.0f64.min(ctx.cores as f64)),
+    });
+    for why in &refused {
+        outcome.notes.push(format!("Not measured: {why}."));
+    }
+    // A free-threaded build beside a GIL build of the same minor version: its single-thread
+    // cost (PEP 703 estimated 5–10% for 3.13).
+    for ft in measured.iter().filter(|m| m.facts.free_threaded) {
+        let minor = ft
+            .facts
+            .version
+            .rsplit_once('.')
+            .map(|(mm, _)| mm.to_string());
+        if let Some(gil) = measured.iter().find(|m| {
+            !m.facts.free_threaded
+                && m.facts
+                    .version
+                    .rsplit_once('.')
+                    .map(|(mm, _)| mm.to_string())
+                    == minor
+        }) {
+            let (a, b) = (
+                Summary::of(&ft.one_s).median,
+                Summary::of(&gil.one_s).median,
+            );
+            outcome.notes.push(format!(
+                "Free-threaded Python {} takes {} s on one thread, Python {} (GIL) {} s: {}% \
+                 single-thread overhead on this loop (PEP 703 estimated 5–10%).",
+                ft.facts.version,
+                format_number(a),
+                gil.facts.version,
+                format_number(b),
+                format_number((a / b - 1.0) * 100.0)
+            ));
+        }
+    }
+    if !measured
+        .iter()
+        .any(|m| m.candidate.source == Source::FreeThreadedBuild || m.facts.free_threaded)
+    {
+        outcome.notes.push(
+            "No free-threaded build was found. `bash scripts/build-free-threaded-python.sh` \
+             builds CPython 3.13 with --disable-gil from Debian's source package into \
+             ~/.cache/pyproof (about three minutes on two cores), and the next run measures it."
+                .to_string(),
+        );
+    }
+    outcome
+        .judgements
+        .push(judge_interpreters(&cases, ctx.cores));
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! What every executor run reports, and the Rust worker that runs rayon over the corpus.
+//!
+//! Python runs are `python -m pyproof.image_parallelism`; Rust runs are this very binary
+//! re-executed with `PYPROOF_WORKER=images` (see [`crate::worker_main`]). Both print one
+//! [`RunReport`] as JSON, so the harness compares them field by field.
+
+use super::corpus::{PackReader, read_pack};
+use super::pipeline::{ImageFailure, Tally, threshold, thumbnail};
+use pyproof_proc::own_anon_kib;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+/// Images read per step when streaming the pack from disk.
+pub const STREAM_BATCH: usize = 4096;
+
+/// One executor's run over the corpus, as printed by a worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// `threshold`, `thumbnail` or `echo`.
+    pub workload: String,
+    /// `sequential`, `threads`, `processes` or `rayon`.
+    pub executor: String,
+    /// Workers (threads or processes); 1 for sequential.
+    pub k: usize,
+    /// Images per task handed to a pool (1 when there is no pool).
+    #[serde(default = "one")]
+    pub batch: u64,
+    /// What came out.
+    #[serde(flatten)]
+    pub tally: Tally,
+    /// Seconds from the first image to the last output, measured inside the worker.
+    pub work_s: f64,
+    /// Seconds to start the executor and warm it (pool processes, imports), untimed.
+    pub startup_s: f64,
+    /// Anonymous memory of the worker before the corpus was loaded, KiB.
+    pub baseline_anon_kib: u64,
+    /// Whether the corpus was streamed from disk (read inside the timed part) rather than
+    /// held in memory.
+    #[serde(default)]
+    pub streamed: bool,
+    /// Library versions.
+    #[serde(default)]
+    pub library: BTreeMap<String, String>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+impl RunReport {
+    /// Images per second.
+    pub fn rate(&self) -> f64 {
+        self.tally.images() as f64 / self.work_s.max(1e-9)
+    }
+}
+
+/// A Rust workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RustWorkload {
+    /// Decode → halve → blur → JPEG ([`thumbnail`]).
+    Thumbnail,
+    /// Decode → grey → threshold ([`threshold`]).
+    Threshold,
+}
+
+impl RustWorkload {
+    fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "thumbnail" => Ok(RustWorkload::Thumbnail),
+            "threshold" => Ok(RustWorkload::Threshold),
+            other => Err(format!(
+                "unknown workload '{other}' (expected: thumbnail, threshold)"
+            )),
+        }
+    }
+
+    fn func(self) -> fn(&[u8]) -> Result<Vec<u8>, ImageFailure> {
+        match self {
+            RustWorkload::Thumbnail => thumbnail,
+            RustWorkload::Threshold => threshold,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            RustWorkload::Thumbnail => "thumbnail",
+            RustWorkload::Threshold => "threshold",
+        }
+    }
+}
+
+/// The arguments of the images worker.
+const USAGE: &str = "usage: PYPROOF_WORKER=images <binary> <thumbnail|threshold> \
+<sequential|rayon> <k> <pack> [--count N] [--stream]";
+
+/// The images worker: `<workload> <sequential|rayon> <k> <pack> [--count N] [--stream]`, or
+/// `stages <pack> [--count N]` for the stage profile ([`super::stages`]).
+/// Runs the workload over the first N images of the pack (all by default) and returns its
+/// report as JSON, or a one-line error.
+pub fn run_worker(args: &[String]) -> Result<String, String> {
+    if let [first, rest @ ..] = args
+        && first == "stages"
+    {
+        return super::stages::run_worker(rest);
+    }
+    let [workload, executor, k, pack, rest @ ..] = args else {
+        return Err(USAGE.to_string());
+    };
+    let workload = RustWorkload::parse(workload)?;
+    let k: usize = k
+        .parse()
+        .ok()
+        .filter(|&k| (1..=1024).contains(&k))
+        .ok_or_else(|| format!("bad worker count '{k}' (expected 1 to 1024)"))?;
+    let rayon = match executor.as_str() {
+        "sequential" if k == 1 => false,
+        "sequential" => return Err("sequential runs with k = 1".to_string()),
+        "rayon" => true,
+        other => {
+            return Err(format!(
+                "unknown executor '{other}' (expected: sequential, rayon)"
+            ));
+        }
+    };
+    let mut count = u64::MAX;
+    let mut stream = false;
+    let mut rest = rest.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--count" => {
+                count = rest
+                    .next()
+                    .and_then(|c| c.parse().ok())
+                    .filter(|&c| c > 0)
+                    .ok_or("--count needs a positive number")?;
+            }
+            "--stream" => stream = true,
+            other => return Err(format!("unknown argument '{other}'; {USAGE}")),
+        }
+    }
+    let report = run(workload, rayon, k, Path::new(pack), count, stream)?;
+    serde_json::to_string(&report).map_err(|e| e.to_string())
+}
+
+/// The `images` worker role: the Rust pipeline (sequential or rayon) or its stage profile, in
+/// a fresh process.
+pub struct ImagesWorker;
+
+impl pyproof_harness::Worker for ImagesWorker {
+    fn role(&self) -> &'static str {
+        "images"
+    }
+    fn run(&self, args: &[String]) -> Result<String, String> {
+        run_worker(args)
+    }
+}
+
+/// The locked versions of the Rust libraries doing the work.
+pub fn rust_libraries() -> BTreeMap<String, String> {
+    [
+        ("image", env!("PYPROOF_VERSION_IMAGE")),
+        ("zune-jpeg", env!("PYPROOF_VERSION_ZUNE_JPEG")),
+        ("png", env!("PYPROOF_VERSION_PNG")),
+        (
+            "fast_image_resize",
+            env!("PYPROOF_VERSION_FAST_IMAGE_RESIZE"),
+        ),
+        ("jpeg-encoder", env!("PYPROOF_VERSION_JPEG_ENCODER")),
+        ("rayon", env!("PYPROOF_VERSION_RAYON")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn tally_of(
+    images: &[Vec<u8>],
+    func: fn(&[u8]) -> Result<Vec<u8>, ImageFailure>,
+    par: bool,
+) -> Tally {
+    let one = |b: &Vec<u8>| {
+        let mut t = Tally::default();
+        t.add(b.len(), func(b).ok().as_deref());
+        t
+    };
+    let merge = |mut a: Tally, b: Tally| {
+        a.merge(&b);
+        a
+    };
+    if par {
+        images.par_iter().map(one).reduce(Tally::default, merge)
+    } else {
+        images.iter().map(one).fold(Tally::default(), merge)
+    }
+}
+
+fn run(
+    workload: RustWorkload,
+    rayon: bool,
+    k: usize,
+    pack: &Path,
+    count: u64,
+    stream: bool,
+) -> Result<RunReport, String> {
+    let baseline_anon_kib = own_anon_kib();
+    let started = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(k)
+        .thread_name(|i| format!("pyproof-rayon-{i}"))
+        .build()
+        .map_err(|e| format!("starting {k} rayon threads: {e}"))?;
+    let startup_s = started.elapsed().as_secs_f64();
+    let func = workload.func();
+    let (tally, work_s) = if stream {
+        let mut reader = PackReader::open(pack).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let mut tally = Tally::default();
+        let mut left = count;
+        while left > 0 {
+            let n = usize::try_from(left.min(STREAM_BATCH as u64)).unwrap_or(STREAM_BATCH);
+            let batch = reader.next_batch(n).map_err(|e| e.to_string())?;
+            if batch.is_empty() {
+                break;
+            }
+            left -= batch.len() as u64;
+            tally.merge(&pool.install(|| tally_of(&batch, func, rayon)));
+        }
+        (tally, started.elapsed().as_secs_f64())
+    } else {
+        let images = read_pack(pack, count).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let tally = pool.install(|| tally_of(&images, func, rayon));
+        (tally, started.elapsed().as_secs_f64())
+    };
+    let library = rust_libraries();
+    Ok(RunReport {
+        workload: workload.name().to_string(),
+        executor: if rayon { "rayon" } else { "sequential" }.to_string(),
+        k,
+        batch: 1,
+        tally,
+        work_s,
+        startup_s,
+        baseline_anon_kib,
+        streamed: stream,
+        library,
+    })
+}

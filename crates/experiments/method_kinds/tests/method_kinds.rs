@@ -1,0 +1,39 @@
+//! method_kinds: every fact is deterministic, so observations and verdicts are exact.
+
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use method_kinds::MethodKinds;
+
+#[test]
+fn every_method_kind_behaves_as_observed() {
+    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
+    let outcome = run_experiment(&MethodKinds, &ctx).expect("runs");
+    for v in &outcome.verdicts {
+        assert_eq!(
+            v.verdict,
+            Verdict::Confirmed,
+            "{}: {}",
+            v.claim.id,
+            v.evidence
+        );
+    }
+    let observed = |check: &str| {
+        outcome
+            .observed(check)
+            .unwrap_or_else(|| panic!("no fact {check}"))
+    };
+    assert_eq!(observed("Calzone.margherita()"), "a Calzone");
+    assert_eq!(
+        observed("Square.unit() (Rust #[classmethod], Python subclass)"),
+        "a Square of side 1.0"
+    );
+    assert_eq!(
+        observed("Shape.__dict__['unit'].__get__(None, Square).__self__ (Rust)"),
+        "Square"
+    );
+    assert_eq!(
+        observed("Pizza.describe (looked up on the class)"),
+        "function"
+    );
+    // Python and Rust facts: 8 + 4.
+    assert_eq!(outcome.facts.len(), 12);
+}

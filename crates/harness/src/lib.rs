@@ -1,0 +1,64 @@
+//! pyproof-core: the experiment model every trial shares.
+//!
+//! An answer of the interview sheet becomes one or more [`Claim`]s, each worded so a
+//! measurement could prove it wrong and each with its threshold declared *before* the run.
+//! An [`Experiment`] runs real code and returns an [`Outcome`]: every sample it took
+//! ([`Measurement`]), tables and chart series for the renderers, and one [`Judgement`] per
+//! claim. [`run_experiment`] is the only way the harness runs an experiment: it records the
+//! declared claims first, runs, then refuses an outcome whose judgements do not cover exactly
+//! the declared claims — so an experiment cannot quietly drop or invent a claim.
+//!
+//! It also holds what every experiment declares about itself: its command-line options
+//! ([`options`], one registry the CLI and the examples parse from) and its worker roles
+//! ([`worker`]); the one seeded generator ([`rng`]); and [`one_core`], the verdict every
+//! parallel claim gives when this process has a single core.
+//!
+//! This crate has no Python and no heavy dependencies; processes live in `pyproof-proc`, the
+//! interpreter in `pyproof-python`, the renderers in `pyproof-report`.
+
+mod bytes;
+mod claim;
+mod env;
+mod error;
+mod experiment;
+mod fact;
+mod measure;
+mod outcome;
+pub mod options;
+pub mod rng;
+mod scale;
+pub mod time;
+pub mod worker;
+
+pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
+pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, judge_cases};
+pub use env::{Environment, Host, PythonInfo, available_cores};
+pub use error::ExperimentError;
+pub use experiment::{
+    Experiment, Meta, NoProgress, Progress, RunContext, Section, run_experiment, skipped_outcome,
+    validate_ids,
+};
+pub use options::{Options, Parsed, RunOption};
+pub use rng::Rng;
+pub use worker::Worker;
+pub use fact::{Fact, record_facts, unknown_claims};
+pub use measure::{
+    Measurement, Summary, format_number, format_value, median, nearest_rank, pairwise_ratios,
+    quantile,
+};
+pub use outcome::{
+    Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Series, Table, repeatability,
+};
+pub use scale::Scale;
+
+/// The verdict of a claim that needs two cores, on a machine that gives this process one:
+/// Inconclusive, saying why this machine cannot show it. None when there are two or more.
+pub fn one_core(claim_id: &str, cores: usize, why: &str) -> Option<Judgement> {
+    (cores < 2).then(|| {
+        Judgement::new(
+            claim_id,
+            Verdict::Inconclusive,
+            format!("only {cores} core is available to this process: {why}"),
+        )
+    })
+}

@@ -1,0 +1,63 @@
+//! Where things are: the repository, python/, the .venv, the base interpreter.
+//!
+//! Each has an environment override so the binaries also work outside a checkout:
+//! `PYPROOF_ROOT` (the repository), `PYPROOF_VENV` (another virtual environment),
+//! `PYPROOF_BASE_PYTHON` (the interpreter to make the venv from), `PYPROOF_OUTPUT_DIR`
+//! (where results and charts go).
+
+use std::path::PathBuf;
+
+/// The repository root: `PYPROOF_ROOT`, else the checkout this crate was built from.
+pub fn project_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("PYPROOF_ROOT") {
+        return PathBuf::from(root);
+    }
+    // crates/proc -> the workspace root, fixed at build time: cargo run/test/bench always
+    // run from the checkout that built them.
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or(here)
+}
+
+/// `python/` in the repository: the `pyproof` Python package and its tests.
+pub fn python_dir() -> PathBuf {
+    project_root().join("python")
+}
+
+/// The pinned requirements of every Python package the suite uses.
+pub fn requirements_file() -> PathBuf {
+    python_dir().join("requirements.txt")
+}
+
+/// The virtual environment: `PYPROOF_VENV`, else `.venv` at the repository root.
+pub fn venv_dir() -> PathBuf {
+    match std::env::var_os("PYPROOF_VENV") {
+        Some(dir) => PathBuf::from(dir),
+        None => project_root().join(".venv"),
+    }
+}
+
+/// The interpreter of a venv.
+pub fn venv_python(venv: &std::path::Path) -> PathBuf {
+    venv.join("bin").join("python")
+}
+
+/// The interpreter pyo3 was built against (the venv must be made from it, or the embedded
+/// libpython and the venv's stdlib disagree); `PYPROOF_BASE_PYTHON` overrides it.
+pub fn base_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("PYPROOF_BASE_PYTHON") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(option_env!("PYPROOF_BUILD_PYTHON").unwrap_or("python3"))
+}
+
+/// Where results, charts and generated inputs go: `PYPROOF_OUTPUT_DIR`, else
+/// `target/pyproof` under the repository.
+pub fn work_dir() -> PathBuf {
+    match std::env::var_os("PYPROOF_OUTPUT_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => project_root().join("target").join("pyproof"),
+    }
+}
