@@ -73,7 +73,10 @@ mod tests {
     #[test]
     fn options_of_the_same_name_are_the_same_option() {
         // Two experiments may share an option only by listing the very same definition.
-        let all: Vec<_> = EXPERIMENTS.iter().flat_map(|e| e.options().iter()).collect();
+        let all: Vec<_> = EXPERIMENTS
+            .iter()
+            .flat_map(|e| e.options().iter())
+            .collect();
         for a in &all {
             for b in &all {
                 if a.name() == b.name() {

@@ -169,7 +169,10 @@ fn check(with_report: bool, reported_only: bool) -> ExitCode {
             .map(|r| r.outcomes.iter().map(|o| o.id.clone()).collect())
             .unwrap_or_default();
         let against: Vec<&str> = if reported_only {
-            ids.iter().copied().filter(|id| reported.iter().any(|r| r == id)).collect()
+            ids.iter()
+                .copied()
+                .filter(|id| reported.iter().any(|r| r == id))
+                .collect()
         } else {
             ids.clone()
         };
@@ -333,4 +336,3 @@ fn list() {
         );
     }
 }
-

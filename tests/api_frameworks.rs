@@ -5,8 +5,8 @@
 
 mod common;
 
-use hyper::Method;
 use api_frameworks::{load, payload};
+use hyper::Method;
 use pyproof_proc::WORKER_ENV;
 use pyproof_python::Service;
 use std::process::Command;

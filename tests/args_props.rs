@@ -24,9 +24,14 @@ fn token() -> impl Strategy<Value = String> {
 
 fn parse(args: &[String]) -> Result<pyproof_runner::RunArgs, String> {
     let cmd = pyproof_runner::with_run_args(Command::new("run").no_binary_name(true), EXPERIMENTS);
-    let matches = cmd
-        .try_get_matches_from(args)
-        .map_err(|e| e.render().to_string().lines().next().unwrap_or("").to_string())?;
+    let matches = cmd.try_get_matches_from(args).map_err(|e| {
+        e.render()
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    })?;
     pyproof_runner::run_args(&matches, EXPERIMENTS)
 }
 
@@ -87,7 +92,17 @@ fn an_example_refuses_another_answers_option() {
     let err = pyproof_runner::parse_example_args(*gil, &["--csv-size".into(), "2GB".into()])
         .expect_err("not gil_contention's option");
     assert!(err.render().to_string().contains("--csv-size"), "{err}");
-    let ok = pyproof_runner::parse_example_args(*gil, &["--python".into(), "/x".into(), "--repeat".into(), "3".into(), "--json".into(), "/tmp/a.json".into()])
-        .expect("its own options and the common ones");
+    let ok = pyproof_runner::parse_example_args(
+        *gil,
+        &[
+            "--python".into(),
+            "/x".into(),
+            "--repeat".into(),
+            "3".into(),
+            "--json".into(),
+            "/tmp/a.json".into(),
+        ],
+    )
+    .expect("its own options and the common ones");
     assert_eq!(ok.repeat, 3);
 }

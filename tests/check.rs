@@ -1,7 +1,8 @@
-//! `pyproof check`: the checkout passes it (every id has its places, every generated block
-//! matches the committed results, the quoted code matches its source), and a copy with a
-//! page missing, a block edited and a quoted function changed fails it, naming each with the
-//! command that fixes it.
+//! `pyproof check`: the checkout passes it (every id has its places, the quoted code matches
+//! its source, no Rust file is too long) and `pyproof check --report --reported-only` (every
+//! generated block matches the committed results); a copy with a page missing, a bench
+//! missing, a judge missing, a long file, a block edited and a quoted function changed fails,
+//! each problem named with the command that fixes it.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,9 +11,10 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn check(root: &Path) -> std::process::Output {
+fn check(root: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_pyproof"))
         .arg("check")
+        .args(args)
         .env("PYPROOF_ROOT", root)
         .output()
         .expect("runs")
@@ -36,12 +38,14 @@ fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) {
 
 #[test]
 fn the_checkout_passes_check() {
-    let out = check(repo());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for args in [&[][..], &["--report", "--reported-only"][..]] {
+        let out = check(repo(), args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
@@ -56,19 +60,24 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
             "target" | ".venv" | ".git" | "__pycache__" | ".ruff_cache" | ".pytest_cache"
         )
     };
-    for sub in ["crates", "docs", "examples", "benches", "python"] {
+    for sub in ["crates", "docs", "python", "src", "tests"] {
         copy_tree(&repo().join(sub), &root.join(sub), &sources);
     }
     for file in ["README.md", "Cargo.toml"] {
         std::fs::copy(repo().join(file), root.join(file)).expect("copy");
     }
     assert!(
-        check(root).status.success(),
+        check(root, &["--report", "--reported-only"])
+            .status
+            .success(),
         "the copy passes as the checkout does"
     );
 
     std::fs::remove_file(root.join("docs/mro.md")).expect("rm");
-    std::fs::remove_file(root.join("benches/async_io.rs")).expect("rm");
+    std::fs::remove_file(root.join("crates/experiments/io_concurrency/benches/io_concurrency.rs"))
+        .expect("rm");
+    std::fs::remove_file(root.join("crates/experiments/mro/src/judge.rs")).expect("rm");
+    std::fs::write(root.join("src/long.rs"), "//\n".repeat(601)).expect("write");
     let page = root.join("docs/gil_contention.md");
     let text = std::fs::read_to_string(&page).expect("page");
     let edited = text.replacen("| **", "| **Not ", 1);
@@ -85,7 +94,17 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
     assert_ne!(changed, code, "spin is quoted as it was");
     std::fs::write(&source, changed).expect("write");
 
-    let out = check(root);
+    // Without --report, only the places are checked: the stale block is not a problem yet.
+    let out = check(root, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("verdicts block"), "{err}");
+    assert!(
+        err.trim_end().ends_with("pyproof check: 5 problem(s)"),
+        "{err}"
+    );
+
+    let out = check(root, &["--report"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -93,7 +112,15 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
         "{err}"
     );
     assert!(
-        err.contains("io_concurrency: no benches/async_io.rs (its bench) — fix: write it"),
+        err.contains("io_concurrency: no crates/experiments/io_concurrency/benches/io_concurrency.rs (its bench) — fix: write it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("mro: no crates/experiments/mro/src/judge.rs (its pure judges)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/long.rs has 601 lines (the limit is 600) — fix: split it by concern"),
         "{err}"
     );
     assert!(
@@ -107,7 +134,7 @@ fn a_missing_page_and_an_edited_block_are_named_with_their_fix() {
         "{err}"
     );
     assert!(
-        err.trim_end().ends_with("pyproof check: 4 problem(s)"),
+        err.trim_end().ends_with("pyproof check: 6 problem(s)"),
         "{err}"
     );
 }

@@ -2,10 +2,10 @@
 //! files (the policy: skip and count exactly as the reference reader does, or stop with one
 //! line — never a different answer), and a quick run through the CLI.
 
-use pyproof_python::{Interpreter, python_command};
 use dataframe_memory::Variant;
 use dataframe_memory::data::{HEADER, ensure_dataset, find_ragged, scan};
 use dataframe_memory::worker::{WORKER_ENV, WorkerReport, set_aside_ragged};
+use pyproof_python::{Interpreter, python_command};
 use std::path::Path;
 use std::process::Command;
 

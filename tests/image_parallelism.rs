@@ -4,13 +4,11 @@
 
 mod common;
 
-use pyproof_python::{Interpreter, python_command};
-use pyproof_proc::WORKER_ENV;
-use image_parallelism::corpus::{
-    CorpusSpec, Damage, Kind, MAGIC, ensure_corpus, image_file,
-};
+use image_parallelism::corpus::{CorpusSpec, Damage, Kind, MAGIC, ensure_corpus, image_file};
 use image_parallelism::stages::{Profiles, StageReport, run_profile};
 use image_parallelism::worker::RunReport;
+use pyproof_proc::WORKER_ENV;
+use pyproof_python::{Interpreter, python_command};
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;

@@ -23,8 +23,8 @@ mod error;
 mod experiment;
 mod fact;
 mod measure;
-mod outcome;
 pub mod options;
+mod outcome;
 pub mod rng;
 mod scale;
 pub mod time;
@@ -38,18 +38,18 @@ pub use experiment::{
     Experiment, Meta, NoProgress, Progress, RunContext, Section, run_experiment, skipped_outcome,
     validate_ids,
 };
-pub use options::{Options, Parsed, RunOption};
-pub use rng::Rng;
-pub use worker::Worker;
 pub use fact::{Fact, record_facts, unknown_claims};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, nearest_rank, pairwise_ratios,
     quantile,
 };
+pub use options::{Options, Parsed, RunOption};
 pub use outcome::{
     Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Series, Table, repeatability,
 };
+pub use rng::Rng;
 pub use scale::Scale;
+pub use worker::Worker;
 
 /// The verdict of a claim that needs two cores, on a machine that gives this process one:
 /// Inconclusive, saying why this machine cannot show it. None when there are two or more.

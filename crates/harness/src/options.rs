@@ -86,7 +86,9 @@ impl Options {
 
 /// The options of several experiments, each name once (two experiments may share one), in
 /// the order first declared.
-pub fn merged<'a>(lists: impl IntoIterator<Item = &'a [&'static dyn RunOption]>) -> Vec<&'static dyn RunOption> {
+pub fn merged<'a>(
+    lists: impl IntoIterator<Item = &'a [&'static dyn RunOption]>,
+) -> Vec<&'static dyn RunOption> {
     let mut out: Vec<&'static dyn RunOption> = Vec::new();
     for list in lists {
         for o in list {
@@ -147,9 +149,16 @@ mod tests {
         assert_eq!(o.one::<u64>(&Count), None);
         o.set(&Count, "7").expect("parses");
         assert_eq!(o.one::<u64>(&Count), Some(&7));
-        assert_eq!(o.one::<String>(&Count), None, "the wrong type reads as absent");
+        assert_eq!(
+            o.one::<String>(&Count),
+            None,
+            "the wrong type reads as absent"
+        );
         assert_eq!(o.set(&Count, "x").unwrap_err(), "bad count 'x'");
-        assert_eq!(o.set(&Count, "8").unwrap_err(), "--count given more than once");
+        assert_eq!(
+            o.set(&Count, "8").unwrap_err(),
+            "--count given more than once"
+        );
     }
 
     #[test]

@@ -72,8 +72,12 @@ pub fn commit_with_sidecar(
     info: &impl Serialize,
     info_dest: &Path,
 ) -> Result<(), ProcError> {
-    let json = serde_json::to_vec_pretty(info)
-        .map_err(|e| ProcError::io(format!("describing {}", dest.display()), io::Error::other(e)))?;
+    let json = serde_json::to_vec_pretty(info).map_err(|e| {
+        ProcError::io(
+            format!("describing {}", dest.display()),
+            io::Error::other(e),
+        )
+    })?;
     write_atomic(info_dest, &json)
         .map_err(|e| ProcError::io(format!("writing {}", info_dest.display()), e))?;
     pending.commit(dest).map_err(|e| {
@@ -102,10 +106,28 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_write_keeps_the_old_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.json");
+        write_atomic(&path, b"good").expect("write");
+        // A directory where the pending file would go makes the write fail.
+        let blocker = dir
+            .path()
+            .join(format!("r.json.partial-{}", std::process::id()));
+        std::fs::create_dir(&blocker).expect("blocker");
+        assert!(write_atomic(&path, b"bad").is_err());
+        assert_eq!(std::fs::read(&path).expect("read"), b"good");
+    }
+
+    #[test]
     fn a_file_larger_than_the_disk_is_refused_before_writing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let err = ensure_space(dir.path(), u64::MAX / 2, "a huge file").unwrap_err();
-        assert!(err.to_string().starts_with("not enough disk space for a huge file"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("not enough disk space for a huge file"),
+            "{err}"
+        );
         ensure_space(dir.path(), 1, "a byte").expect("fits");
     }
 
@@ -118,6 +140,9 @@ mod tests {
         f.write_all(b"a\n").expect("write");
         commit_with_sidecar(pending, &dest, &vec![1, 2], &info).expect("commit");
         assert_eq!(std::fs::read(&dest).expect("read"), b"a\n");
-        assert_eq!(std::fs::read_to_string(&info).expect("read"), "[\n  1,\n  2\n]");
+        assert_eq!(
+            std::fs::read_to_string(&info).expect("read"),
+            "[\n  1,\n  2\n]"
+        );
     }
 }

@@ -15,8 +15,12 @@ pub const WORKER_ENV: &str = "PYPROOF_WORKER";
 
 /// A command that re-executes this very binary as the worker `role`.
 pub fn worker_command(role: &str) -> Result<Command, ProcError> {
-    let exe = std::env::current_exe()
-        .map_err(|e| ProcError::io(format!("finding this program to start its {role} worker"), e))?;
+    let exe = std::env::current_exe().map_err(|e| {
+        ProcError::io(
+            format!("finding this program to start its {role} worker"),
+            e,
+        )
+    })?;
     let mut cmd = Command::new(exe);
     cmd.env(WORKER_ENV, role);
     Ok(cmd)

@@ -9,13 +9,13 @@
 
 use crate::error::PythonError;
 use crate::native::pyproof_native;
-use pyproof_proc::paths;
 use crate::venv::{self, VenvSpec};
 use pyo3::exceptions::PyModuleNotFoundError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use pyproof_harness::PythonInfo;
+use pyproof_proc::paths;
 use std::collections::BTreeMap;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;

@@ -34,7 +34,9 @@ static STATE: Mutex<State> = Mutex::new(State {
 });
 
 fn lock() -> std::sync::MutexGuard<'static, State> {
-    STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    STATE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Adds `part` to `pyproof_native`: now when the module is already imported, else when it
@@ -54,8 +56,9 @@ pub fn add_part(part: &'static NativePart) -> Result<(), PythonError> {
     Python::attach(|py| {
         let module = lock().module.as_ref().map(|m| m.bind(py).clone());
         match module {
-            Some(m) => (part.add)(&m)
-                .map_err(|e| crate::py_error(py, e, &format!("adding {} to pyproof_native", part.name))),
+            Some(m) => (part.add)(&m).map_err(|e| {
+                crate::py_error(py, e, &format!("adding {} to pyproof_native", part.name))
+            }),
             None => Ok(()),
         }
     })

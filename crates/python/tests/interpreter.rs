@@ -59,7 +59,9 @@ fn native_parts_are_installed_before_and_after_the_first_import() {
     let read = |name: &str| {
         interp().attach(|py| {
             let m = py.import("pyproof_native").expect("pyproof_native imports");
-            m.getattr(name).ok().map(|v| v.extract::<i64>().expect("an int"))
+            m.getattr(name)
+                .ok()
+                .map(|v| v.extract::<i64>().expect("an int"))
         })
     };
     assert_eq!(read("part_one"), Some(1));

@@ -82,10 +82,19 @@ pub fn structure(root: &Path, ids: &[&str], benches: &[(&str, &str)]) -> Vec<Pro
             ));
         }
         let dir = format!("crates/experiments/{id}");
-        if !root.join(&dir).join("benches").join(format!("{bench}.rs")).is_file() {
-            problems.push(problem(format!("{id}: no {dir}/benches/{bench}.rs (its bench)"), "write it"));
+        if !root
+            .join(&dir)
+            .join("benches")
+            .join(format!("{bench}.rs"))
+            .is_file()
+        {
+            problems.push(problem(
+                format!("{id}: no {dir}/benches/{bench}.rs (its bench)"),
+                "write it",
+            ));
         }
-        let manifest = std::fs::read_to_string(root.join(&dir).join("Cargo.toml")).unwrap_or_default();
+        let manifest =
+            std::fs::read_to_string(root.join(&dir).join("Cargo.toml")).unwrap_or_default();
         if !manifest.contains(&format!("[[bench]]\nname = \"{bench}\"")) {
             problems.push(problem(
                 format!("{id}: its bench {bench} is not declared in {dir}/Cargo.toml"),
@@ -94,9 +103,15 @@ pub fn structure(root: &Path, ids: &[&str], benches: &[(&str, &str)]) -> Vec<Pro
         }
     }
     for file in rust_files(root) {
-        let lines = std::fs::read_to_string(&file).map(|t| t.lines().count()).unwrap_or(0);
+        let lines = std::fs::read_to_string(&file)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
         if lines > MAX_RUST_LINES {
-            let name = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+            let name = file
+                .strip_prefix(root)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
             problems.push(problem(
                 format!("{name} has {lines} lines (the limit is {MAX_RUST_LINES})"),
                 "split it by concern",
@@ -145,14 +160,21 @@ fn stale_code(root: &Path) -> Vec<Problem> {
         .collect();
     pages.sort();
     for page in pages {
-        let name = page.strip_prefix(root).unwrap_or(&page).display().to_string();
+        let name = page
+            .strip_prefix(root)
+            .unwrap_or(&page)
+            .display()
+            .to_string();
         let Ok(text) = std::fs::read_to_string(&page) else {
             continue;
         };
         match crate::snippets::stale(&text, root) {
             Ok(stale) => {
                 for s in stale {
-                    problems.push(problem(format!("{name}: the code quoted from {s} is stale"), REPORT));
+                    problems.push(problem(
+                        format!("{name}: the code quoted from {s} is stale"),
+                        REPORT,
+                    ));
                 }
             }
             Err(e) => problems.push(problem(format!("{name}: {e}"), "fix the code marker")),
@@ -211,10 +233,14 @@ pub fn report(root: &Path, ids: &[&str]) -> Vec<Problem> {
         Ok(text) => {
             let want = blocks::verdict_table_block(&results);
             match blocks::current(&text, blocks::VERDICT_TABLE) {
-                None => problems.push(problem("README.md has no generated verdict table".into(), REPORT)),
-                Some(have) if have != want.trim_matches('\n') => {
-                    problems.push(problem("the verdict table in README.md is stale".into(), REPORT))
-                }
+                None => problems.push(problem(
+                    "README.md has no generated verdict table".into(),
+                    REPORT,
+                )),
+                Some(have) if have != want.trim_matches('\n') => problems.push(problem(
+                    "the verdict table in README.md is stale".into(),
+                    REPORT,
+                )),
                 Some(_) => {}
             }
         }

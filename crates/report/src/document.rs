@@ -7,7 +7,9 @@
 use crate::svg::{self, escape};
 use crate::terminal::shorten;
 use crate::write_atomic;
-use pyproof_harness::{ClaimVerdict, Environment, Outcome, RepeatedClaim, RunResults, Table, Verdict};
+use pyproof_harness::{
+    ClaimVerdict, Environment, Outcome, RepeatedClaim, RunResults, Table, Verdict,
+};
 use serde::Deserialize;
 use std::fmt::Write;
 use std::io;

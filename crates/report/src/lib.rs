@@ -46,36 +46,3 @@ pub fn write_artifacts(outcome: &Outcome, dir: &Path) -> io::Result<Vec<PathBuf>
     }
     Ok(written)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("sub").join("r.json");
-        write_atomic(&path, b"one").expect("write");
-        write_atomic(&path, b"two").expect("rewrite");
-        assert_eq!(std::fs::read(&path).expect("read"), b"two");
-        let names: Vec<_> = std::fs::read_dir(path.parent().expect("parent"))
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("r.json")]);
-    }
-
-    #[test]
-    fn a_failed_write_keeps_the_old_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("r.json");
-        write_atomic(&path, b"good").expect("write");
-        // A directory where the temp file would go makes the write fail.
-        let blocker = dir
-            .path()
-            .join(format!(".r.json.tmp-{}", std::process::id()));
-        std::fs::create_dir(&blocker).expect("blocker");
-        assert!(write_atomic(&path, b"bad").is_err());
-        assert_eq!(std::fs::read(&path).expect("read"), b"good");
-    }
-}

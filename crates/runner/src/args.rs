@@ -38,7 +38,9 @@ impl Default for RunArgs {
 fn parse_repeat(s: &str) -> Result<u32, String> {
     match s.parse::<u32>() {
         Ok(n) if (1..=MAX_REPEAT).contains(&n) => Ok(n),
-        _ => Err(format!("bad repeat count '{s}' (expected 1 to {MAX_REPEAT})")),
+        _ => Err(format!(
+            "bad repeat count '{s}' (expected 1 to {MAX_REPEAT})"
+        )),
     }
 }
 
@@ -95,7 +97,10 @@ pub fn with_run_args(cmd: Command, experiments: &[&'static dyn Experiment]) -> C
 }
 
 /// The run arguments out of `matches` (made by a command built with [`with_run_args`]).
-pub fn run_args(matches: &ArgMatches, experiments: &[&'static dyn Experiment]) -> Result<RunArgs, String> {
+pub fn run_args(
+    matches: &ArgMatches,
+    experiments: &[&'static dyn Experiment],
+) -> Result<RunArgs, String> {
     let mut options = Options::new();
     for option in declared_options(experiments) {
         if let Some(values) = matches.get_many::<String>(option.name()) {
@@ -105,7 +110,10 @@ pub fn run_args(matches: &ArgMatches, experiments: &[&'static dyn Experiment]) -
         }
     }
     Ok(RunArgs {
-        scale: matches.get_one::<Scale>("scale").copied().unwrap_or_default(),
+        scale: matches
+            .get_one::<Scale>("scale")
+            .copied()
+            .unwrap_or_default(),
         json: matches.get_one::<PathBuf>("json").cloned(),
         repeat: matches.get_one::<u32>("repeat").copied().unwrap_or(1),
         options,
@@ -120,13 +128,17 @@ pub fn parse_example_args(
 ) -> Result<RunArgs, clap::Error> {
     let cmd = with_run_args(
         Command::new(experiment.id())
-            .bin_name(format!("cargo run --release --example {} --", experiment.id()))
+            .bin_name(format!(
+                "cargo run --release --example {} --",
+                experiment.id()
+            ))
             .about(experiment.question())
             .no_binary_name(true),
         &[experiment],
     );
     let matches = cmd.try_get_matches_from(args)?;
-    run_args(&matches, &[experiment]).map_err(|e| clap::Error::raw(clap::error::ErrorKind::ValueValidation, e))
+    run_args(&matches, &[experiment])
+        .map_err(|e| clap::Error::raw(clap::error::ErrorKind::ValueValidation, e))
 }
 
 /// A clap error as the one line pyproof prints (clap's own output for --help and

@@ -5,8 +5,8 @@ use crate::args::RunArgs;
 use crate::{output_dir, terminal_progress};
 use anyhow::{Context, Result};
 use pyproof_harness::{
-    Environment, Experiment, Host, Options, Outcome, Progress, RunContext, RunFailure,
-    RunResults, Scale, run_experiment,
+    Environment, Experiment, Host, Options, Outcome, Progress, RunContext, RunFailure, RunResults,
+    Scale, run_experiment,
 };
 use pyproof_python::{Interpreter, paths};
 use pyproof_report::TerminalProgress;
@@ -167,7 +167,10 @@ fn refused_outputs(json: Option<&PathBuf>) -> Option<String> {
     if let Some(path) = json {
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(dir) = parent.filter(|d| !d.is_dir()) {
-            return Some(format!("--json: directory {} does not exist", dir.display()));
+            return Some(format!(
+                "--json: directory {} does not exist",
+                dir.display()
+            ));
         }
         if path.is_dir() {
             return Some(format!("--json: {} is a directory", path.display()));

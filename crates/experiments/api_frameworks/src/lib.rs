@@ -214,7 +214,9 @@ impl Plan {
 pub fn start(server: Server, plan: &Plan) -> Result<Service, ExperimentError> {
     let label = server.label(plan);
     let cmd = match server {
-        Server::Axum => pyproof_proc::worker_command(pyproof_harness::Worker::role(&axum_server::AxumServer))?,
+        Server::Axum => {
+            pyproof_proc::worker_command(pyproof_harness::Worker::role(&axum_server::AxumServer))?
+        }
         _ => {
             let mut cmd = python_command(Interpreter::get()?);
             cmd.args(["-m", "pyproof.api_frameworks", "serve"]);

@@ -1,8 +1,8 @@
 //! async_under_the_hood: the protocol facts are deterministic and asserted exactly; the
 //! timing claim (d) is judged by runs, not here.
 
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 use async_under_the_hood::AsyncUnderTheHood;
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 
 #[test]
 fn the_protocol_facts_and_their_verdicts() {

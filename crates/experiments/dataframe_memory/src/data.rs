@@ -9,8 +9,8 @@
 
 use pyproof_harness::ExperimentError;
 pub use pyproof_harness::Rng;
-use pyproof_proc::files::{commit_with_sidecar, ensure_space};
 use pyproof_harness::time::civil_from_days;
+use pyproof_proc::files::{commit_with_sidecar, ensure_space};
 use pyproof_proc::pending::{PendingFile, remove_stale_partials};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

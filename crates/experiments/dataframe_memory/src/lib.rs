@@ -15,6 +15,7 @@ pub mod polars_side;
 pub mod worker;
 
 use data::{Dataset, RaggedRow, ensure_dataset, find_ragged};
+use options::CsvSize;
 use pyproof_harness::{
     Bar, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
     RunContext, Scale, Section, Series, Table, Verdict, format_bytes, format_number, median,
@@ -24,7 +25,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use options::CsvSize;
 use worker::{ColumnMemory, WorkerReport, set_aside_ragged};
 
 /// The experiment.
@@ -355,7 +355,8 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// The command that runs `variant` on `csv` in a fresh process.
 fn command(variant: Variant, csv: &Path, plan: &Plan) -> Result<Command, ExperimentError> {
     if variant.is_rust_polars() {
-        let mut cmd = pyproof_proc::worker_command(pyproof_harness::Worker::role(&worker::PolarsWorker))?;
+        let mut cmd =
+            pyproof_proc::worker_command(pyproof_harness::Worker::role(&worker::PolarsWorker))?;
         cmd.arg(variant.id()).arg(csv);
         Ok(cmd)
     } else {

@@ -13,8 +13,8 @@
 
 use super::data::{Answer, BadRow, Group};
 use super::worker::{ColumnMemory, WorkerReport, own_anon_kib};
-use pyproof_harness::ExperimentError;
 use polars::prelude::*;
+use pyproof_harness::ExperimentError;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;

@@ -1,8 +1,8 @@
 //! Property test of the CSV generator and the reference reader: for any size and seed, the
 //! file reads back to exactly the answer computed while writing it, with no malformed row.
 
-use proptest::prelude::*;
 use dataframe_memory::data::{generate, scan};
+use proptest::prelude::*;
 
 proptest! {
     // Each case writes and reads a file: keep the count modest, the sizes varied.

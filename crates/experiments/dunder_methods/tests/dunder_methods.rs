@@ -1,7 +1,7 @@
 //! dunder_methods: the dunder calls of each operation are deterministic; asserted exactly.
 
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 use dunder_methods::DunderMethods;
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 
 #[test]
 fn every_operator_reaches_its_dunder_in_rust_and_python() {

@@ -64,8 +64,7 @@ fn image_parallelism(c: &mut Criterion) {
         } else {
             count
         };
-        let mut group =
-            c.benchmark_group(format!("image_parallelism/{}", workload.id()));
+        let mut group = c.benchmark_group(format!("image_parallelism/{}", workload.id()));
         group
             .sample_size(10)
             .sampling_mode(SamplingMode::Flat)

@@ -8,12 +8,12 @@
 //! is written under a temporary name and renamed when complete, sidecar first, so a pack in
 //! place always has its description beside it.
 
-use pyproof_harness::ExperimentError;
-use pyproof_harness::Rng;
-use pyproof_proc::files::{commit_with_sidecar, ensure_space};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{ImageEncoder, Rgb, RgbImage};
+use pyproof_harness::ExperimentError;
+use pyproof_harness::Rng;
+use pyproof_proc::files::{commit_with_sidecar, ensure_space};
 use pyproof_proc::pending::{PendingFile, remove_stale_partials};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

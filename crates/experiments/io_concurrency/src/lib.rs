@@ -140,7 +140,8 @@ pub struct Sample {
 
 fn client_command(mode: Mode, port: u16, n: u64) -> Result<Command, ExperimentError> {
     if mode == Mode::Tokio {
-        let mut cmd = pyproof_proc::worker_command(pyproof_harness::Worker::role(&net::TokioClient))?;
+        let mut cmd =
+            pyproof_proc::worker_command(pyproof_harness::Worker::role(&net::TokioClient))?;
         cmd.args([port.to_string(), n.to_string(), "10".to_string()]);
         Ok(cmd)
     } else {

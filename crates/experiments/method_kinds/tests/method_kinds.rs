@@ -1,7 +1,7 @@
 //! method_kinds: every fact is deterministic, so observations and verdicts are exact.
 
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 use method_kinds::MethodKinds;
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 
 #[test]
 fn every_method_kind_behaves_as_observed() {

@@ -1,8 +1,8 @@
 //! The MRO facts, asserted exactly against the running CPython.
 
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 use mro::c3::ClassGraph;
 use mro::{Mro, NAMED, compare, cpython_decisions};
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 use pyproof_python::Interpreter;
 
 fn cpython_mro(spec: &str, class: &str) -> Option<Vec<String>> {

@@ -2,8 +2,8 @@
 //! refused (never a panic), and every linearization of a random hierarchy has C3's
 //! defining properties.
 
-use proptest::prelude::*;
 use mro::c3::{ClassGraph, random_hierarchy};
+use proptest::prelude::*;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

@@ -1,7 +1,7 @@
 //! The mutable_defaults verdicts are deterministic facts: asserted exactly.
 
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 use mutable_defaults::MutableDefaults;
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
 
 #[test]
 fn defaults_are_shared_and_tuples_are_immutable_one_level_deep() {

@@ -1,0 +1,276 @@
+//! What runs: the workloads, the executors and their worker counts, and the sizes each scale
+//! (or `--images`, `--image-size`) chooses.
+
+use crate::corpus::CorpusSpec;
+use crate::{DAMAGE_EVERY, MILLION, SEED};
+use pyproof_harness::Scale;
+use std::time::Duration;
+
+/// What runs over each image, and in which language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Workload {
+    /// Pure-Python grey + threshold over decoded pixels (the GIL held throughout).
+    PythonThreshold,
+    /// Pillow: decode → halve → blur → JPEG.
+    PillowThumbnail,
+    /// Bytes to a pool worker and back, no work: the cost of moving them.
+    Echo,
+    /// The threshold job in Rust.
+    RustThreshold,
+    /// The thumbnail job in Rust (`image` crate).
+    RustThumbnail,
+}
+
+impl Workload {
+    /// Every workload, in table order.
+    pub const ALL: [Workload; 5] = [
+        Workload::PythonThreshold,
+        Workload::PillowThumbnail,
+        Workload::Echo,
+        Workload::RustThreshold,
+        Workload::RustThumbnail,
+    ];
+
+    /// Its id in measurement keys.
+    pub fn id(self) -> &'static str {
+        match self {
+            Workload::PythonThreshold => "python_threshold",
+            Workload::PillowThumbnail => "pillow_thumbnail",
+            Workload::Echo => "echo",
+            Workload::RustThreshold => "rust_threshold",
+            Workload::RustThumbnail => "rust_thumbnail",
+        }
+    }
+
+    /// What it is, for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Workload::PythonThreshold => "pure-Python threshold",
+            Workload::PillowThumbnail => "Pillow thumbnail",
+            Workload::Echo => "echo (bytes only)",
+            Workload::RustThreshold => "Rust threshold",
+            Workload::RustThumbnail => "Rust thumbnail",
+        }
+    }
+
+    /// The job's name as the workers know it.
+    pub fn job(self) -> &'static str {
+        match self {
+            Workload::PythonThreshold | Workload::RustThreshold => "threshold",
+            Workload::PillowThumbnail | Workload::RustThumbnail => "thumbnail",
+            Workload::Echo => "echo",
+        }
+    }
+
+    /// Whether it runs in Rust (rayon) rather than Python.
+    pub fn is_rust(self) -> bool {
+        matches!(self, Workload::RustThreshold | Workload::RustThumbnail)
+    }
+}
+
+/// How the images are spread over workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Executor {
+    /// One after another on one thread.
+    Sequential,
+    /// `ThreadPoolExecutor(k)`.
+    Threads(usize),
+    /// `ProcessPoolExecutor(k)`, spawn.
+    Processes(usize),
+    /// A rayon pool of k threads.
+    Rayon(usize),
+}
+
+impl Executor {
+    /// Its name as the workers know it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Executor::Sequential => "sequential",
+            Executor::Threads(_) => "threads",
+            Executor::Processes(_) => "processes",
+            Executor::Rayon(_) => "rayon",
+        }
+    }
+
+    /// Its number of workers.
+    pub fn k(self) -> usize {
+        match self {
+            Executor::Sequential => 1,
+            Executor::Threads(k) | Executor::Processes(k) | Executor::Rayon(k) => k,
+        }
+    }
+
+    /// "threads k=2".
+    pub fn label(self) -> String {
+        match self {
+            Executor::Sequential => "sequential".to_string(),
+            other => format!("{} k={}", other.name(), other.k()),
+        }
+    }
+}
+
+/// One measured configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Config {
+    /// What runs.
+    pub workload: Workload,
+    /// How it is spread.
+    pub executor: Executor,
+}
+
+impl Config {
+    /// Key prefix of its measurements: `pillow_thumbnail.threads.k2`.
+    pub fn key(&self) -> String {
+        format!(
+            "{}.{}.k{}",
+            self.workload.id(),
+            self.executor.name(),
+            self.executor.k()
+        )
+    }
+}
+
+/// The 1,000,000-image part of a full run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MillionPlan {
+    /// The million small images.
+    pub corpus: CorpusSpec,
+    /// Images of it the pure-Python path really processes (the rest is projected).
+    pub python_sample: u64,
+    /// Deadline of one million-image run.
+    pub timeout: Duration,
+}
+
+/// Sizes of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The corpus every executor runs over.
+    pub corpus: CorpusSpec,
+    /// Images the pure-Python workload processes (its first images): it is ~10× slower.
+    pub python_count: u64,
+    /// Measured rounds; each runs every configuration once, in a rotated order.
+    pub reps: usize,
+    /// Worker counts: 1, 2, 4 and the core count.
+    pub ks: Vec<usize>,
+    /// The million-image runs (full scale only).
+    pub million: Option<MillionPlan>,
+}
+
+impl Plan {
+    /// The plan for `scale` on `cores` cores; `images` and `side` override the corpus.
+    pub fn new(scale: Scale, cores: usize, images: Option<u64>, side: Option<(u32, u32)>) -> Self {
+        let (count, (w, h), python_count, reps) = match scale {
+            Scale::Quick => (48, (96, 96), 12, 1),
+            Scale::Default | Scale::Full => (1000, (256, 256), 48, 3),
+        };
+        let count = images.unwrap_or(count);
+        let (width, height) = side.unwrap_or((w, h));
+        // Keep the pure-Python share near one second per pass whatever the image size.
+        let per_image_px = u64::from(width) * u64::from(height);
+        let python_count = if side.is_some() {
+            (3_000_000 / per_image_px.max(1)).clamp(4, 2000)
+        } else {
+            python_count
+        }
+        .min(count);
+        let mut ks = vec![1, 2, 4, cores.max(1)];
+        ks.sort_unstable();
+        ks.dedup();
+        Plan {
+            corpus: CorpusSpec {
+                count,
+                width,
+                height,
+                seed: SEED,
+                // A small corpus still holds a few damaged files (at least four, up to one in
+                // DAMAGE_EVERY): the skip policy is exercised at every scale.
+                damage_every: (count / 4).clamp(2, DAMAGE_EVERY),
+            },
+            python_count,
+            reps,
+            ks,
+            million: (scale == Scale::Full).then_some(MillionPlan {
+                corpus: CorpusSpec {
+                    count: MILLION,
+                    width: 64,
+                    height: 64,
+                    seed: SEED,
+                    damage_every: DAMAGE_EVERY,
+                },
+                python_sample: 2000,
+                timeout: Duration::from_secs(45 * 60),
+            }),
+        }
+    }
+
+    /// Images `workload` processes per run.
+    pub fn count_of(&self, workload: Workload) -> u64 {
+        match workload {
+            Workload::PythonThreshold => self.python_count,
+            _ => self.corpus.count,
+        }
+    }
+
+    /// Every configuration of one round, in table order.
+    pub fn configs(&self, cores: usize) -> Vec<Config> {
+        let mut out = Vec::new();
+        for workload in Workload::ALL {
+            let mut executors = vec![Executor::Sequential];
+            match workload {
+                Workload::PythonThreshold | Workload::PillowThumbnail => {
+                    executors.extend(self.ks.iter().map(|&k| Executor::Threads(k)));
+                    executors.extend(self.ks.iter().map(|&k| Executor::Processes(k)));
+                }
+                Workload::Echo => executors.push(Executor::Processes(cores.max(1))),
+                Workload::RustThreshold | Workload::RustThumbnail => {
+                    executors.extend(self.ks.iter().map(|&k| Executor::Rayon(k)));
+                }
+            }
+            out.extend(
+                executors
+                    .into_iter()
+                    .map(|executor| Config { workload, executor }),
+            );
+        }
+        out
+    }
+
+    /// Deadline of one run of `config`: generous (pure Python here handles ~4 Mpx/s) but
+    /// bounded, so a hung pool ends.
+    pub fn timeout(&self, config: &Config) -> Duration {
+        let px = u64::from(self.corpus.width) * u64::from(self.corpus.height);
+        let per_image_us = match config.workload {
+            Workload::PythonThreshold => px,
+            _ => px / 8 + 100,
+        };
+        Duration::from_secs(60)
+            + Duration::from_micros(per_image_us * self.count_of(config.workload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_cover_every_k_and_the_core_count_once() {
+        let p = Plan::new(Scale::Default, 2, None, None);
+        assert_eq!(p.ks, vec![1, 2, 4]);
+        assert_eq!(
+            Plan::new(Scale::Default, 8, None, None).ks,
+            vec![1, 2, 4, 8]
+        );
+        let configs = p.configs(2);
+        // Two Python workloads × (1 + 3 threads + 3 processes), echo × 2, two Rust × (1 + 3).
+        assert_eq!(configs.len(), 2 * 7 + 2 + 2 * 4);
+        assert!(p.million.is_none());
+        let full = Plan::new(Scale::Full, 2, None, None);
+        assert_eq!(
+            full.million.expect("full has the million").corpus.count,
+            MILLION
+        );
+        let custom = Plan::new(Scale::Quick, 2, Some(10), Some((512, 256)));
+        assert_eq!((custom.corpus.count, custom.corpus.width), (10, 512));
+        assert!(custom.python_count <= 10);
+    }
+}

@@ -1,0 +1,128 @@
+//! The rounds reduced to rates, speedups and spreads per configuration.
+
+use crate::pipeline;
+use crate::{plan::Config, plan::Executor, plan::Plan, plan::Workload, runs::Sample};
+use pyproof_harness::{format_number, median, pairwise_ratios, quantile};
+use std::collections::BTreeMap;
+
+/// Medians and per-round ratios of every configuration.
+pub(crate) struct Stats {
+    /// Per configuration: images/s per round (run order).
+    pub(crate) rates: BTreeMap<Config, Vec<f64>>,
+    /// Per configuration: speedup over the same workload's sequential run of the same round.
+    pub(crate) speedups: BTreeMap<Config, Vec<f64>>,
+    /// Per configuration: peak anonymous memory of the process group, MiB.
+    pub(crate) memory: BTreeMap<Config, Vec<f64>>,
+    /// Per configuration: executor start-up, s.
+    pub(crate) startup: BTreeMap<Config, Vec<f64>>,
+    /// Per workload: what its runs produced (all equal, checked before).
+    pub(crate) tallies: BTreeMap<Workload, pipeline::Tally>,
+    /// Per configuration: the batch size it used.
+    pub(crate) batch: BTreeMap<Config, u64>,
+}
+
+impl Stats {
+    pub(crate) fn new(samples: &[Sample], plan: &Plan, cores: usize) -> Self {
+        let mut rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
+        let mut memory: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
+        let mut startup: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
+        let mut tallies = BTreeMap::new();
+        let mut batch = BTreeMap::new();
+        let mut by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
+        for s in samples {
+            rates.entry(s.config).or_default().push(s.report.rate());
+            memory.entry(s.config).or_default().push(s.peak_anon_mib);
+            startup
+                .entry(s.config)
+                .or_default()
+                .push(s.report.startup_s);
+            tallies.insert(s.config.workload, s.report.tally);
+            batch.insert(s.config, s.report.batch);
+            by_round.insert((s.config, s.round), s.report.work_s);
+        }
+        let mut speedups = BTreeMap::new();
+        for config in plan.configs(cores) {
+            if config.executor == Executor::Sequential {
+                continue;
+            }
+            let seq = Config {
+                workload: config.workload,
+                executor: Executor::Sequential,
+            };
+            let (mut num, mut den) = (Vec::new(), Vec::new());
+            for round in 0..plan.reps {
+                if let (Some(&s), Some(&c)) =
+                    (by_round.get(&(seq, round)), by_round.get(&(config, round)))
+                {
+                    num.push(s);
+                    den.push(c);
+                }
+            }
+            speedups.insert(config, pairwise_ratios(&num, &den));
+        }
+        Stats {
+            rates,
+            speedups,
+            memory,
+            startup,
+            tallies,
+            batch,
+        }
+    }
+
+    pub(crate) fn rate(&self, config: &Config) -> f64 {
+        self.rates.get(config).map_or(f64::NAN, |r| median(r))
+    }
+
+    pub(crate) fn speedup(&self, config: &Config) -> f64 {
+        self.speedups.get(config).map_or(f64::NAN, |r| median(r))
+    }
+
+    pub(crate) fn spread(&self, config: &Config) -> String {
+        match self.speedups.get(config) {
+            Some(s) if s.len() > 1 => format!(
+                " (IQR {}–{})",
+                format_number(quantile(s, 0.25)),
+                format_number(quantile(s, 0.75))
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The configuration of `workload` with the most images/s, and its rate.
+    pub(crate) fn best(&self, workload: Workload) -> Option<(Config, f64)> {
+        self.rates
+            .keys()
+            .filter(|c| c.workload == workload)
+            .map(|c| (*c, self.rate(c)))
+            .filter(|(_, r)| r.is_finite())
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The best rate of `workload` under executors of one kind.
+    pub(crate) fn best_of(&self, workload: Workload, kind: &str) -> Option<(Config, f64)> {
+        self.rates
+            .keys()
+            .filter(|c| c.workload == workload && c.executor.name() == kind)
+            .map(|c| (*c, self.rate(c)))
+            .filter(|(_, r)| r.is_finite())
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+/// The parallel efficiency of a speedup with `k` workers on `cores` cores.
+pub(crate) fn efficiency(speedup: f64, k: usize, cores: usize) -> f64 {
+    speedup / k.min(cores).max(1) as f64
+}
+
+pub(crate) fn duration_words(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        "—".to_string()
+    } else if seconds >= 2.0 * 3600.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else if seconds >= 120.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
