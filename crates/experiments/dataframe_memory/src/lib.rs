@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 
 pub mod plan;
 pub mod runs;
+pub mod scan;
 mod render;
 pub mod judge;
 pub use plan::{FileSize, Plan, Variant};
