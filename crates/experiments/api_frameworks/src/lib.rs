@@ -614,8 +614,8 @@ impl Experiment for ApiFrameworks {
         );
         outcome.param("cores", ctx.cores);
 
-        self.tables(&mut outcome, &plan, &cells, &answers, &rates);
-        self.judge(&mut outcome, &plan, &cells, &answers, &rates);
+        tables(&mut outcome, &plan, &cells, &answers, &rates);
+        judge(&mut outcome, &plan, &cells, &answers, &rates);
         outcome.notes.push(format!(
             "The load generator is one thread of this process (a current-thread tokio runtime, \
              hyper HTTP/1.1 client connections, one keep-alive connection per client, the next \
@@ -647,400 +647,396 @@ fn med_rps(cells: &Cells, key: (Server, Endpoint, usize)) -> f64 {
     })
 }
 
-impl ApiFrameworks {
-    fn tables(
-        &self,
-        outcome: &mut Outcome,
-        plan: &Plan,
-        cells: &Cells,
-        answers: &BTreeMap<Server, Vec<Answer>>,
-        rates: &BTreeMap<String, Vec<f64>>,
-    ) {
-        let mut table = Table::new(
-            format!(
-                "Requests/s and latency under load: {} s windows after {} s of warm-up, medians \
-                 of {} round{}",
-                plan.window.as_secs_f64(),
-                plan.warmup.as_secs_f64(),
-                plan.rounds,
-                if plan.rounds == 1 { "" } else { "s" }
-            ),
-            &[
-                "endpoint",
-                "clients",
-                "server",
-                "requests/s",
-                "p50",
-                "p90",
-                "p99",
-                "errors",
-                "server CPU per request",
-                "server peak memory",
-            ],
-        );
-        for endpoint in Endpoint::ALL {
-            for &c in &plan.levels {
-                for server in Server::ALL {
-                    let Some(cs) = cells.get(&(server, endpoint, c)) else {
-                        continue;
-                    };
-                    let rps: Vec<f64> = cs.iter().map(|x| x.load.rps()).collect();
-                    let pct = |q: f64| {
-                        median(&cs.iter().map(|x| x.load.latency_ms(q)).collect::<Vec<_>>())
-                    };
-                    let errors: u64 = cs.iter().map(|x| x.load.errors).sum();
-                    let cpu_per: Vec<f64> = cs
-                        .iter()
-                        .map(|x| x.server_cpu_s * 1e6 / (x.load.sent.max(1) as f64))
-                        .collect();
-                    let mem: Vec<f64> = cs
-                        .iter()
-                        .map(|x| x.server_peak_kib as f64 / 1024.0)
-                        .collect();
-                    let key = format!("{}.{}.c{c}", server.id(), endpoint.id());
-                    let label =
-                        format!("{}, {}, {c} clients", server.label(plan), endpoint.label());
-                    outcome.measurements.push(Measurement::new(
-                        format!("{key}.rps"),
-                        label.clone(),
-                        "requests/s",
-                        rps.clone(),
-                    ));
-                    outcome.measurements.push(Measurement::new(
-                        format!("{key}.p99_ms"),
-                        label.clone(),
-                        "ms",
-                        cs.iter().map(|x| x.load.latency_ms(0.99)).collect(),
-                    ));
-                    outcome.measurements.push(Measurement::new(
-                        format!("{key}.server_cpu_us_per_request"),
-                        label,
-                        "µs",
-                        cpu_per.clone(),
-                    ));
-                    table.row(vec![
-                        endpoint.label().to_string(),
-                        c.to_string(),
-                        server.label(plan),
-                        iqr_text(&rps),
-                        format!("{} ms", format_number(pct(0.5))),
-                        format!("{} ms", format_number(pct(0.9))),
-                        format!("{} ms", format_number(pct(0.99))),
-                        match cs.iter().find_map(|x| x.load.first_error.clone()) {
-                            Some(e) if errors > 0 => format!("{errors} ({e})"),
-                            _ => errors.to_string(),
-                        },
-                        format!("{} µs", format_number(median(&cpu_per))),
-                        format!("{} MiB", format_number(median(&mem))),
-                    ]);
-                }
-            }
-        }
-        outcome.tables.push(table);
-
-        let cases = payload::bad_cases();
-        let mut headers = vec!["bad body", "fields at fault"];
-        let labels: Vec<String> = Server::ALL
-            .iter()
-            .filter(|s| **s != Server::FlaskWide)
-            .map(|s| s.label(plan))
-            .collect();
-        headers.extend(labels.iter().map(String::as_str));
-        let mut precision = Table::new(
-            "Bad bodies: status and the fields each server named (✓ = 422 naming exactly the \
-             fields at fault)",
-            &headers,
-        );
-        for (i, case) in cases.iter().enumerate() {
-            let mut row = vec![
-                case.what.to_string(),
-                match &case.expected {
-                    Some(e) => e
-                        .iter()
-                        .map(|f| {
-                            if f.is_empty() {
-                                "(the body)".to_string()
-                            } else {
-                                f.clone()
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    None => "(not JSON: status only)".to_string(),
-                },
-            ];
-            for server in Server::ALL.into_iter().filter(|s| *s != Server::FlaskWide) {
-                let Some(a) = answers.get(&server).and_then(|v| v.get(i)) else {
-                    row.push("—".into());
+fn tables(
+    outcome: &mut Outcome,
+    plan: &Plan,
+    cells: &Cells,
+    answers: &BTreeMap<Server, Vec<Answer>>,
+    rates: &BTreeMap<String, Vec<f64>>,
+) {
+    let mut table = Table::new(
+        format!(
+            "Requests/s and latency under load: {} s windows after {} s of warm-up, medians \
+             of {} round{}",
+            plan.window.as_secs_f64(),
+            plan.warmup.as_secs_f64(),
+            plan.rounds,
+            if plan.rounds == 1 { "" } else { "s" }
+        ),
+        &[
+            "endpoint",
+            "clients",
+            "server",
+            "requests/s",
+            "p50",
+            "p90",
+            "p99",
+            "errors",
+            "server CPU per request",
+            "server peak memory",
+        ],
+    );
+    for endpoint in Endpoint::ALL {
+        for &c in &plan.levels {
+            for server in Server::ALL {
+                let Some(cs) = cells.get(&(server, endpoint, c)) else {
                     continue;
                 };
-                let named = a.named.as_ref().map_or("no field list".to_string(), |n| {
-                    n.iter()
-                        .map(|f| {
-                            if f.is_empty() {
-                                "(the body)".to_string()
-                            } else {
-                                f.clone()
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                });
-                row.push(format!(
-                    "{} {}: {named}",
-                    if a.precise(&case.expected) {
-                        "✓"
-                    } else {
-                        "✗"
-                    },
-                    a.status
+                let rps: Vec<f64> = cs.iter().map(|x| x.load.rps()).collect();
+                let pct = |q: f64| {
+                    median(&cs.iter().map(|x| x.load.latency_ms(q)).collect::<Vec<_>>())
+                };
+                let errors: u64 = cs.iter().map(|x| x.load.errors).sum();
+                let cpu_per: Vec<f64> = cs
+                    .iter()
+                    .map(|x| x.server_cpu_s * 1e6 / (x.load.sent.max(1) as f64))
+                    .collect();
+                let mem: Vec<f64> = cs
+                    .iter()
+                    .map(|x| x.server_peak_kib as f64 / 1024.0)
+                    .collect();
+                let key = format!("{}.{}.c{c}", server.id(), endpoint.id());
+                let label =
+                    format!("{}, {}, {c} clients", server.label(plan), endpoint.label());
+                outcome.measurements.push(Measurement::new(
+                    format!("{key}.rps"),
+                    label.clone(),
+                    "requests/s",
+                    rps.clone(),
                 ));
+                outcome.measurements.push(Measurement::new(
+                    format!("{key}.p99_ms"),
+                    label.clone(),
+                    "ms",
+                    cs.iter().map(|x| x.load.latency_ms(0.99)).collect(),
+                ));
+                outcome.measurements.push(Measurement::new(
+                    format!("{key}.server_cpu_us_per_request"),
+                    label,
+                    "µs",
+                    cpu_per.clone(),
+                ));
+                table.row(vec![
+                    endpoint.label().to_string(),
+                    c.to_string(),
+                    server.label(plan),
+                    iqr_text(&rps),
+                    format!("{} ms", format_number(pct(0.5))),
+                    format!("{} ms", format_number(pct(0.9))),
+                    format!("{} ms", format_number(pct(0.99))),
+                    match cs.iter().find_map(|x| x.load.first_error.clone()) {
+                        Some(e) if errors > 0 => format!("{errors} ({e})"),
+                        _ => errors.to_string(),
+                    },
+                    format!("{} µs", format_number(median(&cpu_per))),
+                    format!("{} MiB", format_number(median(&mem))),
+                ]);
             }
-            precision.row(row);
-        }
-        outcome.tables.push(precision);
-
-        let base = rates.get("handwritten").map_or(f64::NAN, |r| median(r));
-        let mut v = Table::new(
-            format!(
-                "Validation in process: the {}-line order, payloads/s (medians of interleaved rounds)",
-                payload::LOAD_ITEMS
-            ),
-            &["validator", "payloads/s", "× hand-written"],
-        );
-        for (key, label) in VALIDATORS {
-            let Some(r) = rates.get(key) else { continue };
-            outcome.measurements.push(Measurement::new(
-                format!("validate.{key}.per_s"),
-                label,
-                "payloads/s",
-                r.clone(),
-            ));
-            v.row(vec![
-                label.to_string(),
-                iqr_text(r),
-                format!("{}×", format_number(median(r) / base)),
-            ]);
-        }
-        outcome.tables.push(v);
-
-        let top = plan.top();
-        for endpoint in Endpoint::ALL {
-            outcome.charts.push(Chart::Lines {
-                id: format!("rps_vs_clients_{}", endpoint.id()),
-                title: format!("{}: requests/s as clients grow", endpoint.label()),
-                x_label: "concurrent clients".to_string(),
-                y_label: "requests/s".to_string(),
-                log_x: true,
-                log_y: true,
-                series: Server::ALL
-                    .into_iter()
-                    .map(|server| Series {
-                        name: server.label(plan),
-                        points: plan
-                            .levels
-                            .iter()
-                            .map(|&c| (c as f64, med_rps(cells, (server, endpoint, c))))
-                            .collect(),
-                    })
-                    .collect(),
-            });
-        }
-        for endpoint in Endpoint::ALL {
-            outcome.charts.push(Chart::Bars {
-                id: format!("rps_{}_c{top}", endpoint.id()),
-                title: format!("{} at {top} concurrent clients", endpoint.label()),
-                unit: "requests/s".to_string(),
-                bars: Server::ALL
-                    .into_iter()
-                    .filter_map(|server| {
-                        let cs = cells.get(&(server, endpoint, top))?;
-                        let r: Vec<f64> = cs.iter().map(|x| x.load.rps()).collect();
-                        Some(Bar {
-                            label: server.label(plan),
-                            value: median(&r),
-                            low: quantile(&r, 0.25),
-                            high: quantile(&r, 0.75),
-                        })
-                    })
-                    .collect(),
-                // The wait endpoint's ideal: every client waits 20 ms at a time.
-                reference: (endpoint == Endpoint::Wait).then(|| top as f64 / 0.020),
-            });
         }
     }
+    outcome.tables.push(table);
 
-    fn judge(
-        &self,
-        outcome: &mut Outcome,
-        plan: &Plan,
-        cells: &Cells,
-        answers: &BTreeMap<Server, Vec<Answer>>,
-        rates: &BTreeMap<String, Vec<f64>>,
-    ) {
-        let top = plan.top();
-        // (1)
-        let fast = med_rps(cells, (Server::FastApi, Endpoint::Wait, top));
-        let flask = med_rps(cells, (Server::Flask, Endpoint::Wait, top));
-        let wide = med_rps(cells, (Server::FlaskWide, Endpoint::Wait, top));
-        let evidence = format!(
-            "GET /wait at {top} clients: FastAPI {} requests/s; Flask ({WAITRESS_DEFAULT_THREADS} \
-             threads) {} ({}×); Flask ({} threads) {} ({}×)",
-            format_number(fast),
-            format_number(flask),
-            format_number(fast / flask),
-            plan.wide_threads(),
-            format_number(wide),
-            format_number(fast / wide),
+    let cases = payload::bad_cases();
+    let mut headers = vec!["bad body", "fields at fault"];
+    let labels: Vec<String> = Server::ALL
+        .iter()
+        .filter(|s| **s != Server::FlaskWide)
+        .map(|s| s.label(plan))
+        .collect();
+    headers.extend(labels.iter().map(String::as_str));
+    let mut precision = Table::new(
+        "Bad bodies: status and the fields each server named (✓ = 422 naming exactly the \
+         fields at fault)",
+        &headers,
+    );
+    for (i, case) in cases.iter().enumerate() {
+        let mut row = vec![
+            case.what.to_string(),
+            match &case.expected {
+                Some(e) => e
+                    .iter()
+                    .map(|f| {
+                        if f.is_empty() {
+                            "(the body)".to_string()
+                        } else {
+                            f.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                None => "(not JSON: status only)".to_string(),
+            },
+        ];
+        for server in Server::ALL.into_iter().filter(|s| *s != Server::FlaskWide) {
+            let Some(a) = answers.get(&server).and_then(|v| v.get(i)) else {
+                row.push("—".into());
+                continue;
+            };
+            let named = a.named.as_ref().map_or("no field list".to_string(), |n| {
+                n.iter()
+                    .map(|f| {
+                        if f.is_empty() {
+                            "(the body)".to_string()
+                        } else {
+                            f.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            row.push(format!(
+                "{} {}: {named}",
+                if a.precise(&case.expected) {
+                    "✓"
+                } else {
+                    "✗"
+                },
+                a.status
+            ));
+        }
+        precision.row(row);
+    }
+    outcome.tables.push(precision);
+
+    let base = rates.get("handwritten").map_or(f64::NAN, |r| median(r));
+    let mut v = Table::new(
+        format!(
+            "Validation in process: the {}-line order, payloads/s (medians of interleaved rounds)",
+            payload::LOAD_ITEMS
+        ),
+        &["validator", "payloads/s", "× hand-written"],
+    );
+    for (key, label) in VALIDATORS {
+        let Some(r) = rates.get(key) else { continue };
+        outcome.measurements.push(Measurement::new(
+            format!("validate.{key}.per_s"),
+            label,
+            "payloads/s",
+            r.clone(),
+        ));
+        v.row(vec![
+            label.to_string(),
+            iqr_text(r),
+            format!("{}×", format_number(median(r) / base)),
+        ]);
+    }
+    outcome.tables.push(v);
+
+    let top = plan.top();
+    for endpoint in Endpoint::ALL {
+        outcome.charts.push(Chart::Lines {
+            id: format!("rps_vs_clients_{}", endpoint.id()),
+            title: format!("{}: requests/s as clients grow", endpoint.label()),
+            x_label: "concurrent clients".to_string(),
+            y_label: "requests/s".to_string(),
+            log_x: true,
+            log_y: true,
+            series: Server::ALL
+                .into_iter()
+                .map(|server| Series {
+                    name: server.label(plan),
+                    points: plan
+                        .levels
+                        .iter()
+                        .map(|&c| (c as f64, med_rps(cells, (server, endpoint, c))))
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+    for endpoint in Endpoint::ALL {
+        outcome.charts.push(Chart::Bars {
+            id: format!("rps_{}_c{top}", endpoint.id()),
+            title: format!("{} at {top} concurrent clients", endpoint.label()),
+            unit: "requests/s".to_string(),
+            bars: Server::ALL
+                .into_iter()
+                .filter_map(|server| {
+                    let cs = cells.get(&(server, endpoint, top))?;
+                    let r: Vec<f64> = cs.iter().map(|x| x.load.rps()).collect();
+                    Some(Bar {
+                        label: server.label(plan),
+                        value: median(&r),
+                        low: quantile(&r, 0.25),
+                        high: quantile(&r, 0.75),
+                    })
+                })
+                .collect(),
+            // The wait endpoint's ideal: every client waits 20 ms at a time.
+            reference: (endpoint == Endpoint::Wait).then(|| top as f64 / 0.020),
+        });
+    }
+}
+
+fn judge(
+    outcome: &mut Outcome,
+    plan: &Plan,
+    cells: &Cells,
+    answers: &BTreeMap<Server, Vec<Answer>>,
+    rates: &BTreeMap<String, Vec<f64>>,
+) {
+    let top = plan.top();
+    // (1)
+    let fast = med_rps(cells, (Server::FastApi, Endpoint::Wait, top));
+    let flask = med_rps(cells, (Server::Flask, Endpoint::Wait, top));
+    let wide = med_rps(cells, (Server::FlaskWide, Endpoint::Wait, top));
+    let evidence = format!(
+        "GET /wait at {top} clients: FastAPI {} requests/s; Flask ({WAITRESS_DEFAULT_THREADS} \
+         threads) {} ({}×); Flask ({} threads) {} ({}×)",
+        format_number(fast),
+        format_number(flask),
+        format_number(fast / flask),
+        plan.wide_threads(),
+        format_number(wide),
+        format_number(fast / wide),
+    );
+    let verdict = if !(fast > 0.0 && flask > 0.0 && wide > 0.0) {
+        Verdict::Inconclusive
+    } else if fast >= FASTER * flask && fast >= FASTER * wide {
+        Verdict::Confirmed
+    } else if fast >= FASTER * flask {
+        Verdict::Nuanced
+    } else {
+        Verdict::Refuted
+    };
+    outcome
+        .judgements
+        .push(Judgement::new("fastapi_outserves_flask", verdict, evidence));
+
+    // (2)
+    let bad = payload::bad_cases();
+    let precise = |server: Server| -> (usize, Vec<&'static str>) {
+        let a = answers.get(&server).map(Vec::as_slice).unwrap_or(&[]);
+        let misses: Vec<&'static str> = bad
+            .iter()
+            .zip(a)
+            .filter(|(c, a)| !a.precise(&c.expected))
+            .map(|(c, _)| c.id)
+            .collect();
+        (a.len(), misses)
+    };
+    let cases: Vec<Case> = bad
+        .iter()
+        .zip(
+            answers
+                .get(&Server::FastApi)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+        )
+        .map(|(c, a)| {
+            Case::new(
+                c.id,
+                a.precise(&c.expected),
+                format!(
+                    "{} naming {}",
+                    a.status,
+                    a.named
+                        .as_ref()
+                        .map_or("nothing".to_string(), |n| format!("{n:?}"))
+                ),
+            )
+        })
+        .collect();
+    let mut j = judge_cases("validation_errors_precise", &cases);
+    let others: Vec<String> = [Server::Flask, Server::Axum]
+        .into_iter()
+        .map(|s| {
+            let (n, misses) = precise(s);
+            if misses.is_empty() {
+                format!("{}: {n} of {n} precise", s.label(plan))
+            } else {
+                format!(
+                    "{}: {} of {n} precise (not: {})",
+                    s.label(plan),
+                    n - misses.len(),
+                    misses.join(", ")
+                )
+            }
+        })
+        .collect();
+    j.evidence = format!("{}. Beside it — {}", j.evidence, others.join("; "));
+    outcome.judgements.push(j);
+
+    // (3) Only cells where serving, not waiting, bounds the rate can rank servers: on
+    // the wait endpoint, a level where even the best Python server reaches
+    // WAIT_BOUND of the ideal (clients / 20 ms) measures the timers' 20 ms, not the
+    // frameworks, and is left out (listed in the evidence).
+    let mut cases = Vec::new();
+    let mut wait_bound = Vec::new();
+    for endpoint in Endpoint::ALL {
+        for &c in &plan.levels {
+            let axum = med_rps(cells, (Server::Axum, endpoint, c));
+            let (best, best_server) = Server::ALL
+                .into_iter()
+                .filter(|s| s.is_python())
+                .map(|s| (med_rps(cells, (s, endpoint, c)), s))
+                .fold((f64::NAN, Server::FastApi), |acc, x| {
+                    if acc.0.is_nan() || x.0 > acc.0 {
+                        x
+                    } else {
+                        acc
+                    }
+                });
+            let ideal = c as f64 / 0.020;
+            if endpoint == Endpoint::Wait && best >= WAIT_BOUND * ideal {
+                wait_bound.push(format!(
+                    "wait × {c} (best Python {} of an ideal {}, axum {})",
+                    format_number(best),
+                    format_number(ideal),
+                    format_number(axum)
+                ));
+                continue;
+            }
+            cases.push(Case::new(
+                format!("{} × {c}", endpoint.id()),
+                axum >= CEILING_TOLERANCE * best,
+                format!(
+                    "axum {} vs {} {} ({}×)",
+                    format_number(axum),
+                    best_server.id(),
+                    format_number(best),
+                    format_number(axum / best)
+                ),
+            ));
+        }
+    }
+    let mut j = judge_cases("axum_ceiling", &cases);
+    if j.verdict == Verdict::Nuanced {
+        // The claim is "in every cell": a cell that fails refutes it.
+        j.verdict = Verdict::Refuted;
+    }
+    if !wait_bound.is_empty() {
+        j.evidence = format!(
+            "{}. Not ranked, bound by the 20 ms wait: {}",
+            j.evidence,
+            wait_bound.join("; ")
         );
-        let verdict = if !(fast > 0.0 && flask > 0.0 && wide > 0.0) {
+    }
+    outcome.judgements.push(j);
+
+    // (4)
+    let m = |k: &str| rates.get(k).map_or(f64::NAN, |r| median(r));
+    let (pj, hw) = (m("pydantic_json"), m("handwritten"));
+    let ratio = pj / hw;
+    outcome.judgements.push(Judgement::new(
+        "pydantic_fast",
+        if !ratio.is_finite() {
             Verdict::Inconclusive
-        } else if fast >= FASTER * flask && fast >= FASTER * wide {
+        } else if ratio >= PYDANTIC_MIN_RATIO {
             Verdict::Confirmed
-        } else if fast >= FASTER * flask {
-            Verdict::Nuanced
         } else {
             Verdict::Refuted
-        };
-        outcome
-            .judgements
-            .push(Judgement::new("fastapi_outserves_flask", verdict, evidence));
-
-        // (2)
-        let bad = payload::bad_cases();
-        let precise = |server: Server| -> (usize, Vec<&'static str>) {
-            let a = answers.get(&server).map(Vec::as_slice).unwrap_or(&[]);
-            let misses: Vec<&'static str> = bad
-                .iter()
-                .zip(a)
-                .filter(|(c, a)| !a.precise(&c.expected))
-                .map(|(c, _)| c.id)
-                .collect();
-            (a.len(), misses)
-        };
-        let cases: Vec<Case> = bad
-            .iter()
-            .zip(
-                answers
-                    .get(&Server::FastApi)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]),
-            )
-            .map(|(c, a)| {
-                Case::new(
-                    c.id,
-                    a.precise(&c.expected),
-                    format!(
-                        "{} naming {}",
-                        a.status,
-                        a.named
-                            .as_ref()
-                            .map_or("nothing".to_string(), |n| format!("{n:?}"))
-                    ),
-                )
-            })
-            .collect();
-        let mut j = judge_cases("validation_errors_precise", &cases);
-        let others: Vec<String> = [Server::Flask, Server::Axum]
-            .into_iter()
-            .map(|s| {
-                let (n, misses) = precise(s);
-                if misses.is_empty() {
-                    format!("{}: {n} of {n} precise", s.label(plan))
-                } else {
-                    format!(
-                        "{}: {} of {n} precise (not: {})",
-                        s.label(plan),
-                        n - misses.len(),
-                        misses.join(", ")
-                    )
-                }
-            })
-            .collect();
-        j.evidence = format!("{}. Beside it — {}", j.evidence, others.join("; "));
-        outcome.judgements.push(j);
-
-        // (3) Only cells where serving, not waiting, bounds the rate can rank servers: on
-        // the wait endpoint, a level where even the best Python server reaches
-        // WAIT_BOUND of the ideal (clients / 20 ms) measures the timers' 20 ms, not the
-        // frameworks, and is left out (listed in the evidence).
-        let mut cases = Vec::new();
-        let mut wait_bound = Vec::new();
-        for endpoint in Endpoint::ALL {
-            for &c in &plan.levels {
-                let axum = med_rps(cells, (Server::Axum, endpoint, c));
-                let (best, best_server) = Server::ALL
-                    .into_iter()
-                    .filter(|s| s.is_python())
-                    .map(|s| (med_rps(cells, (s, endpoint, c)), s))
-                    .fold((f64::NAN, Server::FastApi), |acc, x| {
-                        if acc.0.is_nan() || x.0 > acc.0 {
-                            x
-                        } else {
-                            acc
-                        }
-                    });
-                let ideal = c as f64 / 0.020;
-                if endpoint == Endpoint::Wait && best >= WAIT_BOUND * ideal {
-                    wait_bound.push(format!(
-                        "wait × {c} (best Python {} of an ideal {}, axum {})",
-                        format_number(best),
-                        format_number(ideal),
-                        format_number(axum)
-                    ));
-                    continue;
-                }
-                cases.push(Case::new(
-                    format!("{} × {c}", endpoint.id()),
-                    axum >= CEILING_TOLERANCE * best,
-                    format!(
-                        "axum {} vs {} {} ({}×)",
-                        format_number(axum),
-                        best_server.id(),
-                        format_number(best),
-                        format_number(axum / best)
-                    ),
-                ));
-            }
-        }
-        let mut j = judge_cases("axum_ceiling", &cases);
-        if j.verdict == Verdict::Nuanced {
-            // The claim is "in every cell": a cell that fails refutes it.
-            j.verdict = Verdict::Refuted;
-        }
-        if !wait_bound.is_empty() {
-            j.evidence = format!(
-                "{}. Not ranked, bound by the 20 ms wait: {}",
-                j.evidence,
-                wait_bound.join("; ")
-            );
-        }
-        outcome.judgements.push(j);
-
-        // (4)
-        let m = |k: &str| rates.get(k).map_or(f64::NAN, |r| median(r));
-        let (pj, hw) = (m("pydantic_json"), m("handwritten"));
-        let ratio = pj / hw;
-        outcome.judgements.push(Judgement::new(
-            "pydantic_fast",
-            if !ratio.is_finite() {
-                Verdict::Inconclusive
-            } else if ratio >= PYDANTIC_MIN_RATIO {
-                Verdict::Confirmed
-            } else {
-                Verdict::Refuted
-            },
-            format!(
-                "model_validate_json {} payloads/s, json.loads + hand-written checks {} ({}×); \
-                 model_validate(json.loads) {}; serde {}",
-                format_number(pj),
-                format_number(hw),
-                format_number(ratio),
-                format_number(m("pydantic_dict")),
-                format_number(m("rust_serde")),
-            ),
-        ));
-    }
+        },
+        format!(
+            "model_validate_json {} payloads/s, json.loads + hand-written checks {} ({}×); \
+             model_validate(json.loads) {}; serde {}",
+            format_number(pj),
+            format_number(hw),
+            format_number(ratio),
+            format_number(m("pydantic_dict")),
+            format_number(m("rust_serde")),
+        ),
+    ));
 }
 
 #[cfg(test)]
