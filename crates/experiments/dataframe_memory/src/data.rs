@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-
 pub use crate::scan::{BadRow, RaggedRow, Scan, find_ragged, scan};
 
 /// The header line of every generated file.

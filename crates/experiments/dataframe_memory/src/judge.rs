@@ -1,11 +1,14 @@
 //! The verdict rules of dataframe_memory: pure functions over the samples of the run.
 
 use crate::data::Dataset;
-use pyproof_harness::{
-    Judgement, Outcome, Verdict, format_bytes,
-};
 use crate::worker::ColumnMemory;
-use crate::{SHEET_MULTIPLE, CATEGORY_CEILING, CHUNKED_TARGET_FRACTION, runs::ColumnLoad, runs::ColumnReport, FLAT_FACTOR, plan::FileSize, HALF, HALF_TOLERANCE, runs::MIB, MIN_CHUNKS, MULTIPLE_BAND, POLARS_SPEEDUP, plan::Plan, STREAMING_TARGET_MIB, runs::Sample, plan::Variant, render::column, render::med, render::mib, render::of, render::param, render::polars_columns};
+use crate::{
+    CATEGORY_CEILING, CHUNKED_TARGET_FRACTION, FLAT_FACTOR, HALF, HALF_TOLERANCE, MIN_CHUNKS,
+    MULTIPLE_BAND, POLARS_SPEEDUP, SHEET_MULTIPLE, STREAMING_TARGET_MIB, plan::FileSize,
+    plan::Plan, plan::Variant, render::column, render::med, render::mib, render::of, render::param,
+    render::polars_columns, runs::ColumnLoad, runs::ColumnReport, runs::MIB, runs::Sample,
+};
+use pyproof_harness::{Judgement, Outcome, Verdict, format_bytes};
 
 pub(crate) fn judge(
     outcome: &mut Outcome,

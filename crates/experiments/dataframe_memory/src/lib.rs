@@ -17,22 +17,22 @@ pub mod worker;
 use data::{ensure_dataset, find_ragged};
 use options::CsvSize;
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Meta, Outcome,
-    RunContext, Section, format_bytes, format_number,
+    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, format_bytes,
+    format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
 
+pub mod judge;
 pub mod plan;
+mod render;
 pub mod runs;
 pub mod scan;
-mod render;
-pub mod judge;
+use judge::judge;
 pub use plan::{FileSize, Plan, Variant};
+use render::{param, record_measurements, tables_and_charts};
 pub use runs::{Sample, run_variant};
 use runs::{available_memory, measure_columns};
-use render::{param, record_measurements, tables_and_charts};
-use judge::{judge};
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]

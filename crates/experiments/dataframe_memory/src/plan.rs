@@ -1,9 +1,9 @@
 //! What runs: the variants (pandas and polars, Rust and Python), the file sizes, and the
 //! sizes each scale (or `--csv-size`) chooses.
 
+use crate::{TOLERANCE_F32, TOLERANCE_F64};
 use pyproof_harness::Scale;
 use std::time::Duration;
-use crate::{TOLERANCE_F32, TOLERANCE_F64};
 
 /// One way of answering the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

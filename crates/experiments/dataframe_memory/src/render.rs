@@ -1,16 +1,22 @@
 //! The measurements, tables and charts of a run, and the small reductions the judges share.
 
+use crate::data;
 use crate::data::Dataset;
+use crate::worker::ColumnMemory;
+use crate::{
+    plan::FileSize, plan::Variant, runs::ColumnLoad, runs::ColumnReport, runs::MIB, runs::Sample,
+};
 use pyproof_harness::{
     Bar, Chart, Measurement, Outcome, Series, Table, format_bytes, format_number, median,
 };
 use std::collections::BTreeMap;
-use crate::worker::ColumnMemory;
-use crate::{data};
-use crate::{runs::ColumnLoad, runs::ColumnReport, plan::FileSize, runs::MIB, runs::Sample, plan::Variant};
 
 /// A run parameter recorded earlier in this run, or `default` when it was not.
-pub(crate) fn param<'a>(parameters: &'a BTreeMap<String, String>, key: &str, default: &'a str) -> &'a str {
+pub(crate) fn param<'a>(
+    parameters: &'a BTreeMap<String, String>,
+    key: &str,
+    default: &'a str,
+) -> &'a str {
     parameters.get(key).map_or(default, String::as_str)
 }
 

@@ -2,16 +2,14 @@
 //! the polars worker), its answer checked; the per-column memory of a loaded frame.
 
 use crate::data::{Dataset, RaggedRow};
-use pyproof_harness::{
-    ExperimentError, format_bytes,
-};
+use crate::worker;
+use crate::worker::{ColumnMemory, WorkerReport, set_aside_ragged};
+use crate::{plan::FileSize, plan::Plan, plan::Variant};
+use pyproof_harness::{ExperimentError, format_bytes};
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use crate::worker::{ColumnMemory, WorkerReport, set_aside_ragged};
-use crate::{worker};
-use crate::{plan::FileSize, plan::Plan, plan::Variant};
 
 /// One variant's run on one file: what the process cost and what it answered.
 #[derive(Debug, Clone)]
@@ -42,7 +40,11 @@ impl Sample {
 pub(crate) const MIB: f64 = 1024.0 * 1024.0;
 
 /// The command that runs `variant` on `csv` in a fresh process.
-pub(crate) fn command(variant: Variant, csv: &Path, plan: &Plan) -> Result<Command, ExperimentError> {
+pub(crate) fn command(
+    variant: Variant,
+    csv: &Path,
+    plan: &Plan,
+) -> Result<Command, ExperimentError> {
     if variant.is_rust_polars() {
         let mut cmd =
             pyproof_proc::worker_command(pyproof_harness::Worker::role(&worker::PolarsWorker))?;
@@ -131,7 +133,10 @@ pub(crate) struct ColumnLoad {
     pub(crate) columns: Vec<ColumnMemory>,
 }
 
-pub(crate) fn measure_columns(dataset: &Dataset, plan: &Plan) -> Result<ColumnReport, ExperimentError> {
+pub(crate) fn measure_columns(
+    dataset: &Dataset,
+    plan: &Plan,
+) -> Result<ColumnReport, ExperimentError> {
     let interp = Interpreter::get()?;
     let mut cmd = python_command(interp);
     cmd.args(["-m", "pyproof.dataframe_memory", "columns"])

@@ -1,12 +1,12 @@
 //! The strict reader of the generated CSV: the exact answer every variant is checked against,
 //! with malformed rows counted by kind, and the ragged rows (extra fields) found up front.
 
+use crate::data::{Answer, Group, HEADER};
 use pyproof_harness::ExperimentError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use crate::data::{Answer, Group, HEADER};
 
 /// Why a row is set aside. Every variant follows the same policy: a row with more fields than
 /// the header is skipped (pandas' `on_bad_lines`), a row with fewer has the missing fields

@@ -1,0 +1,161 @@
+//! What runs: the servers, the endpoints, the client counts and windows each scale chooses.
+
+use crate::WAITRESS_DEFAULT_THREADS;
+use pyproof_harness::Scale;
+use std::time::Duration;
+
+/// A server under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Server {
+    /// FastAPI + Pydantic on uvicorn.
+    FastApi,
+    /// Flask on waitress with its default thread count.
+    Flask,
+    /// Flask on waitress with one thread per client of the highest concurrency level.
+    FlaskWide,
+    /// axum + serde.
+    Axum,
+}
+
+impl Server {
+    /// Every server, in table order.
+    pub const ALL: [Server; 4] = [
+        Server::FastApi,
+        Server::Flask,
+        Server::FlaskWide,
+        Server::Axum,
+    ];
+
+    /// Short id (measurement keys).
+    pub fn id(self) -> &'static str {
+        match self {
+            Server::FastApi => "fastapi",
+            Server::Flask => "flask",
+            Server::FlaskWide => "flask_wide",
+            Server::Axum => "axum",
+        }
+    }
+
+    /// What it is, for tables.
+    pub fn label(self, plan: &Plan) -> String {
+        match self {
+            Server::FastApi => "FastAPI + Pydantic, uvicorn (1 process)".to_string(),
+            Server::Flask => {
+                format!("Flask, waitress ({WAITRESS_DEFAULT_THREADS} threads, its default)")
+            }
+            Server::FlaskWide => format!("Flask, waitress ({} threads)", plan.wide_threads()),
+            Server::Axum => "axum + serde (Rust)".to_string(),
+        }
+    }
+
+    /// Whether it is one of the Python servers.
+    pub fn is_python(self) -> bool {
+        self != Server::Axum
+    }
+}
+
+/// An endpoint under load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Endpoint {
+    /// `POST /validate` with the [`payload::LOAD_ITEMS`]-line order.
+    Validate,
+    /// `GET /wait`: 20 ms of waiting.
+    Wait,
+}
+
+impl Endpoint {
+    /// Both, in table order.
+    pub const ALL: [Endpoint; 2] = [Endpoint::Wait, Endpoint::Validate];
+
+    /// Short id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Endpoint::Validate => "validate",
+            Endpoint::Wait => "wait",
+        }
+    }
+
+    /// Method and path, for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Endpoint::Validate => "POST /validate",
+            Endpoint::Wait => "GET /wait (20 ms)",
+        }
+    }
+}
+
+/// Sizes of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Concurrent clients, ascending.
+    pub levels: Vec<usize>,
+    /// Warm-up before each window.
+    pub warmup: Duration,
+    /// Each measured window.
+    pub window: Duration,
+    /// Interleaved rounds.
+    pub rounds: usize,
+    /// Rounds of the in-process validation timing.
+    pub bench_rounds: usize,
+    /// Seconds of each variant in each of those rounds.
+    pub bench_seconds: f64,
+}
+
+impl Plan {
+    /// The plan for `scale`.
+    pub fn new(scale: Scale) -> Self {
+        match scale {
+            Scale::Quick => Plan {
+                levels: vec![1, 16],
+                warmup: Duration::from_millis(100),
+                window: Duration::from_millis(300),
+                rounds: 1,
+                bench_rounds: 1,
+                bench_seconds: 0.1,
+            },
+            Scale::Default => Plan {
+                levels: vec![1, 16, 128],
+                warmup: Duration::from_millis(500),
+                window: Duration::from_millis(1500),
+                rounds: 2,
+                bench_rounds: 3,
+                bench_seconds: 0.3,
+            },
+            Scale::Full => Plan {
+                levels: vec![1, 16, 128],
+                warmup: Duration::from_secs(1),
+                window: Duration::from_secs(5),
+                rounds: 3,
+                bench_rounds: 5,
+                bench_seconds: 1.0,
+            },
+        }
+    }
+
+    /// The highest concurrency level.
+    pub fn top(&self) -> usize {
+        self.levels.last().copied().unwrap_or(1)
+    }
+
+    /// Threads of the wide Flask server: one per client of the highest level.
+    pub fn wide_threads(&self) -> usize {
+        self.top()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyproof_harness::Scale;
+
+    #[test]
+    fn plans_are_ascending_and_bounded() {
+        for scale in Scale::ALL {
+            let p = Plan::new(scale);
+            assert!(p.levels.windows(2).all(|w| w[0] < w[1]));
+            assert!(p.levels.len() >= 2);
+            assert!(p.warmup < p.window);
+        }
+        assert_eq!(Plan::new(Scale::Default).levels, [1, 16, 128]);
+    }
+}

@@ -1,0 +1,216 @@
+//! Each server started on loopback, its answers to the valid and the bad bodies checked, and
+//! one load cell (a client count on an endpoint) measured against it.
+
+use crate::load::{LoadReport, LoadSpec};
+use crate::{
+    REQUEST_TIMEOUT, START_TIMEOUT, WAITRESS_DEFAULT_THREADS, plan::Endpoint, plan::Plan,
+    plan::Server,
+};
+use crate::{axum_server, load, payload};
+use bytes::Bytes;
+use hyper::Method;
+use pyproof_harness::{ExperimentError, median};
+use pyproof_python::{Interpreter, Service, python_command};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Starts `server` and checks, from the kernel's socket tables, that it listens on the
+/// loopback interface only.
+pub fn start(server: Server, plan: &Plan) -> Result<Service, ExperimentError> {
+    let label = server.label(plan);
+    let cmd = match server {
+        Server::Axum => {
+            pyproof_proc::worker_command(pyproof_harness::Worker::role(&axum_server::AxumServer))?
+        }
+        _ => {
+            let mut cmd = python_command(Interpreter::get()?);
+            cmd.args(["-m", "pyproof.api_frameworks", "serve"]);
+            match server {
+                Server::FastApi => cmd.arg("fastapi"),
+                Server::Flask => cmd.args([
+                    "flask".to_string(),
+                    "--threads".to_string(),
+                    WAITRESS_DEFAULT_THREADS.to_string(),
+                ]),
+                _ => cmd.args([
+                    "flask".to_string(),
+                    "--threads".to_string(),
+                    plan.wide_threads().to_string(),
+                ]),
+            };
+            cmd
+        }
+    };
+    let service = Service::start(cmd, &label, START_TIMEOUT)?;
+    let listening = service.listening();
+    if listening.is_empty() || listening.iter().any(|a| !a.ip().is_loopback()) {
+        return Err(ExperimentError::Inconsistent(format!(
+            "{label} listens on {listening:?}: expected 127.0.0.1 only"
+        )));
+    }
+    Ok(service)
+}
+
+/// How a server answered one bad body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The fields its 422 body names (None when the body is not in FastAPI's shape).
+    pub named: Option<BTreeSet<String>>,
+}
+
+impl Answer {
+    /// Rejected with 422, naming exactly the fields at fault (only the status is judged for a
+    /// body that is not JSON).
+    pub fn precise(&self, expected: &Option<BTreeSet<String>>) -> bool {
+        self.status == 422
+            && match expected {
+                Some(e) => self.named.as_ref() == Some(e),
+                None => self.named.is_some(),
+            }
+    }
+}
+
+/// Checks that `service` echoes the valid order exactly and waits as told, then sends every
+/// bad body and returns the answers.
+pub fn check_answers(service: &Service, label: &str) -> Result<Vec<Answer>, ExperimentError> {
+    let t = Duration::from_secs(10);
+    let fail = |e: String| ExperimentError::Inconsistent(format!("{label}: {e}"));
+    let order = payload::valid_order(payload::LOAD_ITEMS);
+    let body = serde_json::to_vec(&order).map_err(|e| fail(e.to_string()))?;
+    let (status, echo) =
+        load::probe(service.addr, Method::POST, "/validate", &body, t).map_err(fail)?;
+    let echoed: serde_json::Value =
+        serde_json::from_slice(&echo).map_err(|e| fail(format!("the echo is not JSON ({e})")))?;
+    if status != 200 || echoed != order {
+        return Err(fail(format!(
+            "the valid order was not echoed unchanged (HTTP {status}: {})",
+            String::from_utf8_lossy(&echo[..echo.len().min(120)])
+        )));
+    }
+    let (status, waited) = load::probe(service.addr, Method::GET, "/wait", b"", t).map_err(fail)?;
+    if status != 200 || !waited.starts_with(b"{\"waited_ms\":20") {
+        return Err(fail(format!("GET /wait answered HTTP {status}")));
+    }
+    payload::bad_cases()
+        .iter()
+        .map(|case| {
+            let (status, body) =
+                load::probe(service.addr, Method::POST, "/validate", &case.body, t)
+                    .map_err(fail)?;
+            Ok(Answer {
+                status,
+                named: payload::named_fields(&body),
+            })
+        })
+        .collect()
+}
+
+/// One load cell as measured: the generator's report and the server's side.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// What the load generator saw.
+    pub load: LoadReport,
+    /// Server CPU time over the cell, s.
+    pub server_cpu_s: f64,
+    /// The server's peak anonymous memory during the cell, KiB.
+    pub server_peak_kib: u64,
+}
+
+/// Drives `endpoint` of `service` at `concurrency` clients for the plan's warm-up and window,
+/// sampling the server's memory meanwhile.
+pub fn run_cell(
+    service: &mut Service,
+    endpoint: Endpoint,
+    concurrency: usize,
+    plan: &Plan,
+) -> Result<Cell, ExperimentError> {
+    service.check_alive()?;
+    let (method, path, body) = match endpoint {
+        Endpoint::Validate => (
+            Method::POST,
+            "/validate",
+            Bytes::from(
+                serde_json::to_vec(&payload::valid_order(payload::LOAD_ITEMS))
+                    .map_err(|e| ExperimentError::Inconsistent(e.to_string()))?,
+            ),
+        ),
+        Endpoint::Wait => (Method::GET, "/wait", Bytes::new()),
+    };
+    let spec = LoadSpec {
+        addr: service.addr,
+        method,
+        path: path.to_string(),
+        body,
+        concurrency,
+        warmup: plan.warmup,
+        window: plan.window,
+        request_timeout: REQUEST_TIMEOUT,
+        // Far above what a window can hold here (axum: ~30k/s on two cores); a cap, not a
+        // target: it keeps the latency list bounded.
+        max_per_client: 2_000_000 / concurrency as u64,
+    };
+    let cpu_before = service.cpu_s();
+    let pid = service.pid();
+    let peak = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (peak, stop) = (peak.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                peak.fetch_max(
+                    pyproof_proc::process::group_anon_kib(pid),
+                    Ordering::Relaxed,
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    let report = load::run(&spec);
+    stop.store(true, Ordering::Relaxed);
+    let _ = sampler.join();
+    let load = report.map_err(ExperimentError::Inconsistent)?;
+    service.check_alive()?;
+    Ok(Cell {
+        load,
+        server_cpu_s: service.cpu_s() - cpu_before,
+        server_peak_kib: peak.load(Ordering::Relaxed),
+    })
+}
+
+pub(crate) type Cells = BTreeMap<(Server, Endpoint, usize), Vec<Cell>>;
+
+pub(crate) fn med_rps(cells: &Cells, key: (Server, Endpoint, usize)) -> f64 {
+    cells.get(&key).map_or(f64::NAN, |cs| {
+        median(&cs.iter().map(|c| c.load.rps()).collect::<Vec<_>>())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precision_needs_422_and_exactly_the_fields() {
+        let want = Some(BTreeSet::from(["items.1.qty".to_string()]));
+        let a = |status, fields: &[&str]| Answer {
+            status,
+            named: Some(fields.iter().map(|f| f.to_string()).collect()),
+        };
+        assert!(a(422, &["items.1.qty"]).precise(&want));
+        assert!(!a(400, &["items.1.qty"]).precise(&want));
+        assert!(!a(422, &["items.1.qty", "customer.name"]).precise(&want));
+        assert!(!a(422, &["items"]).precise(&want));
+        assert!(a(422, &["7"]).precise(&None));
+        assert!(
+            !Answer {
+                status: 422,
+                named: None
+            }
+            .precise(&None)
+        );
+    }
+}
