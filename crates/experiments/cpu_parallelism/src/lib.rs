@@ -7,10 +7,13 @@
 //! the sequential one. From the speedups the experiment finds the **crossover**: the task size
 //! below which a process pool is slower than doing the work on one thread.
 
+pub mod judge;
+mod render;
+
+use judge::us;
+pub use judge::{Crossover, crossover};
 use pyproof_harness::{
-    Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
-    RunContext, Scale, Section, Table, Verdict, format_number, judge_cases, median,
-    pairwise_ratios, quantile,
+    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use serde::Deserialize;
@@ -77,7 +80,7 @@ impl Plan {
 }
 
 #[derive(Debug, Deserialize)]
-struct PySample {
+pub(crate) struct PySample {
     executor: String,
     size_us: f64,
     tasks: u64,
@@ -87,71 +90,12 @@ struct PySample {
 }
 
 #[derive(Debug, Deserialize)]
-struct PyReport {
+pub(crate) struct PyReport {
     python: String,
     iters_per_us: f64,
     k: usize,
     startup_s: f64,
     samples: Vec<PySample>,
-}
-
-/// Where the speedup of a pool crosses 1 as tasks grow.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Crossover {
-    /// Faster than sequential at every size measured.
-    BelowSmallest(f64),
-    /// Slower below, faster from here on: (largest slower size, smallest faster size,
-    /// log-interpolated size where the speedup is 1).
-    Between(f64, f64, f64),
-    /// Never faster than sequential.
-    AboveLargest(f64),
-}
-
-impl Crossover {
-    /// The crossover as a size in µs (the interpolated one, or the bound).
-    pub fn size_us(&self) -> f64 {
-        match *self {
-            Crossover::BelowSmallest(s) | Crossover::AboveLargest(s) => s,
-            Crossover::Between(_, _, at) => at,
-        }
-    }
-
-    /// In words.
-    pub fn describe(&self) -> String {
-        match *self {
-            Crossover::BelowSmallest(s) => format!("below {} (faster at every size)", us(s)),
-            Crossover::Between(lo, hi, at) => {
-                format!("≈ {} (between {} and {})", us(at), us(lo), us(hi))
-            }
-            Crossover::AboveLargest(s) => format!("above {} (never faster)", us(s)),
-        }
-    }
-}
-
-fn us(x: f64) -> String {
-    if x >= 1000.0 {
-        format!("{} ms", format_number(x / 1000.0))
-    } else {
-        format!("{} µs", format_number(x))
-    }
-}
-
-/// The crossover of a speedup curve given as (size, speedup) sorted by size: the smallest
-/// size from which the pool stays faster than sequential.
-pub fn crossover(curve: &[(f64, f64)]) -> Option<Crossover> {
-    let (first, last) = (curve.first()?, curve.last()?);
-    // The last size at which the pool was not faster.
-    let Some(i) = curve.iter().rposition(|&(_, s)| s < 1.0) else {
-        return Some(Crossover::BelowSmallest(first.0));
-    };
-    if i + 1 == curve.len() {
-        return Some(Crossover::AboveLargest(last.0));
-    }
-    let ((x0, y0), (x1, y1)) = (curve[i], curve[i + 1]);
-    // Interpolate where the speedup reaches 1, linearly in log(size).
-    let t = ((1.0 - y0) / (y1 - y0)).clamp(0.0, 1.0);
-    let at = (x0.ln() + t * (x1.ln() - x0.ln())).exp();
-    Some(Crossover::Between(x0, x1, at))
 }
 
 impl Experiment for CpuParallelism {
@@ -249,253 +193,15 @@ impl Experiment for CpuParallelism {
             }
         }
 
-        outcome.param("cores", cores);
-        outcome.param("k", py.k);
-        outcome.param("python", &py.python);
-        outcome.param("total work per configuration", us(plan.total_ms * 1000.0));
-        outcome.param("rounds", plan.rounds);
-        outcome.param(
-            "calibration",
-            format!("{} loop iterations per µs", format_number(py.iters_per_us)),
-        );
-        outcome.param(
-            "pool start-up (untimed)",
-            format!("{} s", format_number(py.startup_s)),
-        );
-
-        let executors = ["threads", "processes:1", "processes:auto"];
-        let mut speedups: BTreeMap<(&str, u64), Vec<f64>> = BTreeMap::new();
-        let mut table = Table::new(
-            format!(
-                "Speedup over sequential by task size (k = {}; median of {} round{}, IQR)",
-                py.k,
-                plan.rounds,
-                if plan.rounds == 1 { "" } else { "s" }
-            ),
-            &[
-                "task size",
-                "tasks",
-                "sequential",
-                "threads",
-                "processes, chunksize 1",
-                "processes, 4 chunks per worker",
-            ],
-        );
-        for &size in &plan.sizes_us {
-            let Some(seq) = by.get(&("sequential".to_string(), size.to_bits())) else {
-                continue;
-            };
-            let key = format!("size{}us", size);
-            outcome.measurements.push(Measurement::new(
-                format!("{key}.sequential.seconds"),
-                format!("sequential, {} tasks", us(size)),
-                "s",
-                seq.seconds.clone(),
-            ));
-            let mut row = vec![
-                us(size),
-                seq.tasks.to_string(),
-                format!("{} s", format_number(median(&seq.seconds))),
-            ];
-            for ex in executors {
-                match by.get(&(ex.to_string(), size.to_bits())) {
-                    Some(s) => {
-                        let sp = pairwise_ratios(&seq.seconds, &s.seconds);
-                        outcome.measurements.push(Measurement::new(
-                            format!("{key}.{}.speedup", ex.replace(':', "_chunks_")),
-                            format!("{ex}, {} tasks, chunksize {}", us(size), s.chunksize),
-                            "×",
-                            sp.clone(),
-                        ));
-                        row.push(format!(
-                            "{}× (IQR {}–{}){}",
-                            format_number(median(&sp)),
-                            format_number(quantile(&sp, 0.25)),
-                            format_number(quantile(&sp, 0.75)),
-                            if ex.starts_with("processes") {
-                                format!(", chunksize {}", s.chunksize)
-                            } else {
-                                String::new()
-                            }
-                        ));
-                        speedups.insert((ex, size.to_bits()), sp);
-                    }
-                    None => row.push(format!(
-                        "not run (> {} round trips)",
-                        format_number(MAX_ROUND_TRIPS as f64)
-                    )),
-                }
-            }
-            table.row(row);
-        }
-        outcome.tables.push(table);
-
-        let curve = |ex: &str| -> Vec<(f64, f64)> {
-            plan.sizes_us
-                .iter()
-                .filter_map(|&s| Some((s, median(speedups.get(&(ex, s.to_bits()))?))))
-                .collect()
-        };
-        let cross_one = crossover(&curve("processes:1"));
-        let cross_auto = crossover(&curve("processes:auto"));
-        let mut crosses = Table::new(
-            "Crossover: the task size from which the process pool beats sequential",
-            &["process pool", "crossover"],
-        );
-        for (label, c) in [
-            ("chunksize 1", cross_one),
-            ("4 chunks per worker", cross_auto),
-        ] {
-            crosses.row(vec![
-                label.to_string(),
-                c.map_or("— (not enough sizes run)".to_string(), |c| c.describe()),
-            ]);
-        }
-        outcome.tables.push(crosses);
-        for (ex, id, title) in [
-            (
-                "processes:auto",
-                "processes_speedup",
-                "Process pool (4 chunks per worker)",
-            ),
-            (
-                "processes:1",
-                "processes_chunksize1_speedup",
-                "Process pool (chunksize 1)",
-            ),
-            ("threads", "threads_speedup", "Thread pool"),
-        ] {
-            let bars = plan
-                .sizes_us
-                .iter()
-                .filter_map(|&s| {
-                    let sp = speedups.get(&(ex, s.to_bits()))?;
-                    Some(Bar {
-                        label: us(s),
-                        value: median(sp),
-                        low: quantile(sp, 0.25),
-                        high: quantile(sp, 0.75),
-                    })
-                })
-                .collect();
-            outcome.charts.push(Chart::Bars {
-                id: id.to_string(),
-                title: format!("{title}: speedup over sequential by task size (1 = break-even)"),
-                unit: "×".to_string(),
-                bars,
-                reference: Some(1.0),
-            });
-        }
-
-        if cores < 2 {
-            for id in [
-                "multiprocessing_best",
-                "threads_no_speedup",
-                "chunksize_moves_crossover",
-            ] {
-                outcome.judgements.push(Judgement::new(
-                    id,
-                    Verdict::Inconclusive,
-                    format!("this run has {cores} core: no pool can run two tasks at once"),
-                ));
-            }
-            return Ok(outcome);
-        }
-
-        // (1) per task size: the better process pool vs sequential and threads.
-        let cases: Vec<Case> = plan
-            .sizes_us
-            .iter()
-            .filter_map(|&s| {
-                let one = speedups
-                    .get(&("processes:1", s.to_bits()))
-                    .map(|v| median(v));
-                let auto = speedups
-                    .get(&("processes:auto", s.to_bits()))
-                    .map(|v| median(v));
-                let best = one.into_iter().chain(auto).fold(f64::NAN, f64::max);
-                if best.is_nan() {
-                    return None;
-                }
-                let threads = speedups.get(&("threads", s.to_bits())).map(|v| median(v));
-                let ok = best >= BEST_MIN_SPEEDUP && threads.is_none_or(|t| best > t);
-                Some(Case::new(
-                    us(s),
-                    ok,
-                    format!(
-                        "processes {}×{}",
-                        format_number(best),
-                        threads.map_or(String::new(), |t| format!(
-                            " vs threads {}×",
-                            format_number(t)
-                        ))
-                    ),
-                ))
-            })
-            .collect();
-        let mut j = judge_cases("multiprocessing_best", &cases);
-        if let Some(c) = cross_auto {
-            j.evidence.push_str(&format!(
-                "; crossover (4 chunks per worker) {}",
-                c.describe()
-            ));
-        }
-        if let Some(c) = cross_one {
-            j.evidence
-                .push_str(&format!("; crossover (chunksize 1) {}", c.describe()));
-        }
-        outcome.judgements.push(j);
-
-        // (2) threads.
-        let cases: Vec<Case> = plan
-            .sizes_us
-            .iter()
-            .filter_map(|&s| {
-                let sp = speedups.get(&("threads", s.to_bits()))?;
-                let m = median(sp);
-                Some(Case::new(
-                    us(s),
-                    m <= THREADS_MAX_SPEEDUP,
-                    format!("{}×", format_number(m)),
-                ))
-            })
-            .collect();
-        outcome
-            .judgements
-            .push(judge_cases("threads_no_speedup", &cases));
-
-        // (3) chunksize moves the crossover.
-        outcome.judgements.push(match (cross_one, cross_auto) {
-            (Some(one), Some(auto))
-                if !matches!(one, Crossover::BelowSmallest(_))
-                    && !matches!(auto, Crossover::AboveLargest(_)) =>
-            {
-                let ok = auto.size_us() < one.size_us();
-                Judgement::new(
-                    "chunksize_moves_crossover",
-                    if ok {
-                        Verdict::Confirmed
-                    } else {
-                        Verdict::Refuted
-                    },
-                    format!(
-                        "crossover with 4 chunks per worker {}; with chunksize 1 {}",
-                        auto.describe(),
-                        one.describe()
-                    ),
-                )
-            }
-            (one, auto) => Judgement::new(
-                "chunksize_moves_crossover",
-                Verdict::Inconclusive,
-                format!(
-                    "a crossover could not be located within the sizes run (chunksize 1: {}; 4 \
-                     chunks per worker: {})",
-                    one.map_or("—".to_string(), |c| c.describe()),
-                    auto.map_or("—".to_string(), |c| c.describe())
-                ),
-            ),
-        });
+        let (speedups, cross_one, cross_auto) =
+            render::record(&mut outcome, &plan, &py, &by, cores);
+        outcome.judgements.extend(judge::judge(
+            &plan.sizes_us,
+            &speedups,
+            cross_one,
+            cross_auto,
+            cores,
+        ));
         outcome.notes.push(format!(
             "Each task is a pure-Python loop calibrated on this machine ({} iterations per µs); \
              every configuration does the same total work, so a speedup is the same work done \
@@ -507,35 +213,5 @@ impl Experiment for CpuParallelism {
             format_number(MAX_ROUND_TRIPS as f64)
         ));
         Ok(outcome)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn crossovers_are_located_between_the_right_sizes() {
-        let c = crossover(&[(1.0, 0.2), (10.0, 0.5), (100.0, 2.0), (1000.0, 1.9)]).expect("some");
-        match c {
-            Crossover::Between(lo, hi, at) => {
-                assert_eq!((lo, hi), (10.0, 100.0));
-                // 0.5 → 2.0: 1.0 is a third of the way, in log(size).
-                assert!((at - 10f64.powf(1.0 + 1.0 / 3.0)).abs() < 1e-9, "{at}");
-            }
-            other => panic!("{other:?}"),
-        }
-        // A dip back below 1 at a larger size moves the crossover up.
-        let c = crossover(&[(1.0, 1.5), (10.0, 0.9), (100.0, 1.5)]).expect("some");
-        assert!(matches!(c, Crossover::Between(10.0, 100.0, _)));
-        assert_eq!(
-            crossover(&[(1.0, 1.5), (10.0, 2.0)]),
-            Some(Crossover::BelowSmallest(1.0))
-        );
-        assert_eq!(
-            crossover(&[(1.0, 0.5), (10.0, 0.9)]),
-            Some(Crossover::AboveLargest(10.0))
-        );
-        assert_eq!(crossover(&[]), None);
     }
 }

@@ -1,0 +1,280 @@
+//! The verdict rules of cpu_parallelism: pure functions over the speedups per task size.
+
+use crate::{BEST_MIN_SPEEDUP, THREADS_MAX_SPEEDUP};
+use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
+use std::collections::BTreeMap;
+
+/// Speedups over sequential, every round, by (executor, task size in µs as bits): executors
+/// `threads`, `processes:1` (chunksize 1), `processes:auto` (four chunks per worker).
+pub type Speedups = BTreeMap<(&'static str, u64), Vec<f64>>;
+
+/// Where the speedup of a pool crosses 1 as tasks grow.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Crossover {
+    /// Faster than sequential at every size measured.
+    BelowSmallest(f64),
+    /// Slower below, faster from here on: (largest slower size, smallest faster size,
+    /// log-interpolated size where the speedup is 1).
+    Between(f64, f64, f64),
+    /// Never faster than sequential.
+    AboveLargest(f64),
+}
+
+impl Crossover {
+    /// The crossover as a size in µs (the interpolated one, or the bound).
+    pub fn size_us(&self) -> f64 {
+        match *self {
+            Crossover::BelowSmallest(s) | Crossover::AboveLargest(s) => s,
+            Crossover::Between(_, _, at) => at,
+        }
+    }
+
+    /// In words.
+    pub fn describe(&self) -> String {
+        match *self {
+            Crossover::BelowSmallest(s) => format!("below {} (faster at every size)", us(s)),
+            Crossover::Between(lo, hi, at) => {
+                format!("≈ {} (between {} and {})", us(at), us(lo), us(hi))
+            }
+            Crossover::AboveLargest(s) => format!("above {} (never faster)", us(s)),
+        }
+    }
+}
+
+/// A task size in words: µs below a millisecond, ms above.
+pub fn us(x: f64) -> String {
+    if x >= 1000.0 {
+        format!("{} ms", format_number(x / 1000.0))
+    } else {
+        format!("{} µs", format_number(x))
+    }
+}
+
+/// The crossover of a speedup curve given as (size, speedup) sorted by size: the smallest
+/// size from which the pool stays faster than sequential.
+pub fn crossover(curve: &[(f64, f64)]) -> Option<Crossover> {
+    let (first, last) = (curve.first()?, curve.last()?);
+    // The last size at which the pool was not faster.
+    let Some(i) = curve.iter().rposition(|&(_, s)| s < 1.0) else {
+        return Some(Crossover::BelowSmallest(first.0));
+    };
+    if i + 1 == curve.len() {
+        return Some(Crossover::AboveLargest(last.0));
+    }
+    let ((x0, y0), (x1, y1)) = (curve[i], curve[i + 1]);
+    // Interpolate where the speedup reaches 1, linearly in log(size).
+    let t = ((1.0 - y0) / (y1 - y0)).clamp(0.0, 1.0);
+    let at = (x0.ln() + t * (x1.ln() - x0.ln())).exp();
+    Some(Crossover::Between(x0, x1, at))
+}
+
+/// The three claims over the speedups: (1) a process pool is best at every size, (2) threads
+/// give no speedup, (3) bigger chunks move the crossover down.
+pub fn judge(
+    sizes_us: &[f64],
+    speedups: &Speedups,
+    cross_one: Option<Crossover>,
+    cross_auto: Option<Crossover>,
+    cores: usize,
+) -> Vec<Judgement> {
+    let mut judgements = Vec::new();
+    if cores < 2 {
+        for id in [
+            "multiprocessing_best",
+            "threads_no_speedup",
+            "chunksize_moves_crossover",
+        ] {
+            judgements.push(Judgement::new(
+                id,
+                Verdict::Inconclusive,
+                format!("this run has {cores} core: no pool can run two tasks at once"),
+            ));
+        }
+        return judgements;
+    }
+
+    // (1) per task size: the better process pool vs sequential and threads.
+    let cases: Vec<Case> = sizes_us
+        .iter()
+        .filter_map(|&s| {
+            let one = speedups
+                .get(&("processes:1", s.to_bits()))
+                .map(|v| median(v));
+            let auto = speedups
+                .get(&("processes:auto", s.to_bits()))
+                .map(|v| median(v));
+            let best = one.into_iter().chain(auto).fold(f64::NAN, f64::max);
+            if best.is_nan() {
+                return None;
+            }
+            let threads = speedups.get(&("threads", s.to_bits())).map(|v| median(v));
+            let ok = best >= BEST_MIN_SPEEDUP && threads.is_none_or(|t| best > t);
+            Some(Case::new(
+                us(s),
+                ok,
+                format!(
+                    "processes {}×{}",
+                    format_number(best),
+                    threads.map_or(String::new(), |t| format!(
+                        " vs threads {}×",
+                        format_number(t)
+                    ))
+                ),
+            ))
+        })
+        .collect();
+    let mut j = judge_cases("multiprocessing_best", &cases);
+    if let Some(c) = cross_auto {
+        j.evidence.push_str(&format!(
+            "; crossover (4 chunks per worker) {}",
+            c.describe()
+        ));
+    }
+    if let Some(c) = cross_one {
+        j.evidence
+            .push_str(&format!("; crossover (chunksize 1) {}", c.describe()));
+    }
+    judgements.push(j);
+
+    // (2) threads.
+    let cases: Vec<Case> = sizes_us
+        .iter()
+        .filter_map(|&s| {
+            let sp = speedups.get(&("threads", s.to_bits()))?;
+            let m = median(sp);
+            Some(Case::new(
+                us(s),
+                m <= THREADS_MAX_SPEEDUP,
+                format!("{}×", format_number(m)),
+            ))
+        })
+        .collect();
+    judgements.push(judge_cases("threads_no_speedup", &cases));
+
+    // (3) chunksize moves the crossover.
+    judgements.push(match (cross_one, cross_auto) {
+        (Some(one), Some(auto))
+            if !matches!(one, Crossover::BelowSmallest(_))
+                && !matches!(auto, Crossover::AboveLargest(_)) =>
+        {
+            let ok = auto.size_us() < one.size_us();
+            Judgement::new(
+                "chunksize_moves_crossover",
+                if ok {
+                    Verdict::Confirmed
+                } else {
+                    Verdict::Refuted
+                },
+                format!(
+                    "crossover with 4 chunks per worker {}; with chunksize 1 {}",
+                    auto.describe(),
+                    one.describe()
+                ),
+            )
+        }
+        (one, auto) => Judgement::new(
+            "chunksize_moves_crossover",
+            Verdict::Inconclusive,
+            format!(
+                "a crossover could not be located within the sizes run (chunksize 1: {}; 4 \
+                 chunks per worker: {})",
+                one.map_or("—".to_string(), |c| c.describe()),
+                auto.map_or("—".to_string(), |c| c.describe())
+            ),
+        ),
+    });
+    judgements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crossovers_are_located_between_the_right_sizes() {
+        let c = crossover(&[(1.0, 0.2), (10.0, 0.5), (100.0, 2.0), (1000.0, 1.9)]).expect("some");
+        match c {
+            Crossover::Between(lo, hi, at) => {
+                assert_eq!((lo, hi), (10.0, 100.0));
+                // 0.5 → 2.0: 1.0 is a third of the way, in log(size).
+                assert!((at - 10f64.powf(1.0 + 1.0 / 3.0)).abs() < 1e-9, "{at}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A dip back below 1 at a larger size moves the crossover up.
+        let c = crossover(&[(1.0, 1.5), (10.0, 0.9), (100.0, 1.5)]).expect("some");
+        assert!(matches!(c, Crossover::Between(10.0, 100.0, _)));
+        assert_eq!(
+            crossover(&[(1.0, 1.5), (10.0, 2.0)]),
+            Some(Crossover::BelowSmallest(1.0))
+        );
+        assert_eq!(
+            crossover(&[(1.0, 0.5), (10.0, 0.9)]),
+            Some(Crossover::AboveLargest(10.0))
+        );
+        assert_eq!(crossover(&[]), None);
+    }
+
+    /// Speedups at three sizes (1, 100, 10,000 µs): threads, chunksize 1, four chunks.
+    fn speedups(threads: [f64; 3], one: [f64; 3], auto: [f64; 3]) -> Speedups {
+        let mut s = Speedups::new();
+        for (i, size) in [1.0f64, 100.0, 10_000.0].iter().enumerate() {
+            s.insert(("threads", size.to_bits()), vec![threads[i]; 3]);
+            s.insert(("processes:1", size.to_bits()), vec![one[i]; 3]);
+            s.insert(("processes:auto", size.to_bits()), vec![auto[i]; 3]);
+        }
+        s
+    }
+
+    const SIZES: [f64; 3] = [1.0, 100.0, 10_000.0];
+
+    fn verdicts(s: &Speedups, one: Option<Crossover>, auto: Option<Crossover>) -> Vec<Verdict> {
+        judge(&SIZES, s, one, auto, 2)
+            .into_iter()
+            .map(|j| j.verdict)
+            .collect()
+    }
+
+    #[test]
+    fn one_core_makes_every_claim_inconclusive() {
+        let s = speedups([1.0; 3], [1.9; 3], [1.9; 3]);
+        let j = judge(&SIZES, &s, None, None, 1);
+        assert_eq!(j.len(), 3);
+        assert!(j.iter().all(|j| j.verdict == Verdict::Inconclusive));
+    }
+
+    #[test]
+    fn processes_best_everywhere_confirms_and_a_slow_small_size_nuances() {
+        let fast = speedups([1.0; 3], [1.9; 3], [1.9; 3]);
+        let below = Some(Crossover::BelowSmallest(1.0));
+        assert_eq!(verdicts(&fast, below, below)[0], Verdict::Confirmed);
+        // Slower than sequential at 1 µs, faster above: holds for some sizes only.
+        let mixed = speedups([1.0; 3], [0.2, 1.5, 1.9], [0.5, 1.8, 1.9]);
+        assert_eq!(verdicts(&mixed, None, None)[0], Verdict::Nuanced);
+        // Never faster than sequential.
+        let slow = speedups([1.0; 3], [0.2; 3], [0.5; 3]);
+        assert_eq!(verdicts(&slow, None, None)[0], Verdict::Refuted);
+    }
+
+    #[test]
+    fn threads_are_judged_against_their_ceiling() {
+        let flat = speedups([1.0, 0.98, 1.05], [1.9; 3], [1.9; 3]);
+        assert_eq!(verdicts(&flat, None, None)[1], Verdict::Confirmed);
+        let scaling = speedups([1.8; 3], [1.9; 3], [1.9; 3]);
+        assert_eq!(verdicts(&scaling, None, None)[1], Verdict::Refuted);
+    }
+
+    #[test]
+    fn the_chunksize_claim_needs_two_located_crossovers() {
+        let s = speedups([1.0; 3], [0.2, 0.8, 1.9], [0.5, 1.5, 1.9]);
+        let one = Some(Crossover::Between(100.0, 10_000.0, 1_000.0));
+        let auto = Some(Crossover::Between(1.0, 100.0, 10.0));
+        assert_eq!(verdicts(&s, one, auto)[2], Verdict::Confirmed);
+        assert_eq!(verdicts(&s, auto, one)[2], Verdict::Refuted);
+        assert_eq!(verdicts(&s, None, auto)[2], Verdict::Inconclusive);
+        assert_eq!(
+            verdicts(&s, one, Some(Crossover::AboveLargest(10_000.0)))[2],
+            Verdict::Inconclusive
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! The measurements, tables and charts of a run: speedups per task size and executor, and
+//! the crossovers.
+
+use crate::judge::{Crossover, Speedups, crossover, us};
+use crate::{MAX_ROUND_TRIPS, Plan, PyReport, PySample};
+use pyproof_harness::{
+    Bar, Chart, Measurement, Outcome, Table, format_number, median, pairwise_ratios, quantile,
+};
+use std::collections::BTreeMap;
+
+/// Records the run's parameters, a measurement per speedup, the tables and the charts;
+/// returns the speedups and the two crossovers (chunksize 1, four chunks per worker).
+pub(crate) fn record(
+    outcome: &mut Outcome,
+    plan: &Plan,
+    py: &PyReport,
+    by: &BTreeMap<(String, u64), &PySample>,
+    cores: usize,
+) -> (Speedups, Option<Crossover>, Option<Crossover>) {
+    outcome.param("cores", cores);
+    outcome.param("k", py.k);
+    outcome.param("python", &py.python);
+    outcome.param("total work per configuration", us(plan.total_ms * 1000.0));
+    outcome.param("rounds", plan.rounds);
+    outcome.param(
+        "calibration",
+        format!("{} loop iterations per µs", format_number(py.iters_per_us)),
+    );
+    outcome.param(
+        "pool start-up (untimed)",
+        format!("{} s", format_number(py.startup_s)),
+    );
+
+    let executors = ["threads", "processes:1", "processes:auto"];
+    let mut speedups: Speedups = BTreeMap::new();
+    let mut table = Table::new(
+        format!(
+            "Speedup over sequential by task size (k = {}; median of {} round{}, IQR)",
+            py.k,
+            plan.rounds,
+            if plan.rounds == 1 { "" } else { "s" }
+        ),
+        &[
+            "task size",
+            "tasks",
+            "sequential",
+            "threads",
+            "processes, chunksize 1",
+            "processes, 4 chunks per worker",
+        ],
+    );
+    for &size in &plan.sizes_us {
+        let Some(seq) = by.get(&("sequential".to_string(), size.to_bits())) else {
+            continue;
+        };
+        let key = format!("size{}us", size);
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.sequential.seconds"),
+            format!("sequential, {} tasks", us(size)),
+            "s",
+            seq.seconds.clone(),
+        ));
+        let mut row = vec![
+            us(size),
+            seq.tasks.to_string(),
+            format!("{} s", format_number(median(&seq.seconds))),
+        ];
+        for ex in executors {
+            match by.get(&(ex.to_string(), size.to_bits())) {
+                Some(s) => {
+                    let sp = pairwise_ratios(&seq.seconds, &s.seconds);
+                    outcome.measurements.push(Measurement::new(
+                        format!("{key}.{}.speedup", ex.replace(':', "_chunks_")),
+                        format!("{ex}, {} tasks, chunksize {}", us(size), s.chunksize),
+                        "×",
+                        sp.clone(),
+                    ));
+                    row.push(format!(
+                        "{}× (IQR {}–{}){}",
+                        format_number(median(&sp)),
+                        format_number(quantile(&sp, 0.25)),
+                        format_number(quantile(&sp, 0.75)),
+                        if ex.starts_with("processes") {
+                            format!(", chunksize {}", s.chunksize)
+                        } else {
+                            String::new()
+                        }
+                    ));
+                    speedups.insert((ex, size.to_bits()), sp);
+                }
+                None => row.push(format!(
+                    "not run (> {} round trips)",
+                    format_number(MAX_ROUND_TRIPS as f64)
+                )),
+            }
+        }
+        table.row(row);
+    }
+    outcome.tables.push(table);
+
+    let curve = |ex: &str| -> Vec<(f64, f64)> {
+        plan.sizes_us
+            .iter()
+            .filter_map(|&s| Some((s, median(speedups.get(&(ex, s.to_bits()))?))))
+            .collect()
+    };
+    let cross_one = crossover(&curve("processes:1"));
+    let cross_auto = crossover(&curve("processes:auto"));
+    let mut crosses = Table::new(
+        "Crossover: the task size from which the process pool beats sequential",
+        &["process pool", "crossover"],
+    );
+    for (label, c) in [
+        ("chunksize 1", cross_one),
+        ("4 chunks per worker", cross_auto),
+    ] {
+        crosses.row(vec![
+            label.to_string(),
+            c.map_or("— (not enough sizes run)".to_string(), |c| c.describe()),
+        ]);
+    }
+    outcome.tables.push(crosses);
+    for (ex, id, title) in [
+        (
+            "processes:auto",
+            "processes_speedup",
+            "Process pool (4 chunks per worker)",
+        ),
+        (
+            "processes:1",
+            "processes_chunksize1_speedup",
+            "Process pool (chunksize 1)",
+        ),
+        ("threads", "threads_speedup", "Thread pool"),
+    ] {
+        let bars = plan
+            .sizes_us
+            .iter()
+            .filter_map(|&s| {
+                let sp = speedups.get(&(ex, s.to_bits()))?;
+                Some(Bar {
+                    label: us(s),
+                    value: median(sp),
+                    low: quantile(sp, 0.25),
+                    high: quantile(sp, 0.75),
+                })
+            })
+            .collect();
+        outcome.charts.push(Chart::Bars {
+            id: id.to_string(),
+            title: format!("{title}: speedup over sequential by task size (1 = break-even)"),
+            unit: "×".to_string(),
+            bars,
+            reference: Some(1.0),
+        });
+    }
+    (speedups, cross_one, cross_auto)
+}
