@@ -7,13 +7,14 @@
 //! process whose CPU time and peak memory are measured from outside, rounds interleaved.
 //! The ideal wall time is D: every request waits at once.
 
+pub mod judge;
 pub mod net;
 
+use judge::{AsyncioRun, Evidence};
 use net::ClientReport;
 use pyproof_harness::{
-    Bar, Case, Chart, Claim, Experiment, ExperimentError, Judgement, Measurement, Meta, Outcome,
-    RunContext, Scale, Section, Series, Table, Verdict, format_number, judge_cases, median,
-    quantile,
+    Bar, Chart, Claim, Experiment, ExperimentError, Measurement, Meta, Outcome, RunContext, Scale,
+    Section, Series, Table, format_number, median, quantile,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
@@ -486,87 +487,27 @@ impl Experiment for IoConcurrency {
             reference: Some(d),
         });
 
-        // (1)
-        let cases: Vec<Case> = plan
+        let asyncio: Vec<AsyncioRun> = plan
             .ns
             .iter()
             .filter_map(|&n| {
                 let ss = samples.get(&(Mode::Asyncio, n))?;
-                let w = median(&ss.iter().map(|s| s.report.wall_s).collect::<Vec<_>>());
-                let errors: u64 = ss.iter().map(|s| s.report.errors).sum();
-                Some(Case::new(
-                    format!("N = {}", format_number(n as f64)),
-                    w <= NEAR_IDEAL * d && errors == 0,
-                    format!(
-                        "{} s = {}× D, {errors} errors",
-                        format_number(w),
-                        format_number(w / d)
-                    ),
-                ))
+                Some(AsyncioRun {
+                    n,
+                    wall_s: median(&ss.iter().map(|s| s.report.wall_s).collect::<Vec<_>>()),
+                    errors: ss.iter().map(|s| s.report.errors).sum(),
+                })
             })
             .collect();
-        outcome
-            .judgements
-            .push(judge_cases("asyncio_near_ideal", &cases));
-
-        // (2)
-        let (a, t) = (mem_per[&Mode::Asyncio], mem_per[&Mode::Threads]);
-        outcome
-            .judgements
-            .push(if a.is_finite() && t.is_finite() && t > 0.0 {
-                Judgement::new(
-                    "asyncio_lighter_than_threads",
-                    if a <= MEMORY_FRACTION * t {
-                        Verdict::Confirmed
-                    } else {
-                        Verdict::Refuted
-                    },
-                    format!(
-                        "asyncio {} KiB per request in flight, one thread per request {} KiB: {}×",
-                        format_number(a),
-                        format_number(t),
-                        format_number(a / t)
-                    ),
-                )
-            } else {
-                Judgement::new(
-                    "asyncio_lighter_than_threads",
-                    Verdict::Inconclusive,
-                    format!(
-                        "no memory per request in flight could be measured at N = {hi} (asyncio {} \
-                     KiB, threads {} KiB)",
-                        format_number(a),
-                        format_number(t)
-                    ),
-                )
-            });
-
-        // (3)
-        let (a, k) = (cpu_per[&Mode::Asyncio], cpu_per[&Mode::Tokio]);
-        outcome
-            .judgements
-            .push(if a.is_finite() && k.is_finite() && a > 0.0 {
-                Judgement::new(
-                    "tokio_cheaper",
-                    if k <= TOKIO_FRACTION * a {
-                        Verdict::Confirmed
-                    } else {
-                        Verdict::Refuted
-                    },
-                    format!(
-                        "tokio {} µs of CPU per connection, asyncio {} µs: {}×",
-                        format_number(k),
-                        format_number(a),
-                        format_number(k / a)
-                    ),
-                )
-            } else {
-                Judgement::new(
-                    "tokio_cheaper",
-                    Verdict::Inconclusive,
-                    "asyncio's CPU time did not grow measurably with N",
-                )
-            });
+        outcome.judgements.extend(judge::judge(&Evidence {
+            delay_s: d,
+            asyncio,
+            largest_n: hi,
+            mem_asyncio_kib: mem_per[&Mode::Asyncio],
+            mem_threads_kib: mem_per[&Mode::Threads],
+            cpu_asyncio_us: cpu_per[&Mode::Asyncio],
+            cpu_tokio_us: cpu_per[&Mode::Tokio],
+        }));
         outcome.notes.push(format!(
             "Each client is a fresh process; CPU time and peak anonymous memory are the whole \
              process's, sampled from outside, so they include the interpreter (Python) — the \
