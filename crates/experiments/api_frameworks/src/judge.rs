@@ -6,16 +6,18 @@ use crate::{
     plan::Server, servers::Answer, servers::Cells, servers::med_rps,
 };
 use crate::{WAITRESS_DEFAULT_THREADS, payload};
-use pyproof_harness::{Case, Judgement, Outcome, Verdict, format_number, judge_cases, median};
+use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
 use std::collections::BTreeMap;
 
-pub(crate) fn judge(
-    outcome: &mut Outcome,
+/// The four claims over the load cells, the answers to the bad bodies and the in-process
+/// validation rates.
+pub fn judge(
     plan: &Plan,
     cells: &Cells,
     answers: &BTreeMap<Server, Vec<Answer>>,
     rates: &BTreeMap<String, Vec<f64>>,
-) {
+) -> Vec<Judgement> {
+    let mut judgements = Vec::new();
     let top = plan.top();
     // (1)
     let fast = med_rps(cells, (Server::FastApi, Endpoint::Wait, top));
@@ -40,9 +42,7 @@ pub(crate) fn judge(
     } else {
         Verdict::Refuted
     };
-    outcome
-        .judgements
-        .push(Judgement::new("fastapi_outserves_flask", verdict, evidence));
+    judgements.push(Judgement::new("fastapi_outserves_flask", verdict, evidence));
 
     // (2)
     let bad = payload::bad_cases();
@@ -96,7 +96,7 @@ pub(crate) fn judge(
         })
         .collect();
     j.evidence = format!("{}. Beside it — {}", j.evidence, others.join("; "));
-    outcome.judgements.push(j);
+    judgements.push(j);
 
     // (3) Only cells where serving, not waiting, bounds the rate can rank servers: on
     // the wait endpoint, a level where even the best Python server reaches
@@ -153,13 +153,13 @@ pub(crate) fn judge(
             wait_bound.join("; ")
         );
     }
-    outcome.judgements.push(j);
+    judgements.push(j);
 
     // (4)
     let m = |k: &str| rates.get(k).map_or(f64::NAN, |r| median(r));
     let (pj, hw) = (m("pydantic_json"), m("handwritten"));
     let ratio = pj / hw;
-    outcome.judgements.push(Judgement::new(
+    judgements.push(Judgement::new(
         "pydantic_fast",
         if !ratio.is_finite() {
             Verdict::Inconclusive
@@ -178,4 +178,5 @@ pub(crate) fn judge(
             format_number(m("rust_serde")),
         ),
     ));
+    judgements
 }

@@ -267,7 +267,8 @@ impl Experiment for ApiFrameworks {
         outcome.param("cores", ctx.cores);
 
         tables(&mut outcome, &plan, &cells, &answers, &rates);
-        judge(&mut outcome, &plan, &cells, &answers, &rates);
+        let judgements = judge(&plan, &cells, &answers, &rates);
+        outcome.judgements.extend(judgements);
         outcome.notes.push(format!(
             "The load generator is one thread of this process (a current-thread tokio runtime, \
              hyper HTTP/1.1 client connections, one keep-alive connection per client, the next \

@@ -8,16 +8,30 @@ use crate::{
     plan::Plan, plan::Variant, render::column, render::med, render::mib, render::of, render::param,
     render::polars_columns, runs::ColumnLoad, runs::ColumnReport, runs::MIB, runs::Sample,
 };
-use pyproof_harness::{Judgement, Outcome, Verdict, format_bytes};
+use pyproof_harness::{Judgement, Verdict, format_bytes};
+use std::collections::BTreeMap;
 
-pub(crate) fn judge(
-    outcome: &mut Outcome,
+/// What the judges hand back: one judgement per claim, and the note on the performance
+/// targets.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    /// One per claim.
+    pub judgements: Vec<Judgement>,
+    /// The performance targets, met or not, for each polars build.
+    pub targets_note: String,
+}
+
+/// The five claims over the samples of the run; `parameters` are the run's recorded
+/// parameters (library versions, polars builds), quoted in the evidence.
+pub fn judge(
+    parameters: &BTreeMap<String, String>,
     samples: &[Sample],
     full: &Dataset,
     half: &Dataset,
     columns: &ColumnReport,
     plan: &Plan,
-) {
+) -> Judged {
+    let mut judgements = Vec::new();
     let multiple = |f: FileSize, ds: &Dataset| {
         med(
             &of(samples, Variant::PandasDefault, f),
@@ -39,8 +53,8 @@ pub(crate) fn judge(
         (false, false) => Verdict::Refuted,
         _ => Verdict::Nuanced,
     };
-    let storage = param(&outcome.parameters, "pandas string storage", "").to_string();
-    outcome.judgements.push(Judgement::new(
+    let storage = param(parameters, "pandas string storage", "").to_string();
+    judgements.push(Judgement::new(
         "default_multiple",
         verdict,
         format!(
@@ -51,7 +65,7 @@ pub(crate) fn judge(
             format_bytes(full.info.bytes),
             mib(net(Variant::PandasDefault, FileSize::Full)),
             format_bytes(full.info.bytes),
-            param(&outcome.parameters, "pandas", "?"),
+            param(parameters, "pandas", "?"),
         ),
     ));
 
@@ -95,9 +109,7 @@ pub(crate) fn judge(
     } else {
         (Verdict::Refuted, growth_text)
     };
-    outcome
-        .judgements
-        .push(Judgement::new("chunksize_bounded", verdict, evidence));
+    judgements.push(Judgement::new("chunksize_bounded", verdict, evidence));
 
     // (3) float32 halves the price column: pandas' and polars' own accounting.
     let ratio_of =
@@ -139,7 +151,7 @@ pub(crate) fn judge(
         (false, false) => Verdict::Refuted,
         _ => Verdict::Nuanced,
     };
-    outcome.judgements.push(Judgement::new(
+    judgements.push(Judgement::new(
         "float32_halves",
         verdict,
         format!(
@@ -198,9 +210,7 @@ pub(crate) fn judge(
             "the per-column measurement did not report the category column".to_string(),
         ),
     };
-    outcome
-        .judgements
-        .push(Judgement::new("category_cuts", verdict, evidence));
+    judgements.push(Judgement::new("category_cuts", verdict, evidence));
 
     // (5) polars streaming: flat and fast. Judged on the PyPI build; the crate built here
     // is the same source compiled by cargo, reported beside it.
@@ -220,12 +230,8 @@ pub(crate) fn judge(
     let (rh, rf) = (net(rs, FileSize::Half), net(rs, FileSize::Full));
     let build = format!(
         "{}, simd {}",
-        param(
-            &outcome.parameters,
-            "polars (Rust) compiler",
-            "compiler unknown"
-        ),
-        param(&outcome.parameters, "polars (Rust) simd feature", "unknown")
+        param(parameters, "polars (Rust) compiler", "compiler unknown"),
+        param(parameters, "polars (Rust) simd feature", "unknown")
     );
     let vs_wheel = time(rs, FileSize::Full) / time(py, FileSize::Full).max(1e-9);
     let vs_wheel = if vs_wheel >= 1.0 {
@@ -233,7 +239,7 @@ pub(crate) fn judge(
     } else {
         format!("{:.1}x faster than", 1.0 / vs_wheel.max(1e-9))
     };
-    outcome.judgements.push(Judgement::new(
+    judgements.push(Judgement::new(
         "polars_streaming",
         verdict,
         format!(
@@ -267,7 +273,7 @@ pub(crate) fn judge(
     let chunked_fraction =
         net(Variant::PandasChunked, FileSize::Full) * MIB / full.info.bytes as f64;
     let met = |ok: bool| if ok { "met" } else { "not met" };
-    outcome.notes.push(format!(
+    let targets_note = format!(
         "Performance targets (set for 2 GB; this file is {}): polars streaming peak anonymous \
          memory {} MiB for the PyPI build, {} MiB for the crate built here (target <= \
          {STREAMING_TARGET_MIB:.0}: {}, {}); {:.1}x pandas' default for the PyPI build, {:.1}x \
@@ -284,5 +290,9 @@ pub(crate) fn judge(
         met(speedup(rs) >= POLARS_SPEEDUP),
         chunked_fraction,
         met(chunked_fraction <= CHUNKED_TARGET_FRACTION),
-    ));
+    );
+    Judged {
+        judgements,
+        targets_note,
+    }
 }

@@ -324,7 +324,9 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         datasets.iter().map(|(f, d)| (*f, d)),
     );
     tables_and_charts(&mut outcome, &samples, full, half, &columns);
-    judge(&mut outcome, &samples, full, half, &columns, &plan);
+    let judged = judge(&outcome.parameters, &samples, full, half, &columns, &plan);
+    outcome.judgements.extend(judged.judgements);
+    outcome.notes.push(judged.targets_note);
     outcome.notes.push(
         "Memory is peak anonymous memory (RssAnon, sampled every 5 ms from /proc): the \
          program's own data. VmHWM also counts the page-cache pages of the CSV the reader \

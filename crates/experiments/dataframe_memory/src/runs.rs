@@ -119,18 +119,22 @@ pub(crate) fn available_memory() -> Option<u64> {
 
 /// The per-column memory measurement of pandas (the first rows, read two ways).
 #[derive(Debug, Clone, serde::Deserialize)]
-pub(crate) struct ColumnReport {
-    pub(crate) loads: BTreeMap<String, ColumnLoad>,
+pub struct ColumnReport {
+    /// Per load (pandas default, downcast + category, polars...): what it held.
+    pub loads: BTreeMap<String, ColumnLoad>,
     /// Library facts, among them Python polars' compiler (read once here, not in the timed
     /// variants' processes).
     #[serde(default)]
-    pub(crate) library: BTreeMap<String, String>,
+    pub library: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
-pub(crate) struct ColumnLoad {
-    pub(crate) rows: u64,
-    pub(crate) columns: Vec<ColumnMemory>,
+/// One load's rows and per-column memory.
+pub struct ColumnLoad {
+    /// Rows loaded.
+    pub rows: u64,
+    /// Memory of each column.
+    pub columns: Vec<ColumnMemory>,
 }
 
 pub(crate) fn measure_columns(

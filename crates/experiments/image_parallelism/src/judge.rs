@@ -4,14 +4,12 @@ use crate::{
     PROCESS_EFFICIENCY, PROCESSES_MARGIN, RAYON_EFFICIENCY, THROTTLED_BELOW, plan::Config,
     plan::Executor, plan::Workload, runs::MillionOutcome, stats::Stats, stats::efficiency,
 };
-use pyproof_harness::{Case, Judgement, Outcome, Verdict, format_number, judge_cases, median};
+use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
 
-pub(crate) fn judge(
-    outcome: &mut Outcome,
-    stats: &Stats,
-    million: Option<&MillionOutcome>,
-    cores: usize,
-) {
+/// The four claims over the rounds' statistics (and the million-image run when there was
+/// one): threads throttled, processes scale, multiprocessing the answer, Rust beyond it.
+pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> Vec<Judgement> {
+    let mut judgements = Vec::new();
     let python = [Workload::PythonThreshold, Workload::PillowThumbnail];
     if cores < 2 {
         for id in [
@@ -20,7 +18,7 @@ pub(crate) fn judge(
             "multiprocessing_is_the_answer",
             "rayon_beyond",
         ] {
-            outcome.judgements.push(Judgement::new(
+            judgements.push(Judgement::new(
                 id,
                 Verdict::Inconclusive,
                 format!(
@@ -29,7 +27,7 @@ pub(crate) fn judge(
                 ),
             ));
         }
-        return;
+        return judgements;
     }
 
     // (1) Threads throttled, per workload.
@@ -58,9 +56,7 @@ pub(crate) fn judge(
             )
         })
         .collect();
-    outcome
-        .judgements
-        .push(judge_cases("threads_throttled", &cases));
+    judgements.push(judge_cases("threads_throttled", &cases));
 
     // (2) Processes scale, per workload.
     let needed = PROCESS_EFFICIENCY * cores as f64;
@@ -87,9 +83,7 @@ pub(crate) fn judge(
             )
         })
         .collect();
-    outcome
-        .judgements
-        .push(judge_cases("processes_scale", &cases));
+    judgements.push(judge_cases("processes_scale", &cases));
 
     // (3) Processes beat threads.
     let mut cases: Vec<Case> = python
@@ -135,9 +129,7 @@ pub(crate) fn judge(
             ));
         }
     }
-    outcome
-        .judgements
-        .push(judge_cases("multiprocessing_is_the_answer", &cases));
+    judgements.push(judge_cases("multiprocessing_is_the_answer", &cases));
 
     // (4) rayon.
     let rayon = Config {
@@ -172,5 +164,6 @@ pub(crate) fn judge(
             ),
         ));
     }
-    outcome.judgements.push(judge_cases("rayon_beyond", &cases));
+    judgements.push(judge_cases("rayon_beyond", &cases));
+    judgements
 }

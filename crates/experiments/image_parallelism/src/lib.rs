@@ -30,7 +30,7 @@ mod notes;
 pub mod plan;
 mod render;
 pub mod runs;
-mod stats;
+pub mod stats;
 use judge::judge;
 use notes::notes;
 pub use plan::{Config, Executor, MillionPlan, Plan, Workload};
@@ -308,7 +308,8 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     );
     profiles.record(&mut outcome);
     outcome.tables.push(profiles.table());
-    judge(&mut outcome, &stats, million.as_ref(), cores);
+    let judgements = judge(&stats, million.as_ref(), cores);
+    outcome.judgements.extend(judgements);
     notes(&mut outcome, &stats, &profiles, &plan, &corpus, cores);
     Ok(outcome)
 }

@@ -6,23 +6,24 @@ use pyproof_harness::{format_number, median, pairwise_ratios, quantile};
 use std::collections::BTreeMap;
 
 /// Medians and per-round ratios of every configuration.
-pub(crate) struct Stats {
+pub struct Stats {
     /// Per configuration: images/s per round (run order).
-    pub(crate) rates: BTreeMap<Config, Vec<f64>>,
+    pub rates: BTreeMap<Config, Vec<f64>>,
     /// Per configuration: speedup over the same workload's sequential run of the same round.
-    pub(crate) speedups: BTreeMap<Config, Vec<f64>>,
+    pub speedups: BTreeMap<Config, Vec<f64>>,
     /// Per configuration: peak anonymous memory of the process group, MiB.
-    pub(crate) memory: BTreeMap<Config, Vec<f64>>,
+    pub memory: BTreeMap<Config, Vec<f64>>,
     /// Per configuration: executor start-up, s.
-    pub(crate) startup: BTreeMap<Config, Vec<f64>>,
+    pub startup: BTreeMap<Config, Vec<f64>>,
     /// Per workload: what its runs produced (all equal, checked before).
-    pub(crate) tallies: BTreeMap<Workload, pipeline::Tally>,
+    pub tallies: BTreeMap<Workload, pipeline::Tally>,
     /// Per configuration: the batch size it used.
-    pub(crate) batch: BTreeMap<Config, u64>,
+    pub batch: BTreeMap<Config, u64>,
 }
 
 impl Stats {
-    pub(crate) fn new(samples: &[Sample], plan: &Plan, cores: usize) -> Self {
+    /// Reduces every sample of the run.
+    pub fn new(samples: &[Sample], plan: &Plan, cores: usize) -> Self {
         let mut rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut memory: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut startup: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
