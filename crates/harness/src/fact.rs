@@ -2,11 +2,12 @@
 //!
 //! Answers about semantics ("a classmethod receives the class") are not timed; they are
 //! observed. An experiment's Python side returns one [`Fact`] per check — what it did, what
-//! the interpreter showed, and whether that agrees with the claim it bears on — and
-//! [`record_facts`] lays them out and judges each claim over its facts: Confirmed when all
-//! agree, Refuted when none does, Nuanced when some do.
+//! the interpreter showed, and whether that agrees with the claim it bears on — then
+//! [`record_facts`] lays them out, and the experiment's judge ([`judge_facts`] for most)
+//! judges each claim over its facts: Confirmed when all agree, Refuted when none does,
+//! Nuanced when some do, Inconclusive when none was observed.
 
-use crate::claim::{Case, Claim, judge_cases};
+use crate::claim::{Case, Claim, Judgement, Verdict, judge_cases};
 use crate::outcome::{Outcome, Table};
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +24,7 @@ pub struct Fact {
     pub holds: bool,
 }
 
-/// Adds a table of `facts` to `outcome` and one judgement per claim in `claims`, judged
-/// over that claim's facts. A claim with no fact is Inconclusive.
+/// Adds a table of `facts` to `outcome`, and the facts themselves.
 pub fn record_facts(outcome: &mut Outcome, title: &str, claims: &[Claim], facts: &[Fact]) {
     let mut table = Table::new(title, &["claim", "check", "observed", "agrees"]);
     for f in facts {
@@ -41,16 +41,47 @@ pub fn record_facts(outcome: &mut Outcome, title: &str, claims: &[Claim], facts:
         ]);
     }
     outcome.tables.push(table);
-    for claim in claims {
-        let id = claim.id.as_str();
-        let cases: Vec<Case> = facts
-            .iter()
-            .filter(|f| f.claim == id)
-            .map(|f| Case::new(f.check.clone(), f.holds, f.observed.clone()))
-            .collect();
-        outcome.judgements.push(judge_cases(id, &cases));
-    }
     outcome.facts.extend_from_slice(facts);
+}
+
+/// One judgement per claim id, over that claim's facts: Confirmed when every fact agrees,
+/// Refuted when none does, Nuanced when some do, Inconclusive when none was observed.
+pub fn judge_facts(claim_ids: &[&str], facts: &[Fact]) -> Vec<Judgement> {
+    claim_ids
+        .iter()
+        .map(|id| {
+            let cases: Vec<Case> = facts
+                .iter()
+                .filter(|f| f.claim == *id)
+                .map(|f| Case::new(f.check.clone(), f.holds, f.observed.clone()))
+                .collect();
+            judge_cases(id, &cases)
+        })
+        .collect()
+}
+
+/// For an experiment's judge tests: checks that `judge` gives each claim of `claim_ids`
+/// every verdict a fact-judged claim can have (all facts agree, none does, some do, no
+/// fact). Panics with the claim and the case that went wrong.
+pub fn assert_judges_facts(judge: fn(&[Fact]) -> Vec<Judgement>, claim_ids: &[&str]) {
+    let fact = |claim: &str, holds: bool| Fact {
+        claim: claim.to_string(),
+        check: format!("a check of {claim}"),
+        observed: "made up".to_string(),
+        holds,
+    };
+    for id in claim_ids {
+        for (facts, want) in [
+            (vec![fact(id, true), fact(id, true)], Verdict::Confirmed),
+            (vec![fact(id, false), fact(id, false)], Verdict::Refuted),
+            (vec![fact(id, true), fact(id, false)], Verdict::Nuanced),
+            (Vec::new(), Verdict::Inconclusive),
+        ] {
+            let judged = judge(&facts);
+            let got = judged.iter().find(|j| j.claim_id == *id).map(|j| j.verdict);
+            assert_eq!(got, Some(want), "claim {id} over {facts:?}");
+        }
+    }
 }
 
 /// Why a list of facts cannot be trusted: a fact for an undeclared claim.
@@ -65,7 +96,7 @@ pub fn unknown_claims<'a>(claims: &[&str], facts: &'a [Fact]) -> Vec<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Scale, Section, Verdict};
+    use crate::{Scale, Section};
 
     fn fact(claim: &str, holds: bool) -> Fact {
         Fact {
@@ -90,7 +121,10 @@ mod tests {
             .map(|id| Claim::new(*id, format!("({id})"), "s", "t"))
             .collect();
         record_facts(&mut o, "T", &claims, &facts);
-        let verdicts: Vec<Verdict> = o.judgements.iter().map(|j| j.verdict).collect();
+        let verdicts: Vec<Verdict> = judge_facts(&["a", "b", "c"], &facts)
+            .iter()
+            .map(|j| j.verdict)
+            .collect();
         assert_eq!(
             verdicts,
             [Verdict::Confirmed, Verdict::Nuanced, Verdict::Inconclusive]
@@ -101,5 +135,10 @@ mod tests {
         assert_eq!(o.observed("check b"), Some("seen"));
         assert_eq!(o.facts.len(), 4);
         assert_eq!(unknown_claims(&["a"], &facts), ["b", "b"]);
+    }
+
+    #[test]
+    fn the_fact_judge_gives_every_verdict() {
+        assert_judges_facts(|facts| judge_facts(&["x", "y"], facts), &["x", "y"]);
     }
 }

@@ -38,7 +38,7 @@ pub use experiment::{
     Experiment, Meta, NoProgress, Progress, RunContext, Section, run_experiment, skipped_outcome,
     validate_ids,
 };
-pub use fact::{Fact, record_facts, unknown_claims};
+pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, nearest_rank, pairwise_ratios,
     quantile,

@@ -36,13 +36,14 @@ pub fn python_command(interp: &Interpreter) -> Command {
     cmd
 }
 
-/// The whole run of a fact-based experiment: its declared claims, judged over the facts that
-/// `<module>.facts()` observes on the embedded interpreter, laid out in one table.
+/// The whole run of a fact-based experiment: its declared claims, judged by `judge` over the
+/// facts that `<module>.facts()` observes on the embedded interpreter, laid out in one table.
 pub fn fact_outcome(
     experiment: &dyn pyproof_harness::Experiment,
     ctx: &pyproof_harness::RunContext<'_>,
     module: &str,
     title: &str,
+    judge: fn(&[pyproof_harness::Fact]) -> Vec<pyproof_harness::Judgement>,
 ) -> Result<pyproof_harness::Outcome, PythonError> {
     let interp = Interpreter::get()?;
     let claims = experiment.claims(ctx);
@@ -51,5 +52,6 @@ pub fn fact_outcome(
     let facts = interp.facts(module, &ids)?;
     let mut outcome = pyproof_harness::Outcome::of(experiment.meta(), ctx.scale);
     pyproof_harness::record_facts(&mut outcome, title, &claims, &facts);
+    outcome.judgements = judge(&facts);
     Ok(outcome)
 }

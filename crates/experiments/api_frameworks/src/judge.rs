@@ -9,6 +9,25 @@ use crate::{WAITRESS_DEFAULT_THREADS, payload};
 use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
 use std::collections::BTreeMap;
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (1).
+    pub const FASTAPI_OUTSERVES_FLASK: &str = "fastapi_outserves_flask";
+    /// Claim (2).
+    pub const VALIDATION_ERRORS_PRECISE: &str = "validation_errors_precise";
+    /// Claim (3).
+    pub const AXUM_CEILING: &str = "axum_ceiling";
+    /// Claim (4).
+    pub const PYDANTIC_FAST: &str = "pydantic_fast";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 4] = [
+        FASTAPI_OUTSERVES_FLASK,
+        VALIDATION_ERRORS_PRECISE,
+        AXUM_CEILING,
+        PYDANTIC_FAST,
+    ];
+}
+
 /// The four claims over the load cells, the answers to the bad bodies and the in-process
 /// validation rates.
 pub fn judge(
@@ -42,7 +61,11 @@ pub fn judge(
     } else {
         Verdict::Refuted
     };
-    judgements.push(Judgement::new("fastapi_outserves_flask", verdict, evidence));
+    judgements.push(Judgement::new(
+        ids::FASTAPI_OUTSERVES_FLASK,
+        verdict,
+        evidence,
+    ));
 
     // (2)
     let bad = payload::bad_cases();
@@ -78,7 +101,7 @@ pub fn judge(
             )
         })
         .collect();
-    let mut j = judge_cases("validation_errors_precise", &cases);
+    let mut j = judge_cases(ids::VALIDATION_ERRORS_PRECISE, &cases);
     let others: Vec<String> = [Server::Flask, Server::Axum]
         .into_iter()
         .map(|s| {
@@ -141,7 +164,7 @@ pub fn judge(
             ));
         }
     }
-    let mut j = judge_cases("axum_ceiling", &cases);
+    let mut j = judge_cases(ids::AXUM_CEILING, &cases);
     if j.verdict == Verdict::Nuanced {
         // The claim is "in every cell": a cell that fails refutes it.
         j.verdict = Verdict::Refuted;
@@ -160,7 +183,7 @@ pub fn judge(
     let (pj, hw) = (m("pydantic_json"), m("handwritten"));
     let ratio = pj / hw;
     judgements.push(Judgement::new(
-        "pydantic_fast",
+        ids::PYDANTIC_FAST,
         if !ratio.is_finite() {
             Verdict::Inconclusive
         } else if ratio >= PYDANTIC_MIN_RATIO {

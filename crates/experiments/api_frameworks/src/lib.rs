@@ -21,6 +21,7 @@ pub mod axum_server;
 pub mod load;
 pub mod payload;
 
+use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use std::collections::BTreeMap;
@@ -105,7 +106,7 @@ impl Experiment for ApiFrameworks {
         let top = plan.top();
         vec![
             Claim::new(
-                "fastapi_outserves_flask",
+                ids::FASTAPI_OUTSERVES_FLASK,
                 "(1)",
                 "on an I/O-bound endpoint under many concurrent clients, FastAPI serves more \
                  requests/s than threaded Flask",
@@ -118,7 +119,7 @@ impl Experiment for ApiFrameworks {
                 ),
             ),
             Claim::new(
-                "validation_errors_precise",
+                ids::VALIDATION_ERRORS_PRECISE,
                 "(2)",
                 "Pydantic rejects bad payloads with precise errors",
                 format!(
@@ -128,7 +129,7 @@ impl Experiment for ApiFrameworks {
                 ),
             ),
             Claim::new(
-                "axum_ceiling",
+                ids::AXUM_CEILING,
                 "(3)",
                 "beyond the sheet: axum (Rust) shows the ceiling",
                 format!(
@@ -139,7 +140,7 @@ impl Experiment for ApiFrameworks {
                 ),
             ),
             Claim::new(
-                "pydantic_fast",
+                ids::PYDANTIC_FAST,
                 "(4)",
                 "Pydantic v2's compiled validation costs no more than checking by hand",
                 format!(

@@ -9,10 +9,13 @@
 //! Rust side: the same idea without generators — a Future written by hand as a state machine,
 //! polled manually (each `Pending` is the `yield`), then run by tokio.
 
+pub mod judge;
+
+use judge::ids;
 use pyo3::prelude::*;
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Fact, Judgement, Measurement, Meta, Outcome, RunContext,
-    Scale, Section, Table, Verdict, format_number, record_facts,
+    Claim, Experiment, ExperimentError, Fact, Measurement, Meta, Outcome, RunContext, Scale,
+    Section, Table, format_number, record_facts,
 };
 use pyproof_python::{Interpreter, py_error};
 use std::future::Future;
@@ -98,7 +101,7 @@ where
 /// The Rust facts: a hand-written future polled by hand and by tokio, and an `async fn`
 /// awaiting it (the compiler's state machine).
 pub fn rust_facts() -> Vec<Fact> {
-    let claim = "rust_futures_same_idea".to_string();
+    let claim = ids::RUST_FUTURES_SAME_IDEA.to_string();
     let by_hand = poll_by_hand(Countdown::new(3), 10);
     let mut facts = vec![Fact {
         claim: claim.clone(),
@@ -154,27 +157,27 @@ impl Experiment for AsyncUnderTheHood {
         let (n, d, _) = overlap_plan(ctx.scale);
         vec![
             Claim::new(
-                "coroutine_protocol",
+                ids::COROUTINE_PROTOCOL,
                 "(a)",
                 "a coroutine is driven like a generator: send() until StopIteration (whose \
                  .value is the result), throw() and close() at the suspension point",
                 "every check shows the generator protocol",
             ),
             Claim::new(
-                "await_pauses",
+                ids::AWAIT_PAUSES,
                 "(b)",
                 "when you await, the function pauses and yields control to the event loop",
                 "every await observed pauses and lets another task run",
             ),
             Claim::new(
-                "built_on_generators",
+                ids::BUILT_ON_GENERATORS,
                 "(c)",
                 "async/await are built on generators",
                 "every check shows generator machinery (a @types.coroutine generator is \
                  awaitable, the yield opcodes are shared, the object is a generator)",
             ),
             Claim::new(
-                "loop_overlaps_waits",
+                ids::LOOP_OVERLAPS_WAITS,
                 "(d)",
                 "an event loop made only of generators and select runs N waiting tasks in about \
                  the time of one wait, not the sum, as asyncio does",
@@ -184,7 +187,7 @@ impl Experiment for AsyncUnderTheHood {
                 ),
             ),
             Claim::new(
-                "rust_futures_same_idea",
+                ids::RUST_FUTURES_SAME_IDEA,
                 "(e)",
                 "Rust's async is the same idea without generators: a state machine polled until \
                  Ready, where each Pending is the yield",
@@ -199,13 +202,13 @@ impl Experiment for AsyncUnderTheHood {
         let claims = self.claims(ctx);
         let fact_claims: Vec<Claim> = claims
             .iter()
-            .filter(|c| c.id != "loop_overlaps_waits")
+            .filter(|c| c.id != ids::LOOP_OVERLAPS_WAITS)
             .cloned()
             .collect();
         let python_ids: Vec<&str> = fact_claims
             .iter()
             .map(|c| c.id.as_str())
-            .filter(|id| *id != "rust_futures_same_idea")
+            .filter(|id| *id != ids::RUST_FUTURES_SAME_IDEA)
             .collect();
         ctx.progress.update("coroutines driven by hand", 0, 2);
         let mut facts = interp.facts("pyproof.async_under_the_hood", &python_ids)?;
@@ -235,7 +238,7 @@ impl Experiment for AsyncUnderTheHood {
             ),
             &["loop", "wall time", "× one wait"],
         );
-        let mut cases = Vec::new();
+        let mut ratios = Vec::new();
         for (name, samples) in &timings {
             let m = Measurement::new(
                 format!("{name}.seconds"),
@@ -249,23 +252,11 @@ impl Experiment for AsyncUnderTheHood {
                 m.describe(),
                 format!("{}×", format_number(ratio)),
             ]);
-            cases.push(pyproof_harness::Case::new(
-                name.clone(),
-                ratio <= OVERLAP_CEILING,
-                format!("{}× one wait", format_number(ratio)),
-            ));
+            ratios.push((name.clone(), ratio));
             outcome.measurements.push(m);
         }
         outcome.tables.push(table);
-        let mut overlap = pyproof_harness::judge_cases("loop_overlaps_waits", &cases);
-        if timings.is_empty() {
-            overlap = Judgement::new(
-                "loop_overlaps_waits",
-                Verdict::Inconclusive,
-                "nothing timed",
-            );
-        }
-        outcome.judgements.push(overlap);
+        outcome.judgements = judge::judge(&facts, &ratios);
         outcome.param("tasks", n);
         outcome.param("wait_s", d);
         outcome.param("rounds", format!("{reps} measured after 1 warm-up"));

@@ -4,6 +4,22 @@ use crate::{BEST_MIN_SPEEDUP, THREADS_MAX_SPEEDUP};
 use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
 use std::collections::BTreeMap;
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (1).
+    pub const MULTIPROCESSING_BEST: &str = "multiprocessing_best";
+    /// Claim (2).
+    pub const THREADS_NO_SPEEDUP: &str = "threads_no_speedup";
+    /// Claim (3).
+    pub const CHUNKSIZE_MOVES_CROSSOVER: &str = "chunksize_moves_crossover";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 3] = [
+        MULTIPROCESSING_BEST,
+        THREADS_NO_SPEEDUP,
+        CHUNKSIZE_MOVES_CROSSOVER,
+    ];
+}
+
 /// Speedups over sequential, every round, by (executor, task size in µs as bits): executors
 /// `threads`, `processes:1` (chunksize 1), `processes:auto` (four chunks per worker).
 pub type Speedups = BTreeMap<(&'static str, u64), Vec<f64>>;
@@ -80,9 +96,9 @@ pub fn judge(
     let mut judgements = Vec::new();
     if cores < 2 {
         for id in [
-            "multiprocessing_best",
-            "threads_no_speedup",
-            "chunksize_moves_crossover",
+            ids::MULTIPROCESSING_BEST,
+            ids::THREADS_NO_SPEEDUP,
+            ids::CHUNKSIZE_MOVES_CROSSOVER,
         ] {
             judgements.push(Judgement::new(
                 id,
@@ -123,7 +139,7 @@ pub fn judge(
             ))
         })
         .collect();
-    let mut j = judge_cases("multiprocessing_best", &cases);
+    let mut j = judge_cases(ids::MULTIPROCESSING_BEST, &cases);
     if let Some(c) = cross_auto {
         j.evidence.push_str(&format!(
             "; crossover (4 chunks per worker) {}",
@@ -149,7 +165,7 @@ pub fn judge(
             ))
         })
         .collect();
-    judgements.push(judge_cases("threads_no_speedup", &cases));
+    judgements.push(judge_cases(ids::THREADS_NO_SPEEDUP, &cases));
 
     // (3) chunksize moves the crossover.
     judgements.push(match (cross_one, cross_auto) {
@@ -159,7 +175,7 @@ pub fn judge(
         {
             let ok = auto.size_us() < one.size_us();
             Judgement::new(
-                "chunksize_moves_crossover",
+                ids::CHUNKSIZE_MOVES_CROSSOVER,
                 if ok {
                     Verdict::Confirmed
                 } else {
@@ -173,7 +189,7 @@ pub fn judge(
             )
         }
         (one, auto) => Judgement::new(
-            "chunksize_moves_crossover",
+            ids::CHUNKSIZE_MOVES_CROSSOVER,
             Verdict::Inconclusive,
             format!(
                 "a crossover could not be located within the sizes run (chunksize 1: {}; 4 \

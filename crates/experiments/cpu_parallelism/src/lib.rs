@@ -10,6 +10,7 @@
 pub mod judge;
 mod render;
 
+use judge::ids;
 use judge::us;
 pub use judge::{Crossover, crossover};
 use pyproof_harness::{
@@ -114,7 +115,7 @@ impl Experiment for CpuParallelism {
             .join(", ");
         vec![
             Claim::new(
-                "multiprocessing_best",
+                ids::MULTIPROCESSING_BEST,
                 "(1)",
                 "a process pool is the best way to run CPU-bound Python work",
                 format!(
@@ -126,7 +127,7 @@ impl Experiment for CpuParallelism {
                 ),
             ),
             Claim::new(
-                "threads_no_speedup",
+                ids::THREADS_NO_SPEEDUP,
                 "(2)",
                 "threads do not speed up CPU-bound Python work (the GIL)",
                 format!(
@@ -135,7 +136,7 @@ impl Experiment for CpuParallelism {
                 ),
             ),
             Claim::new(
-                "chunksize_moves_crossover",
+                ids::CHUNKSIZE_MOVES_CROSSOVER,
                 "(3)",
                 "batching tasks (chunksize) lowers the task size a process pool needs to pay off",
                 "the crossover with four chunks per worker lies below the crossover with \

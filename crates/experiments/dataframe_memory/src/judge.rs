@@ -11,6 +11,28 @@ use crate::{
 use pyproof_harness::{Judgement, Verdict, format_bytes};
 use std::collections::BTreeMap;
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (1).
+    pub const DEFAULT_MULTIPLE: &str = "default_multiple";
+    /// Claim (2).
+    pub const CHUNKSIZE_BOUNDED: &str = "chunksize_bounded";
+    /// Claim (3).
+    pub const FLOAT32_HALVES: &str = "float32_halves";
+    /// Claim (4).
+    pub const CATEGORY_CUTS: &str = "category_cuts";
+    /// Claim (5).
+    pub const POLARS_STREAMING: &str = "polars_streaming";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 5] = [
+        DEFAULT_MULTIPLE,
+        CHUNKSIZE_BOUNDED,
+        FLOAT32_HALVES,
+        CATEGORY_CUTS,
+        POLARS_STREAMING,
+    ];
+}
+
 /// What the judges hand back: one judgement per claim, and the note on the performance
 /// targets.
 #[derive(Debug, Clone)]
@@ -55,7 +77,7 @@ pub fn judge(
     };
     let storage = param(parameters, "pandas string storage", "").to_string();
     judgements.push(Judgement::new(
-        "default_multiple",
+        ids::DEFAULT_MULTIPLE,
         verdict,
         format!(
             "pandas' default read_csv peaked at {mh:.2}x the file on {} and {mf:.2}x on {} \
@@ -109,7 +131,7 @@ pub fn judge(
     } else {
         (Verdict::Refuted, growth_text)
     };
-    judgements.push(Judgement::new("chunksize_bounded", verdict, evidence));
+    judgements.push(Judgement::new(ids::CHUNKSIZE_BOUNDED, verdict, evidence));
 
     // (3) float32 halves the price column: pandas' and polars' own accounting.
     let ratio_of =
@@ -152,7 +174,7 @@ pub fn judge(
         _ => Verdict::Nuanced,
     };
     judgements.push(Judgement::new(
-        "float32_halves",
+        ids::FLOAT32_HALVES,
         verdict,
         format!(
             "price column float32/float64: pandas {}, polars {}. The cost: group sums moved by \
@@ -210,7 +232,7 @@ pub fn judge(
             "the per-column measurement did not report the category column".to_string(),
         ),
     };
-    judgements.push(Judgement::new("category_cuts", verdict, evidence));
+    judgements.push(Judgement::new(ids::CATEGORY_CUTS, verdict, evidence));
 
     // (5) polars streaming: flat and fast. Judged on the PyPI build; the crate built here
     // is the same source compiled by cargo, reported beside it.
@@ -240,7 +262,7 @@ pub fn judge(
         format!("{:.1}x faster than", 1.0 / vs_wheel.max(1e-9))
     };
     judgements.push(Judgement::new(
-        "polars_streaming",
+        ids::POLARS_STREAMING,
         verdict,
         format!(
             "Python polars (PyPI) streaming: {} MiB net on {} -> {} MiB on {} ({:.2}x, {}; \

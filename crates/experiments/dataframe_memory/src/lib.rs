@@ -15,6 +15,7 @@ pub mod polars_side;
 pub mod worker;
 
 use data::{ensure_dataset, find_ragged};
+use judge::ids;
 use options::CsvSize;
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, format_bytes,
@@ -119,7 +120,7 @@ impl Experiment for DataframeMemory {
         let plan = Plan::new(ctx.scale, CsvSize::value(&ctx.options));
         vec![
             Claim::new(
-                "default_multiple",
+                ids::DEFAULT_MULTIPLE,
                 "(1)",
                 "pandas' default read_csv needs about 5x the CSV's size in memory (the sheet's \
                  10 GB for 2 GB)",
@@ -134,7 +135,7 @@ impl Experiment for DataframeMemory {
                 ),
             ),
             Claim::new(
-                "chunksize_bounded",
+                ids::CHUNKSIZE_BOUNDED,
                 "(2)",
                 "reading with chunksize keeps peak memory bounded: it does not grow with the file",
                 format!(
@@ -145,7 +146,7 @@ impl Experiment for DataframeMemory {
                 ),
             ),
             Claim::new(
-                "float32_halves",
+                ids::FLOAT32_HALVES,
                 "(3)",
                 "downcasting float64 to float32 halves those columns",
                 format!(
@@ -154,7 +155,7 @@ impl Experiment for DataframeMemory {
                 ),
             ),
             Claim::new(
-                "category_cuts",
+                ids::CATEGORY_CUTS,
                 "(4)",
                 "category cuts a low-cardinality string column's memory",
                 format!(
@@ -164,7 +165,7 @@ impl Experiment for DataframeMemory {
                 ),
             ),
             Claim::new(
-                "polars_streaming",
+                ids::POLARS_STREAMING,
                 "(5)",
                 "beyond the sheet: polars' streaming engine keeps memory flat in the file size and \
                  is much faster than pandas",
@@ -183,7 +184,7 @@ impl Experiment for DataframeMemory {
     }
 
     fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
-        run(ctx).map_err(Into::into)
+        run(ctx)
     }
 }
 

@@ -1,6 +1,7 @@
 //! What runs: the variants (pandas and polars, Rust and Python), the file sizes, and the
 //! sizes each scale (or `--csv-size`) chooses.
 
+use crate::judge::ids;
 use crate::{TOLERANCE_F32, TOLERANCE_F64};
 use pyproof_harness::Scale;
 use std::time::Duration;
@@ -61,7 +62,7 @@ impl Variant {
             Variant::PandasChunked => "pandas_chunked",
             Variant::PolarsEager => "polars_eager",
             Variant::PolarsEagerOverrides => "polars_eager_overrides",
-            Variant::PolarsStreaming => "polars_streaming",
+            Variant::PolarsStreaming => ids::POLARS_STREAMING,
             Variant::PolarsBatches => "polars_batches",
             Variant::PyPolarsStreaming => "pypolars_streaming",
         }

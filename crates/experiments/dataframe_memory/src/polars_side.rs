@@ -13,6 +13,7 @@
 
 use super::data::{Answer, BadRow, Group};
 use super::worker::{ColumnMemory, WorkerReport, own_anon_kib};
+use crate::judge::ids;
 use polars::prelude::*;
 use pyproof_harness::ExperimentError;
 use std::collections::BTreeMap;
@@ -48,7 +49,7 @@ impl PolarsVariant {
         match self {
             PolarsVariant::EagerDefault => "polars_eager",
             PolarsVariant::EagerOverrides => "polars_eager_overrides",
-            PolarsVariant::LazyStreaming => "polars_streaming",
+            PolarsVariant::LazyStreaming => ids::POLARS_STREAMING,
             PolarsVariant::Batches => "polars_batches",
         }
     }

@@ -9,6 +9,9 @@
 
 pub mod vector;
 
+pub mod judge;
+
+use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 
 /// The experiment.
@@ -37,7 +40,7 @@ impl Experiment for DunderMethods {
     fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {
         vec![
             Claim::new(
-                "operators_dispatch",
+                ids::OPERATORS_DISPATCH,
                 "(a)",
                 "built-in operators and functions (+, *, len(), (), str(), in, bool(), ==, \
                  hash(), [], iteration, sum()) dispatch to the object's dunder methods, for a \
@@ -45,21 +48,21 @@ impl Experiment for DunderMethods {
                 "each operation reaches exactly the dunders the protocol names, counted",
             ),
             Claim::new(
-                "looked_up_on_type",
+                ids::LOOKED_UP_ON_TYPE,
                 "(b)",
                 "operators look the dunder up on the type: an instance attribute of the same \
                  name is ignored by the operator (but not by an explicit call)",
                 "every check shows the type's method used by the operator",
             ),
             Claim::new(
-                "notimplemented_hands_over",
+                ids::NOTIMPLEMENTED_HANDS_OVER,
                 "(c)",
                 "a dunder returning NotImplemented hands the operation to the other operand's \
                  reflected method, and only then does Python raise TypeError",
                 "every check shows the hand-over",
             ),
             Claim::new(
-                "sum_needs_radd",
+                ids::SUM_NEEDS_RADD,
                 "(d)",
                 "sum() starts from 0, so objects need __radd__ (or an explicit start) to be \
                  summed",
@@ -75,6 +78,7 @@ impl Experiment for DunderMethods {
             ctx,
             "pyproof.dunder_methods",
             "Each operation run alone; the dunder calls it made, counted (Python and Rust)",
+            judge::judge,
         )?;
         outcome.notes.push(
             "Implicit lookups go straight to the type's slots (tp_as_number->nb_add and \

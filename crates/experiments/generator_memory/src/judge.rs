@@ -5,6 +5,16 @@ use crate::{FLAT_MAX_GROWTH_BYTES, LINEAR_MIN_BYTES_PER_ITEM, LINEAR_MIN_R2, pip
 use pyproof_harness::{Case, Judgement, format_bytes, format_number, judge_cases};
 use std::collections::BTreeMap;
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (1).
+    pub const LISTS_GROW_LINEARLY: &str = "lists_grow_linearly";
+    /// Claim (2).
+    pub const GENERATORS_STAY_FLAT: &str = "generators_stay_flat";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 2] = [LISTS_GROW_LINEARLY, GENERATORS_STAY_FLAT];
+}
+
 /// Every measurement of one (pipeline, n).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Point {
@@ -86,8 +96,8 @@ pub fn judge(fits: &Fits) -> Vec<Judgement> {
         }
     }
     vec![
-        judge_cases("lists_grow_linearly", &linear),
-        judge_cases("generators_stay_flat", &flat),
+        judge_cases(ids::LISTS_GROW_LINEARLY, &linear),
+        judge_cases(ids::GENERATORS_STAY_FLAT, &flat),
     ]
 }
 

@@ -16,6 +16,7 @@
 
 pub mod alloc;
 
+use judge::ids;
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_bytes,
     format_number, median,
@@ -127,7 +128,7 @@ impl Experiment for GeneratorMemory {
         };
         vec![
             Claim::new(
-                "lists_grow_linearly",
+                ids::LISTS_GROW_LINEARLY,
                 "(1)",
                 "a pipeline that materialises its items (a list, readlines(), a Vec) needs \
                  memory in proportion to n",
@@ -141,7 +142,7 @@ impl Experiment for GeneratorMemory {
                 ),
             ),
             Claim::new(
-                "generators_stay_flat",
+                ids::GENERATORS_STAY_FLAT,
                 "(2)",
                 "the sheet's answer: a generator (or any streaming iterator) keeps memory flat \
                  whatever n",

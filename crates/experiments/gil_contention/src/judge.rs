@@ -10,6 +10,40 @@ use crate::{
 use crate::{convoy, gil_wait};
 use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases};
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (a).
+    pub const THREADS_NO_SPEEDUP: &str = "threads_no_speedup";
+    /// Claim (b).
+    pub const PROCESSES_SCALE: &str = "processes_scale";
+    /// Claim (c).
+    pub const NATIVE_RELEASE_SCALES: &str = "native_release_scales";
+    /// Claim (d).
+    pub const NO_PARALLEL_BYTECODE: &str = "no_parallel_bytecode";
+    /// Claim (e).
+    pub const NUMPY_THREADS_SCALE: &str = "numpy_threads_scale";
+    /// Claim (f).
+    pub const CONVOY_EFFECT: &str = "convoy_effect";
+    /// Claim (g).
+    pub const SWITCH_INTERVAL_TRADEOFF: &str = "switch_interval_tradeoff";
+    /// Claim (h).
+    pub const GIL_WAIT_TRACKS_INTERVAL: &str = "gil_wait_tracks_interval";
+    /// Claim (i).
+    pub const EVERY_INTERPRETER: &str = "every_interpreter";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 9] = [
+        THREADS_NO_SPEEDUP,
+        PROCESSES_SCALE,
+        NATIVE_RELEASE_SCALES,
+        NO_PARALLEL_BYTECODE,
+        NUMPY_THREADS_SCALE,
+        CONVOY_EFFECT,
+        SWITCH_INTERVAL_TRADEOFF,
+        GIL_WAIT_TRACKS_INTERVAL,
+        EVERY_INTERPRETER,
+    ];
+}
+
 pub(crate) fn judge(
     samples: &Samples,
     tl: &TimelineStats,
@@ -41,21 +75,21 @@ pub(crate) fn judge(
 
     out.push(if one_core {
         inconclusive(
-            "threads_no_speedup",
+            ids::THREADS_NO_SPEEDUP,
             "threads could not run in parallel even without a GIL, so no speedup says nothing",
         )
     } else {
         judge_cases(
-            "threads_no_speedup",
+            ids::THREADS_NO_SPEEDUP,
             &cases(Family::Python, Mode::Threads, &|_, x| x <= THREAD_CEILING),
         )
     });
 
     out.push(if one_core {
-        inconclusive("processes_scale", "no parallel speedup is possible")
+        inconclusive(ids::PROCESSES_SCALE, "no parallel speedup is possible")
     } else {
         judge_cases(
-            "processes_scale",
+            ids::PROCESSES_SCALE,
             &cases(Family::Python, Mode::Processes, &|k, x| {
                 x >= scaling_floor(k, cores)
             }),
@@ -63,7 +97,10 @@ pub(crate) fn judge(
     });
 
     out.push(if one_core {
-        inconclusive("native_release_scales", "no parallel speedup is possible")
+        inconclusive(
+            ids::NATIVE_RELEASE_SCALES,
+            "no parallel speedup is possible",
+        )
     } else {
         let both: Vec<Case> = ks
             .iter()
@@ -87,12 +124,12 @@ pub(crate) fn judge(
                 )
             })
             .collect();
-        judge_cases("native_release_scales", &both)
+        judge_cases(ids::NATIVE_RELEASE_SCALES, &both)
     });
 
     out.push(if one_core {
         inconclusive(
-            "no_parallel_bytecode",
+            ids::NO_PARALLEL_BYTECODE,
             "two threads cannot run at the same moment on one core, GIL or not",
         )
     } else {
@@ -113,20 +150,20 @@ pub(crate) fn judge(
         } else {
             Verdict::Refuted
         };
-        Judgement::new("no_parallel_bytecode", verdict, detail)
+        Judgement::new(ids::NO_PARALLEL_BYTECODE, verdict, detail)
     });
 
     out.push(if !has_numpy {
         Judgement::new(
-            "numpy_threads_scale",
+            ids::NUMPY_THREADS_SCALE,
             Verdict::Skipped,
             "numpy is not installed in the venv (pip install -r python/requirements.txt)",
         )
     } else if one_core {
-        inconclusive("numpy_threads_scale", "no parallel speedup is possible")
+        inconclusive(ids::NUMPY_THREADS_SCALE, "no parallel speedup is possible")
     } else {
         judge_cases(
-            "numpy_threads_scale",
+            ids::NUMPY_THREADS_SCALE,
             &cases(Family::Numpy, Mode::Threads, &|k, x| {
                 x >= scaling_floor(k, cores)
             }),
@@ -140,14 +177,14 @@ pub(crate) fn judge(
 pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgement {
     if cores < 2 {
         return Judgement::new(
-            "every_interpreter",
+            ids::EVERY_INTERPRETER,
             Verdict::Inconclusive,
             "only 1 core available: no interpreter can show parallel bytecode here",
         );
     }
     if cases.is_empty() {
         return Judgement::new(
-            "every_interpreter",
+            ids::EVERY_INTERPRETER,
             Verdict::Inconclusive,
             "no interpreter measured",
         );
@@ -190,7 +227,166 @@ pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgem
         Verdict::Refuted => format!("GIL builds that scaled: {}", gil_scaled.join("; ")),
         _ => format!("free-threaded build(s) below {}×", format_number(floor)),
     };
-    Judgement::new("every_interpreter", verdict, format!("{lead} — {all}"))
+    Judgement::new(ids::EVERY_INTERPRETER, verdict, format!("{lead} — {all}"))
+}
+
+
+/// Claim (h) over the cells with one spinning thread.
+pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            ids::GIL_WAIT_TRACKS_INTERVAL,
+            Verdict::Inconclusive,
+            "only 1 core available: the waiting thread and the spinning one share it, so the \
+             wait measures the scheduler, not the GIL",
+        );
+    }
+    let cases: Vec<Case> = cells
+        .iter()
+        .filter(|c| c.spinners == 1 && c.interval_s >= 0.001)
+        .map(|c| {
+            let ratio = c.quantile(0.5) / c.interval_s;
+            Case::new(
+                format!("{} ms", format_number(c.interval_s * 1e3)),
+                (WAIT_LOW..=WAIT_HIGH).contains(&ratio),
+                format!(
+                    "median {} ms = {}× ({} attaches, {}% found the GIL free)",
+                    format_number(c.quantile(0.5) * 1e3),
+                    format_number(ratio),
+                    c.waits_s.len(),
+                    format_number(c.found_free() * 100.0)
+                ),
+            )
+        })
+        .collect();
+    judge_cases(ids::GIL_WAIT_TRACKS_INTERVAL, &cases)
+}
+
+/// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).
+pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
+    use convoy::Load;
+    if cores < 2 {
+        return Judgement::new(
+            ids::CONVOY_EFFECT,
+            Verdict::Inconclusive,
+            "only 1 core available: a CPU-bound process competes with the I/O thread for the \
+             core, so threads and processes cannot be told apart",
+        );
+    }
+    let rps = |l: Load| {
+        cells
+            .iter()
+            .find(|c| c.load == l)
+            .map_or(f64::NAN, |c| c.rps())
+    };
+    let (alone, thread, process) = (rps(Load::Alone), rps(Load::Threads(1)), rps(Load::Process));
+    let two = rps(Load::Threads(2));
+    if !(alone > 0.0 && thread.is_finite() && process.is_finite()) {
+        return Judgement::new(
+            ids::CONVOY_EFFECT,
+            Verdict::Inconclusive,
+            "a condition was not measured",
+        );
+    }
+    let (t, p) = (alone / thread.max(1e-9), alone / process.max(1e-9));
+    let (thread_holds, process_holds) = (t >= CONVOY_FACTOR, p < PROCESS_FACTOR);
+    let verdict = match (thread_holds, process_holds) {
+        (true, true) => Verdict::Confirmed,
+        (false, false) => Verdict::Refuted,
+        _ => Verdict::Nuanced,
+    };
+    Judgement::new(
+        ids::CONVOY_EFFECT,
+        verdict,
+        format!(
+            "alone {} requests/s; beside 1 CPU-bound thread {} ({}× fewer{}); beside 2 \
+             threads {} ({}× fewer); beside a CPU-bound process {} ({}×{})",
+            format_number(alone),
+            format_number(thread),
+            format_number(t),
+            if thread_holds {
+                ""
+            } else {
+                ", under the 10× of the claim"
+            },
+            format_number(two),
+            format_number(alone / two),
+            format_number(process),
+            format_number(p),
+            if process_holds {
+                ""
+            } else {
+                ", a slowdown too"
+            },
+        ),
+    )
+}
+
+/// Claim (g) over the switch-interval sweep (1 CPU-bound thread).
+pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
+    if cores < 2 {
+        return Judgement::new(
+            ids::SWITCH_INTERVAL_TRADEOFF,
+            Verdict::Inconclusive,
+            "only 1 core available: the OS scheduler, not the switch interval, decides who runs",
+        );
+    }
+    let judged: Vec<&convoy::IoCell> = sweep.iter().filter(|c| c.interval_s >= 0.001).collect();
+    let latency_holds = !judged.is_empty()
+        && judged.iter().all(|c| {
+            let r = c.quantile(0.5) / c.interval_s;
+            (WAIT_LOW..=LATENCY_HIGH).contains(&r)
+        });
+    let cpu = |pick: fn(f64, f64) -> bool| {
+        sweep
+            .iter()
+            .filter(|c| c.cpu_chunks_per_s.is_some())
+            .reduce(|a, b| {
+                if pick(b.interval_s, a.interval_s) {
+                    b
+                } else {
+                    a
+                }
+            })
+            .and_then(|c| c.cpu_chunks_per_s)
+    };
+    let (long, short) = (cpu(|a, b| a > b), cpu(|a, b| a < b));
+    let ratio = match (long, short) {
+        (Some(l), Some(s)) if l > 0.0 => s / l,
+        _ => f64::NAN,
+    };
+    let throughput_holds = ratio <= THROUGHPUT_COST;
+    let verdict = match (latency_holds, throughput_holds) {
+        (true, true) => Verdict::Confirmed,
+        (false, false) => Verdict::Refuted,
+        _ => Verdict::Nuanced,
+    };
+    let latencies = judged
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ms: median {} ms ({}×)",
+                format_number(c.interval_s * 1e3),
+                format_number(c.quantile(0.5) * 1e3),
+                format_number(c.quantile(0.5) / c.interval_s)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Judgement::new(
+        ids::SWITCH_INTERVAL_TRADEOFF,
+        verdict,
+        format!(
+            "latency {} the interval — {latencies}; the CPU thread did {}× the work/s at the \
+             shortest interval that it did at the longest",
+            if latency_holds {
+                "tracks"
+            } else {
+                "does not track"
+            },
+            format_number(ratio)
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -332,162 +528,4 @@ mod tests {
         assert_eq!(judge_interpreters(&gil, 1).verdict, Verdict::Inconclusive);
         assert_eq!(judge_interpreters(&[], 2).verdict, Verdict::Inconclusive);
     }
-}
-
-/// Claim (h) over the cells with one spinning thread.
-pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
-    if cores < 2 {
-        return Judgement::new(
-            "gil_wait_tracks_interval",
-            Verdict::Inconclusive,
-            "only 1 core available: the waiting thread and the spinning one share it, so the \
-             wait measures the scheduler, not the GIL",
-        );
-    }
-    let cases: Vec<Case> = cells
-        .iter()
-        .filter(|c| c.spinners == 1 && c.interval_s >= 0.001)
-        .map(|c| {
-            let ratio = c.quantile(0.5) / c.interval_s;
-            Case::new(
-                format!("{} ms", format_number(c.interval_s * 1e3)),
-                (WAIT_LOW..=WAIT_HIGH).contains(&ratio),
-                format!(
-                    "median {} ms = {}× ({} attaches, {}% found the GIL free)",
-                    format_number(c.quantile(0.5) * 1e3),
-                    format_number(ratio),
-                    c.waits_s.len(),
-                    format_number(c.found_free() * 100.0)
-                ),
-            )
-        })
-        .collect();
-    judge_cases("gil_wait_tracks_interval", &cases)
-}
-
-/// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).
-pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
-    use convoy::Load;
-    if cores < 2 {
-        return Judgement::new(
-            "convoy_effect",
-            Verdict::Inconclusive,
-            "only 1 core available: a CPU-bound process competes with the I/O thread for the \
-             core, so threads and processes cannot be told apart",
-        );
-    }
-    let rps = |l: Load| {
-        cells
-            .iter()
-            .find(|c| c.load == l)
-            .map_or(f64::NAN, |c| c.rps())
-    };
-    let (alone, thread, process) = (rps(Load::Alone), rps(Load::Threads(1)), rps(Load::Process));
-    let two = rps(Load::Threads(2));
-    if !(alone > 0.0 && thread.is_finite() && process.is_finite()) {
-        return Judgement::new(
-            "convoy_effect",
-            Verdict::Inconclusive,
-            "a condition was not measured",
-        );
-    }
-    let (t, p) = (alone / thread.max(1e-9), alone / process.max(1e-9));
-    let (thread_holds, process_holds) = (t >= CONVOY_FACTOR, p < PROCESS_FACTOR);
-    let verdict = match (thread_holds, process_holds) {
-        (true, true) => Verdict::Confirmed,
-        (false, false) => Verdict::Refuted,
-        _ => Verdict::Nuanced,
-    };
-    Judgement::new(
-        "convoy_effect",
-        verdict,
-        format!(
-            "alone {} requests/s; beside 1 CPU-bound thread {} ({}× fewer{}); beside 2 \
-             threads {} ({}× fewer); beside a CPU-bound process {} ({}×{})",
-            format_number(alone),
-            format_number(thread),
-            format_number(t),
-            if thread_holds {
-                ""
-            } else {
-                ", under the 10× of the claim"
-            },
-            format_number(two),
-            format_number(alone / two),
-            format_number(process),
-            format_number(p),
-            if process_holds {
-                ""
-            } else {
-                ", a slowdown too"
-            },
-        ),
-    )
-}
-
-/// Claim (g) over the switch-interval sweep (1 CPU-bound thread).
-pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
-    if cores < 2 {
-        return Judgement::new(
-            "switch_interval_tradeoff",
-            Verdict::Inconclusive,
-            "only 1 core available: the OS scheduler, not the switch interval, decides who runs",
-        );
-    }
-    let judged: Vec<&convoy::IoCell> = sweep.iter().filter(|c| c.interval_s >= 0.001).collect();
-    let latency_holds = !judged.is_empty()
-        && judged.iter().all(|c| {
-            let r = c.quantile(0.5) / c.interval_s;
-            (WAIT_LOW..=LATENCY_HIGH).contains(&r)
-        });
-    let cpu = |pick: fn(f64, f64) -> bool| {
-        sweep
-            .iter()
-            .filter(|c| c.cpu_chunks_per_s.is_some())
-            .reduce(|a, b| {
-                if pick(b.interval_s, a.interval_s) {
-                    b
-                } else {
-                    a
-                }
-            })
-            .and_then(|c| c.cpu_chunks_per_s)
-    };
-    let (long, short) = (cpu(|a, b| a > b), cpu(|a, b| a < b));
-    let ratio = match (long, short) {
-        (Some(l), Some(s)) if l > 0.0 => s / l,
-        _ => f64::NAN,
-    };
-    let throughput_holds = ratio <= THROUGHPUT_COST;
-    let verdict = match (latency_holds, throughput_holds) {
-        (true, true) => Verdict::Confirmed,
-        (false, false) => Verdict::Refuted,
-        _ => Verdict::Nuanced,
-    };
-    let latencies = judged
-        .iter()
-        .map(|c| {
-            format!(
-                "{} ms: median {} ms ({}×)",
-                format_number(c.interval_s * 1e3),
-                format_number(c.quantile(0.5) * 1e3),
-                format_number(c.quantile(0.5) / c.interval_s)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    Judgement::new(
-        "switch_interval_tradeoff",
-        verdict,
-        format!(
-            "latency {} the interval — {latencies}; the CPU thread did {}× the work/s at the \
-             shortest interval that it did at the longest",
-            if latency_holds {
-                "tracks"
-            } else {
-                "does not track"
-            },
-            format_number(ratio)
-        ),
-    )
 }

@@ -33,6 +33,7 @@ pub mod native;
 pub mod timeline;
 pub mod workload;
 
+use judge::ids;
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section,
 };
@@ -181,19 +182,19 @@ impl Experiment for GilContention {
         let ks = ks_text(&thread_counts(ctx.cores));
         vec![
             Claim::new(
-                "threads_no_speedup",
+                ids::THREADS_NO_SPEEDUP,
                 "(a)",
                 "k Python threads finish pure-Python CPU work no faster than one thread",
                 format!("median speedup ≤ {THREAD_CEILING}× at every k in {{{ks}}}"),
             ),
             Claim::new(
-                "processes_scale",
+                ids::PROCESSES_SCALE,
                 "(b)",
                 "k spawned processes (a warm pool) speed the same work up with the cores they get",
                 format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
             ),
             Claim::new(
-                "native_release_scales",
+                ids::NATIVE_RELEASE_SCALES,
                 "(c)",
                 "a Rust kernel that releases the GIL scales over k Python threads; the same \
                  kernel holding the GIL does not",
@@ -203,7 +204,7 @@ impl Experiment for GilContention {
                 ),
             ),
             Claim::new(
-                "no_parallel_bytecode",
+                ids::NO_PARALLEL_BYTECODE,
                 "(d)",
                 "two threads never execute Python bytecode at the same moment",
                 format!(
@@ -212,13 +213,13 @@ impl Experiment for GilContention {
                 ),
             ),
             Claim::new(
-                "numpy_threads_scale",
+                ids::NUMPY_THREADS_SCALE,
                 "(e)",
                 "NumPy ufuncs on large arrays release the GIL, so k threads speed them up",
                 format!("median speedup ≥ {SCALING_FLOOR}·min(k, cores) at every k in {{{ks}}}"),
             ),
             Claim::new(
-                "convoy_effect",
+                ids::CONVOY_EFFECT,
                 "(f)",
                 "beyond the sheet: a CPU-bound thread starves an I/O thread of the same \
                  interpreter (the convoy effect); the same work in a process does not",
@@ -231,7 +232,7 @@ impl Experiment for GilContention {
                 ),
             ),
             Claim::new(
-                "switch_interval_tradeoff",
+                ids::SWITCH_INTERVAL_TRADEOFF,
                 "(g)",
                 "beyond the sheet: the switch interval trades the I/O thread's latency for the \
                  CPU thread's throughput",
@@ -244,7 +245,7 @@ impl Experiment for GilContention {
                 ),
             ),
             Claim::new(
-                "gil_wait_tracks_interval",
+                ids::GIL_WAIT_TRACKS_INTERVAL,
                 "(h)",
                 "beyond the sheet: a thread that wants the GIL while Python code runs waits about \
                  one switch interval",
@@ -256,7 +257,7 @@ impl Experiment for GilContention {
                 ),
             ),
             Claim::new(
-                "every_interpreter",
+                ids::EVERY_INTERPRETER,
                 "(i)",
                 "the GIL prevents parallel bytecode — under every CPython on this machine",
                 format!(

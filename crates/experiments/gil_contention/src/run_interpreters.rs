@@ -2,6 +2,7 @@
 //! machine ([`crate::interpreters`] finds them), measured in subprocesses.
 
 use crate::interpreters;
+use crate::judge::ids;
 use crate::judge::judge_interpreters;
 use pyproof_harness::{
     Bar, Chart, ExperimentError, Measurement, Outcome, RunContext, Scale, Summary, Table,
@@ -125,7 +126,7 @@ pub(crate) fn every_interpreter(
     }
     outcome.tables.push(table);
     outcome.charts.push(Chart::Bars {
-        id: "every_interpreter".to_string(),
+        id: ids::EVERY_INTERPRETER.to_string(),
         title: "Pure-Python work on 2 threads: speedup over one thread, per interpreter"
             .to_string(),
         unit: "×".to_string(),

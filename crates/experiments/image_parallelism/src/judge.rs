@@ -6,6 +6,25 @@ use crate::{
 };
 use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (1).
+    pub const THREADS_THROTTLED: &str = "threads_throttled";
+    /// Claim (2).
+    pub const PROCESSES_SCALE: &str = "processes_scale";
+    /// Claim (3).
+    pub const MULTIPROCESSING_IS_THE_ANSWER: &str = "multiprocessing_is_the_answer";
+    /// Claim (4).
+    pub const RAYON_BEYOND: &str = "rayon_beyond";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 4] = [
+        THREADS_THROTTLED,
+        PROCESSES_SCALE,
+        MULTIPROCESSING_IS_THE_ANSWER,
+        RAYON_BEYOND,
+    ];
+}
+
 /// The four claims over the rounds' statistics (and the million-image run when there was
 /// one): threads throttled, processes scale, multiprocessing the answer, Rust beyond it.
 pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> Vec<Judgement> {
@@ -13,10 +32,10 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
     let python = [Workload::PythonThreshold, Workload::PillowThumbnail];
     if cores < 2 {
         for id in [
-            "threads_throttled",
-            "processes_scale",
-            "multiprocessing_is_the_answer",
-            "rayon_beyond",
+            ids::THREADS_THROTTLED,
+            ids::PROCESSES_SCALE,
+            ids::MULTIPROCESSING_IS_THE_ANSWER,
+            ids::RAYON_BEYOND,
         ] {
             judgements.push(Judgement::new(
                 id,
@@ -56,7 +75,7 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             )
         })
         .collect();
-    judgements.push(judge_cases("threads_throttled", &cases));
+    judgements.push(judge_cases(ids::THREADS_THROTTLED, &cases));
 
     // (2) Processes scale, per workload.
     let needed = PROCESS_EFFICIENCY * cores as f64;
@@ -83,7 +102,7 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             )
         })
         .collect();
-    judgements.push(judge_cases("processes_scale", &cases));
+    judgements.push(judge_cases(ids::PROCESSES_SCALE, &cases));
 
     // (3) Processes beat threads.
     let mut cases: Vec<Case> = python
@@ -129,7 +148,7 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             ));
         }
     }
-    judgements.push(judge_cases("multiprocessing_is_the_answer", &cases));
+    judgements.push(judge_cases(ids::MULTIPROCESSING_IS_THE_ANSWER, &cases));
 
     // (4) rayon.
     let rayon = Config {
@@ -164,6 +183,6 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             ),
         ));
     }
-    judgements.push(judge_cases("rayon_beyond", &cases));
+    judgements.push(judge_cases(ids::RAYON_BEYOND, &cases));
     judgements
 }

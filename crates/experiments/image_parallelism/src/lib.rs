@@ -18,6 +18,7 @@ pub mod stages;
 pub mod worker;
 
 use corpus::ensure_corpus;
+use judge::ids;
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section,
 };
@@ -108,7 +109,7 @@ impl Experiment for ImageParallelism {
         let cores = ctx.cores;
         vec![
             Claim::new(
-                "threads_throttled",
+                ids::THREADS_THROTTLED,
                 "(1)",
                 "threads are throttled by the GIL for image processing: k threads give no real \
                  speedup",
@@ -120,7 +121,7 @@ impl Experiment for ImageParallelism {
                 ),
             ),
             Claim::new(
-                "processes_scale",
+                ids::PROCESSES_SCALE,
                 "(2)",
                 "multiprocessing scales CPU-bound image work",
                 format!(
@@ -131,7 +132,7 @@ impl Experiment for ImageParallelism {
                 ),
             ),
             Claim::new(
-                "multiprocessing_is_the_answer",
+                ids::MULTIPROCESSING_IS_THE_ANSWER,
                 "(3)",
                 "the sheet's answer: for image work, a process pool beats threads",
                 format!(
@@ -149,7 +150,7 @@ impl Experiment for ImageParallelism {
                 ),
             ),
             Claim::new(
-                "rayon_beyond",
+                ids::RAYON_BEYOND,
                 "(4)",
                 "beyond the sheet: Rust with rayon scales almost perfectly and does more per core \
                  than the best Python path",
@@ -164,7 +165,7 @@ impl Experiment for ImageParallelism {
     }
 
     fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
-        run(ctx).map_err(Into::into)
+        run(ctx)
     }
 }
 

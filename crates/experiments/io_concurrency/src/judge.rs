@@ -4,6 +4,22 @@
 use crate::{MEMORY_FRACTION, NEAR_IDEAL, TOKIO_FRACTION};
 use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases};
 
+/// The claims' ids, declared once: `claims()` declares them, the judges judge them.
+pub mod ids {
+    /// Claim (1).
+    pub const ASYNCIO_NEAR_IDEAL: &str = "asyncio_near_ideal";
+    /// Claim (2).
+    pub const ASYNCIO_LIGHTER_THAN_THREADS: &str = "asyncio_lighter_than_threads";
+    /// Claim (3).
+    pub const TOKIO_CHEAPER: &str = "tokio_cheaper";
+    /// Every claim, in the order declared.
+    pub const ALL: [&str; 3] = [
+        ASYNCIO_NEAR_IDEAL,
+        ASYNCIO_LIGHTER_THAN_THREADS,
+        TOKIO_CHEAPER,
+    ];
+}
+
 /// The asyncio client at one N: its median wall time and the errors of every round.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AsyncioRun {
@@ -57,13 +73,13 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
             )
         })
         .collect();
-    judgements.push(judge_cases("asyncio_near_ideal", &cases));
+    judgements.push(judge_cases(ids::ASYNCIO_NEAR_IDEAL, &cases));
 
     // (2)
     let (a, t) = (e.mem_asyncio_kib, e.mem_threads_kib);
     judgements.push(if a.is_finite() && t.is_finite() && t > 0.0 {
         Judgement::new(
-            "asyncio_lighter_than_threads",
+            ids::ASYNCIO_LIGHTER_THAN_THREADS,
             if a <= MEMORY_FRACTION * t {
                 Verdict::Confirmed
             } else {
@@ -78,7 +94,7 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
         )
     } else {
         Judgement::new(
-            "asyncio_lighter_than_threads",
+            ids::ASYNCIO_LIGHTER_THAN_THREADS,
             Verdict::Inconclusive,
             format!(
                 "no memory per request in flight could be measured at N = {hi} (asyncio {} \
@@ -93,7 +109,7 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
     let (a, k) = (e.cpu_asyncio_us, e.cpu_tokio_us);
     judgements.push(if a.is_finite() && k.is_finite() && a > 0.0 {
         Judgement::new(
-            "tokio_cheaper",
+            ids::TOKIO_CHEAPER,
             if k <= TOKIO_FRACTION * a {
                 Verdict::Confirmed
             } else {
@@ -108,7 +124,7 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
         )
     } else {
         Judgement::new(
-            "tokio_cheaper",
+            ids::TOKIO_CHEAPER,
             Verdict::Inconclusive,
             "asyncio's CPU time did not grow measurably with N",
         )

@@ -10,6 +10,7 @@
 pub mod judge;
 pub mod net;
 
+use judge::ids;
 use judge::{AsyncioRun, Evidence};
 use net::ClientReport;
 use pyproof_harness::{
@@ -209,7 +210,7 @@ impl Experiment for IoConcurrency {
         let (lo, hi) = (plan.ns[plan.ns.len() - 2], plan.ns[plan.ns.len() - 1]);
         vec![
             Claim::new(
-                "asyncio_near_ideal",
+                ids::ASYNCIO_NEAR_IDEAL,
                 "(1)",
                 "asyncio finishes N concurrent waits in about one wait",
                 format!(
@@ -218,7 +219,7 @@ impl Experiment for IoConcurrency {
                 ),
             ),
             Claim::new(
-                "asyncio_lighter_than_threads",
+                ids::ASYNCIO_LIGHTER_THAN_THREADS,
                 "(2)",
                 "asyncio holds a connection for a fraction of the memory a thread needs",
                 format!(
@@ -228,7 +229,7 @@ impl Experiment for IoConcurrency {
                 ),
             ),
             Claim::new(
-                "tokio_cheaper",
+                ids::TOKIO_CHEAPER,
                 "(3)",
                 "beyond the sheet: tokio serves a connection for much less CPU than asyncio",
                 format!(

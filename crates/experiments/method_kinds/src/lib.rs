@@ -8,6 +8,9 @@
 
 pub mod shape;
 
+pub mod judge;
+
+use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 
 /// The experiment.
@@ -37,21 +40,21 @@ impl Experiment for MethodKinds {
     fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {
         vec![
             Claim::new(
-                "classmethod_gets_class",
+                ids::CLASSMETHOD_GETS_CLASS,
                 "(a)",
                 "a classmethod receives the class it is called on, so a factory called on a \
                  subclass builds the subclass — in Python and in a Rust #[pyclass]",
                 "every check shows the subclass",
             ),
             Claim::new(
-                "staticmethod_plain",
+                ids::STATICMETHOD_PLAIN,
                 "(b)",
                 "a staticmethod receives nothing special: the same plain function from the \
                  class and from an instance",
                 "every check shows the same function and result",
             ),
             Claim::new(
-                "plain_method_binds_instance",
+                ids::PLAIN_METHOD_BINDS_INSTANCE,
                 "(c)",
                 "a plain method is bound to the instance by the function's own __get__ (the \
                  descriptor protocol behind all three kinds)",
@@ -67,6 +70,7 @@ impl Experiment for MethodKinds {
             ctx,
             "pyproof.method_kinds",
             "Observed on this interpreter (Python classes and the Rust pyproof_native.Shape)",
+            judge::judge,
         )?;
         outcome.notes.push(
             "All three kinds are descriptors: looking a name up on a class or an instance calls \

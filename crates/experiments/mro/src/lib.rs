@@ -10,10 +10,12 @@
 pub mod c3;
 
 use c3::{ClassDef, ClassGraph, MroError, random_hierarchy};
+pub mod judge;
+
+use judge::ids;
 use pyo3::prelude::*;
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Judgement, Meta, Outcome, RunContext, Scale, Section,
-    Table, Verdict,
+    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, Table,
 };
 use pyproof_python::{Interpreter, py_error};
 
@@ -209,7 +211,7 @@ impl Experiment for Mro {
     fn claims(&self, ctx: &RunContext<'_>) -> Vec<Claim> {
         vec![
             Claim::new(
-                "c3_matches_cpython",
+                ids::C3_MATCHES_CPYTHON,
                 "(a)",
                 "Python's MRO is the C3 linearization: an independent C3 gives every class the \
                  same order as CPython, or refuses it when CPython does",
@@ -221,13 +223,13 @@ impl Experiment for Mro {
                 ),
             ),
             Claim::new(
-                "mro_method_reports_it",
+                ids::MRO_METHOD_REPORTS_IT,
                 "(b)",
                 "Class.mro() returns that order",
                 "Class.mro() equals list(Class.__mro__) for every class built",
             ),
             Claim::new(
-                "super_follows_mro",
+                ids::SUPER_FOLLOWS_MRO,
                 "(c)",
                 "super() walks the MRO of the instance's class, not the caller's own bases",
                 "the call order of super() through a diamond equals its __mro__ (object aside)",
@@ -341,58 +343,17 @@ fn run_attached(
     outcome.param("published_hierarchies", NAMED.len());
     outcome.param("random_hierarchies", n);
     outcome.param("seed", SEED);
-    let total = classes + r_classes;
-    let all_agree = agreeing + r_agree;
-    let list = |ds: &[Disagreement]| {
-        ds.iter()
-            .take(5)
-            .map(|d| format!("{}: C3 {} vs CPython {}", d.class, d.c3, d.cpython))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    outcome.judgements.push(Judgement::new(
-        "c3_matches_cpython",
-        if disagreements.is_empty() {
-            Verdict::Confirmed
-        } else {
-            Verdict::Refuted
-        },
-        format!(
-            "{all_agree} of {total} classes agree ({agreeing}/{classes} in the published \
-             hierarchies, {r_agree}/{r_classes} in {n} random ones, of which {} refused as \
-             inconsistent and {} for a duplicate base){}",
-            kinds.get("inconsistent").copied().unwrap_or(0),
-            kinds.get("duplicate").copied().unwrap_or(0),
-            if disagreements.is_empty() {
-                String::new()
-            } else {
-                format!("; disagreements: {}", list(&disagreements))
-            }
-        ),
-    ));
-    outcome.judgements.push(Judgement::new(
-        "mro_method_reports_it",
-        if mro_method_ok == total {
-            Verdict::Confirmed
-        } else {
-            Verdict::Refuted
-        },
-        format!("Class.mro() == list(Class.__mro__) for {mro_method_ok} of {total} classes"),
-    ));
-    outcome.judgements.push(Judgement::new(
-        "super_follows_mro",
-        if trail == mro {
-            Verdict::Confirmed
-        } else {
-            Verdict::Refuted
-        },
-        format!(
-            "super() visited {} — __mro__ is {}; Left's super() went to Right, a class Left \
-             does not inherit from",
-            trail.join(" → "),
-            mro.join(" → ")
-        ),
-    ));
+    outcome.judgements = judge::judge(&judge::Evidence {
+        published: (agreeing, classes),
+        random: (r_agree, r_classes),
+        random_hierarchies: n,
+        inconsistent: kinds.get("inconsistent").copied().unwrap_or(0),
+        duplicate: kinds.get("duplicate").copied().unwrap_or(0),
+        disagreements: &disagreements,
+        mro_method_ok,
+        super_trail: &trail,
+        mro: &mro,
+    });
     outcome.notes.push(
         "The sheet's answer is right but stops short: the order is not depth-first nor \
          breadth-first but C3, which keeps each class before its bases and the bases in the \

@@ -6,6 +6,9 @@
 //! tuple's immutability reaches — one level: a tuple holding a list is not hashable, its list
 //! can change, and `t[0] += [x]` both raises and mutates.
 
+pub mod judge;
+
+use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
 
 /// The experiment.
@@ -35,20 +38,20 @@ impl Experiment for MutableDefaults {
     fn claims(&self, _ctx: &RunContext<'_>) -> Vec<Claim> {
         vec![
             Claim::new(
-                "default_shared",
+                ids::DEFAULT_SHARED,
                 "(a)",
                 "a mutable default argument is one object, made once when `def` runs, and \
                  shared by every call",
                 "every check shows the same object and a single evaluation",
             ),
             Claim::new(
-                "none_sentinel_fixes_it",
+                ids::NONE_SENTINEL_FIXES_IT,
                 "(b)",
                 "the None-sentinel idiom gives each call a fresh list",
                 "two calls return different lists with only their own item",
             ),
             Claim::new(
-                "tuples_immutable",
+                ids::TUPLES_IMMUTABLE,
                 "(c)",
                 "tuples are immutable (lists are mutable)",
                 "every check shows the tuple unchanged and usable as a dict key",
@@ -62,6 +65,7 @@ impl Experiment for MutableDefaults {
             ctx,
             "pyproof.mutable_defaults",
             "Observed on this interpreter",
+            judge::judge,
         )?;
         outcome.notes.push(
             "A tuple is immutable one level deep: it always holds the same objects, but an \
