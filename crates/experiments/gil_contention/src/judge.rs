@@ -230,7 +230,6 @@ pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgem
     Judgement::new(ids::EVERY_INTERPRETER, verdict, format!("{lead} — {all}"))
 }
 
-
 /// Claim (h) over the cells with one spinning thread.
 pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
     if cores < 2 {
