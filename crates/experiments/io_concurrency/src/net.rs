@@ -21,22 +21,6 @@ use tokio::net::{TcpSocket, TcpStream};
 /// The reply to every request.
 pub const REPLY: &[u8] = b"ok\n";
 
-/// Raises this process's open-file limit to its hard limit: 10,000 connections need 10,000
-/// descriptors. Returns the limit now in force.
-pub fn raise_fd_limit() -> u64 {
-    // SAFETY: getrlimit/setrlimit with a valid out-pointer; no memory is shared.
-    unsafe {
-        let mut lim: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return 0;
-        }
-        lim.rlim_cur = lim.rlim_max;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
-        lim.rlim_cur
-    }
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -54,7 +38,7 @@ pub fn serve(args: &[String]) -> Result<String, String> {
             .ok_or_else(|| format!("bad delay '{d}' (expected 0 to 60000 ms)"))?,
         _ => return Err("usage: PYPROOF_WORKER=delay-server <binary> <delay ms>".into()),
     };
-    raise_fd_limit();
+    pyproof_proc::raise_fd_limit();
     // The harness holds our stdin: when it closes (the handle dropped, the harness gone),
     // the server goes too — no orphan.
     std::thread::spawn(|| {
@@ -72,16 +56,22 @@ pub fn serve(args: &[String]) -> Result<String, String> {
         let listener = socket.listen(16_384).map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("listening {addr}");
-        loop {
-            match listener.accept().await {
-                Ok((stream, _)) => {
-                    tokio::spawn(answer(stream, delay));
-                }
-                // Out of descriptors, say: wait a moment, keep serving the others.
-                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
-            }
-        }
+        serve_on(listener, delay).await
     })
+}
+
+/// Answers every connection on `listener` after `delay`, for ever (the delay server's loop;
+/// the tests run it in process).
+pub async fn serve_on(listener: tokio::net::TcpListener, delay: Duration) -> ! {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                tokio::spawn(answer(stream, delay));
+            }
+            // Out of descriptors, say: wait a moment, keep serving the others.
+            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
 }
 
 async fn answer(stream: TcpStream, delay: Duration) {
@@ -160,7 +150,7 @@ pub fn tokio_client(args: &[String]) -> Result<String, String> {
             .filter(|t| *t > 0.0)
             .ok_or_else(|| format!("bad timeout '{timeout}'"))?,
     );
-    raise_fd_limit();
+    pyproof_proc::raise_fd_limit();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let report = runtime()?.block_on(async move {
         let started = Instant::now();

@@ -1,0 +1,42 @@
+//! generator_memory in process: a quick run judges both claims from the memory it counted
+//! (deterministic: tracemalloc's and the counting allocator's figures, not timings).
+
+use generator_memory::GeneratorMemory;
+use generator_memory::judge::ids;
+use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+
+#[test]
+fn a_quick_run_finds_lists_linear_and_generators_flat() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = RunContext::new(Scale::Quick, dir.path().to_path_buf(), &NoProgress);
+    let outcome = run_experiment(&GeneratorMemory, &ctx).expect("runs");
+    let verdicts: Vec<(&str, Verdict)> = outcome
+        .verdicts
+        .iter()
+        .map(|v| (v.claim.id.as_str(), v.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (ids::LISTS_GROW_LINEARLY, Verdict::Confirmed),
+            (ids::GENERATORS_STAY_FLAT, Verdict::Confirmed)
+        ]
+    );
+    let peak = |key: &str| -> f64 {
+        outcome
+            .measurement(key)
+            .unwrap_or_else(|| panic!("{key} missing"))
+            .samples[0]
+    };
+    // A Vec<u64> of n items is exactly 8n bytes; the iterator allocates nothing.
+    assert_eq!(peak("rust.vec.n100000.peak_bytes"), 800_000.0);
+    assert_eq!(peak("rust.iter.n100000.peak_bytes"), 0.0);
+    // A Python list of n ints above 256: an 8-byte slot and a 32-byte int each.
+    let per_item =
+        (peak("python.list.n100000.peak_bytes") - peak("python.list.n10000.peak_bytes")) / 90_000.0;
+    assert!((35.0..45.0).contains(&per_item), "{per_item}");
+    assert_eq!(
+        peak("python.generator.n1000.peak_bytes"),
+        peak("python.generator.n100000.peak_bytes")
+    );
+}
