@@ -7,7 +7,7 @@
 //!   with `python/` on `sys.path` and the native module `pyproof_native` ([`native`])
 //!   registered before start-up; the experiments add their Rust classes and kernels to it.
 //! - [`python_command`]: the venv's real interpreter as a subprocess (run and measured with
-//!   `pyproof-proc`).
+//!   `pyproof-proc`); [`python_worker`]: an experiment's module through `python -m pyproof <id>`.
 //! - [`fact_outcome`]: the whole run of an experiment whose claims are facts observed in
 //!   Python.
 //!
@@ -33,6 +33,15 @@ pub fn python_command(interp: &Interpreter) -> Command {
     let mut cmd = Command::new(&interp.executable);
     cmd.env("PYTHONPATH", &interp.python_dir)
         .env("PYTHONUNBUFFERED", "1");
+    cmd
+}
+
+/// A command that runs experiment `id`'s Python module in a fresh process of the venv's
+/// interpreter, through the one worker entry point (`python -m pyproof <id> ...`); the
+/// caller adds the module's own arguments.
+pub fn python_worker(interp: &Interpreter, id: &str) -> Command {
+    let mut cmd = python_command(interp);
+    cmd.args(["-m", "pyproof", id]);
     cmd
 }
 

@@ -23,7 +23,7 @@ pub mod payload;
 
 use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -217,8 +217,8 @@ impl Experiment for ApiFrameworks {
             context: format!("writing {}", payload_file.display()),
             source: e,
         })?;
-        let mut cmd = python_command(Interpreter::get()?);
-        cmd.args(["-m", "pyproof.api_frameworks", "validate-bench"])
+        let mut cmd = python_worker(Interpreter::get()?, "api_frameworks");
+        cmd.args(["validate-bench"])
             .arg(&payload_file)
             .args(["--rounds", &plan.bench_rounds.to_string()])
             .args(["--seconds", &plan.bench_seconds.to_string()]);

@@ -10,7 +10,7 @@ use crate::{axum_server, load, payload};
 use bytes::Bytes;
 use hyper::Method;
 use pyproof_harness::{ExperimentError, median};
-use pyproof_python::{Interpreter, Service, python_command};
+use pyproof_python::{Interpreter, Service, python_worker};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -25,8 +25,8 @@ pub fn start(server: Server, plan: &Plan) -> Result<Service, ExperimentError> {
             pyproof_proc::worker_command(pyproof_harness::Worker::role(&axum_server::AxumServer))?
         }
         _ => {
-            let mut cmd = python_command(Interpreter::get()?);
-            cmd.args(["-m", "pyproof.api_frameworks", "serve"]);
+            let mut cmd = python_worker(Interpreter::get()?, "api_frameworks");
+            cmd.args(["serve"]);
             match server {
                 Server::FastApi => cmd.arg("fastapi"),
                 Server::Flask => cmd.args([

@@ -16,7 +16,7 @@ pub use judge::{Crossover, crossover};
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_number,
 };
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -153,8 +153,8 @@ impl Experiment for CpuParallelism {
             .update("pure-Python tasks: sequential, threads, processes", 0, 1);
         let timeout = Duration::from_secs(120)
             + Duration::from_secs_f64(plan.total_ms / 1000.0 * 20.0 * plan.rounds as f64);
-        let mut cmd = python_command(Interpreter::get()?);
-        cmd.args(["-m", "pyproof.cpu_parallelism", "--sizes-us"])
+        let mut cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
+        cmd.args(["--sizes-us"])
             .arg(
                 plan.sizes_us
                     .iter()

@@ -6,7 +6,7 @@ use crate::worker;
 use crate::worker::{ColumnMemory, WorkerReport, set_aside_ragged};
 use crate::{plan::FileSize, plan::Plan, plan::Variant};
 use pyproof_harness::{ExperimentError, format_bytes};
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -52,8 +52,8 @@ pub(crate) fn command(
         Ok(cmd)
     } else {
         let interp = Interpreter::get()?;
-        let mut cmd = python_command(interp);
-        cmd.args(["-m", "pyproof.dataframe_memory", variant.id()])
+        let mut cmd = python_worker(interp, "dataframe_memory");
+        cmd.args([variant.id()])
             .arg(csv)
             .arg("--chunksize")
             .arg(plan.chunksize.to_string());
@@ -142,8 +142,8 @@ pub(crate) fn measure_columns(
     plan: &Plan,
 ) -> Result<ColumnReport, ExperimentError> {
     let interp = Interpreter::get()?;
-    let mut cmd = python_command(interp);
-    cmd.args(["-m", "pyproof.dataframe_memory", "columns"])
+    let mut cmd = python_worker(interp, "dataframe_memory");
+    cmd.args(["columns"])
         .arg(&dataset.path)
         .arg("--nrows")
         .arg(plan.column_rows.to_string());

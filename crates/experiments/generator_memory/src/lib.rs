@@ -21,7 +21,7 @@ use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_bytes,
     format_number, median,
 };
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -170,8 +170,8 @@ impl Experiment for GeneratorMemory {
         // Python, in a fresh process: peaks once, times over interleaved rounds.
         ctx.progress.update("Python pipelines (tracemalloc)", 0, 2);
         let interp = Interpreter::get()?;
-        let mut cmd = python_command(interp);
-        cmd.args(["-m", "pyproof.generator_memory", "--ns"])
+        let mut cmd = python_worker(interp, "generator_memory");
+        cmd.args(["--ns"])
             .arg(
                 plan.ns
                     .iter()

@@ -6,7 +6,7 @@ use crate::worker;
 use crate::worker::RunReport;
 use crate::{corpus_progress, plan::Config, plan::Executor, plan::MillionPlan, plan::Workload};
 use pyproof_harness::{ExperimentError, RunContext};
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;
@@ -36,9 +36,7 @@ pub(crate) fn worker_command(rust: bool) -> Result<Command, ExperimentError> {
             pyproof_harness::Worker::role(&worker::ImagesWorker),
         )?)
     } else {
-        let mut cmd = python_command(Interpreter::get()?);
-        cmd.args(["-m", "pyproof.image_parallelism"]);
-        Ok(cmd)
+        Ok(python_worker(Interpreter::get()?, "image_parallelism"))
     }
 }
 

@@ -17,7 +17,7 @@ use pyproof_harness::{
     Bar, Chart, Claim, Experiment, ExperimentError, Measurement, Meta, Outcome, RunContext, Scale,
     Section, Series, Table, format_number, median, quantile,
 };
-use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;
@@ -147,8 +147,8 @@ fn client_command(mode: Mode, port: u16, n: u64) -> Result<Command, ExperimentEr
         cmd.args([port.to_string(), n.to_string(), "10".to_string()]);
         Ok(cmd)
     } else {
-        let mut cmd = python_command(Interpreter::get()?);
-        cmd.args(["-m", "pyproof.io_concurrency", mode.id()])
+        let mut cmd = python_worker(Interpreter::get()?, "io_concurrency");
+        cmd.args([mode.id()])
             .args([port.to_string(), n.to_string()])
             .args(["--timeout", "10", "--pool", &POOL_SIZE.to_string()]);
         Ok(cmd)
