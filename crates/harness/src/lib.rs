@@ -40,8 +40,8 @@ pub use experiment::{
 };
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
 pub use measure::{
-    Measurement, Summary, format_number, format_value, median, nearest_rank, pairwise_ratios,
-    quantile,
+    Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
+    pairwise_ratios, quantile,
 };
 pub use options::{Options, Parsed, RunOption};
 pub use outcome::{

@@ -87,6 +87,16 @@ impl Summary {
         }
     }
 
+    /// "1.93× (IQR 1.90–1.95)": the median with its unit and the interquartile range.
+    pub fn median_iqr(&self, unit: &str) -> String {
+        format!(
+            "{} (IQR {}–{})",
+            format_value(self.median, unit),
+            format_number(self.q1),
+            format_number(self.q3)
+        )
+    }
+
     /// "1.93× (IQR 1.90–1.95, n=5)".
     pub fn describe(&self, unit: &str) -> String {
         if self.n == 0 {
@@ -101,6 +111,12 @@ impl Summary {
             self.n
         )
     }
+}
+
+/// "1.93× (IQR 1.90–1.95)": the median of `samples` with its unit and the interquartile
+/// range, the way every table quotes a spread.
+pub fn median_iqr(samples: &[f64], unit: &str) -> String {
+    Summary::of(samples).median_iqr(unit)
 }
 
 /// A value with its unit, with as many significant digits as a reader needs.
@@ -226,5 +242,11 @@ mod tests {
         assert_eq!(format_value(0.25, "s"), "0.250 s");
         assert_eq!(format_number(1234.4), "1234");
         assert_eq!(format_number(0.00012), "1.20e-4");
+    }
+
+    #[test]
+    fn a_spread_is_quoted_as_the_median_and_its_quartiles() {
+        assert_eq!(median_iqr(&[1.0, 2.0, 3.0, 4.0, 5.0], "×"), "3.00× (IQR 2.00–4.00)");
+        assert_eq!(median_iqr(&[0.5, 0.5], "s"), "0.500 s (IQR 0.500–0.500)");
     }
 }

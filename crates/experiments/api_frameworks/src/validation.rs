@@ -2,7 +2,6 @@
 //! Rust), on the same payload.
 
 use crate::axum_server;
-use pyproof_harness::{format_number, median, quantile};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -52,10 +51,5 @@ pub(crate) fn rust_rates(raw: &[u8], rounds: usize, seconds: f64) -> Vec<f64> {
 }
 
 pub(crate) fn iqr_text(xs: &[f64]) -> String {
-    format!(
-        "{} (IQR {}–{})",
-        format_number(median(xs)),
-        format_number(quantile(xs, 0.25)),
-        format_number(quantile(xs, 0.75))
-    )
+    pyproof_harness::median_iqr(xs, "")
 }

@@ -1,7 +1,7 @@
 //! The verdict rules of cpu_parallelism: pure functions over the speedups per task size.
 
 use crate::{BEST_MIN_SPEEDUP, THREADS_MAX_SPEEDUP};
-use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
+use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median, one_core};
 use std::collections::BTreeMap;
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -94,19 +94,12 @@ pub fn judge(
     cores: usize,
 ) -> Vec<Judgement> {
     let mut judgements = Vec::new();
+    let why = "no pool can run two tasks at once";
     if cores < 2 {
-        for id in [
-            ids::MULTIPROCESSING_BEST,
-            ids::THREADS_NO_SPEEDUP,
-            ids::CHUNKSIZE_MOVES_CROSSOVER,
-        ] {
-            judgements.push(Judgement::new(
-                id,
-                Verdict::Inconclusive,
-                format!("this run has {cores} core: no pool can run two tasks at once"),
-            ));
-        }
-        return judgements;
+        return ids::ALL
+            .iter()
+            .filter_map(|id| one_core(id, cores, why))
+            .collect();
     }
 
     // (1) per task size: the better process pool vs sequential and threads.

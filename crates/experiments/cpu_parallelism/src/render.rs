@@ -76,10 +76,8 @@ pub(crate) fn record(
                         sp.clone(),
                     ));
                     row.push(format!(
-                        "{}× (IQR {}–{}){}",
-                        format_number(median(&sp)),
-                        format_number(quantile(&sp, 0.25)),
-                        format_number(quantile(&sp, 0.75)),
+                        "{}{}",
+                        pyproof_harness::median_iqr(&sp, "×"),
                         if ex.starts_with("processes") {
                             format!(", chunksize {}", s.chunksize)
                         } else {

@@ -8,7 +8,7 @@ use crate::{
     WAIT_HIGH, WAIT_LOW, record::speedup_text, run_attached::Samples, scaling_floor,
 };
 use crate::{convoy, gil_wait};
-use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases};
+use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, one_core};
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -52,14 +52,6 @@ pub(crate) fn judge(
     cores: usize,
     has_numpy: bool,
 ) -> Vec<Judgement> {
-    let one_core = cores < 2;
-    let inconclusive = |id: &str, why: &str| {
-        Judgement::new(
-            id,
-            Verdict::Inconclusive,
-            format!("only {cores} core is available to this process: {why}"),
-        )
-    };
     let cases = |family: Family, mode: fn(usize) -> Mode, pass: &dyn Fn(usize, f64) -> bool| {
         ks.iter()
             .map(|&k| {
@@ -73,85 +65,96 @@ pub(crate) fn judge(
     };
     let mut out = Vec::new();
 
-    out.push(if one_core {
-        inconclusive(
+    out.push(
+        one_core(
             ids::THREADS_NO_SPEEDUP,
+            cores,
             "threads could not run in parallel even without a GIL, so no speedup says nothing",
         )
-    } else {
-        judge_cases(
-            ids::THREADS_NO_SPEEDUP,
-            &cases(Family::Python, Mode::Threads, &|_, x| x <= THREAD_CEILING),
-        )
-    });
+        .unwrap_or_else(|| {
+            judge_cases(
+                ids::THREADS_NO_SPEEDUP,
+                &cases(Family::Python, Mode::Threads, &|_, x| x <= THREAD_CEILING),
+            )
+        }),
+    );
 
-    out.push(if one_core {
-        inconclusive(ids::PROCESSES_SCALE, "no parallel speedup is possible")
-    } else {
-        judge_cases(
+    out.push(
+        one_core(
             ids::PROCESSES_SCALE,
-            &cases(Family::Python, Mode::Processes, &|k, x| {
-                x >= scaling_floor(k, cores)
-            }),
-        )
-    });
-
-    out.push(if one_core {
-        inconclusive(
-            ids::NATIVE_RELEASE_SCALES,
+            cores,
             "no parallel speedup is possible",
         )
-    } else {
-        let both: Vec<Case> = ks
-            .iter()
-            .map(|&k| {
-                let rel = samples.speedup(Variant {
-                    family: Family::NativeRelease,
-                    mode: Mode::Threads(k),
-                });
-                let hold = samples.speedup(Variant {
-                    family: Family::NativeHold,
-                    mode: Mode::Threads(k),
-                });
-                Case::new(
-                    format!("k={k}"),
-                    rel.median >= scaling_floor(k, cores) && hold.median <= THREAD_CEILING,
-                    format!(
-                        "released {} vs held {}",
-                        speedup_text(&rel),
-                        speedup_text(&hold)
-                    ),
-                )
-            })
-            .collect();
-        judge_cases(ids::NATIVE_RELEASE_SCALES, &both)
-    });
+        .unwrap_or_else(|| {
+            judge_cases(
+                ids::PROCESSES_SCALE,
+                &cases(Family::Python, Mode::Processes, &|k, x| {
+                    x >= scaling_floor(k, cores)
+                }),
+            )
+        }),
+    );
 
-    out.push(if one_core {
-        inconclusive(
+    out.push(
+        one_core(
+            ids::NATIVE_RELEASE_SCALES,
+            cores,
+            "no parallel speedup is possible",
+        )
+        .unwrap_or_else(|| {
+            let both: Vec<Case> = ks
+                .iter()
+                .map(|&k| {
+                    let rel = samples.speedup(Variant {
+                        family: Family::NativeRelease,
+                        mode: Mode::Threads(k),
+                    });
+                    let hold = samples.speedup(Variant {
+                        family: Family::NativeHold,
+                        mode: Mode::Threads(k),
+                    });
+                    Case::new(
+                        format!("k={k}"),
+                        rel.median >= scaling_floor(k, cores) && hold.median <= THREAD_CEILING,
+                        format!(
+                            "released {} vs held {}",
+                            speedup_text(&rel),
+                            speedup_text(&hold)
+                        ),
+                    )
+                })
+                .collect();
+            judge_cases(ids::NATIVE_RELEASE_SCALES, &both)
+        }),
+    );
+
+    out.push(
+        one_core(
             ids::NO_PARALLEL_BYTECODE,
+            cores,
             "two threads cannot run at the same moment on one core, GIL or not",
         )
-    } else {
-        let frac = tl.overlap_fraction();
-        let detail = format!(
-            "the two threads overlapped for {}% of {} s, switched {} times, and kept running \
+        .unwrap_or_else(|| {
+            let frac = tl.overlap_fraction();
+            let detail = format!(
+                "the two threads overlapped for {}% of {} s, switched {} times, and kept running \
              for a median {} s per turn (switch interval {} s)",
-            format_number(frac * 100.0),
-            format_number(tl.span_ns as f64 / 1e9),
-            tl.switches,
-            format_number(tl.median_run_s()),
-            format_number(switch_interval),
-        );
-        let verdict = if tl.stamps == 0 {
-            Verdict::Inconclusive
-        } else if frac <= OVERLAP_CEILING {
-            Verdict::Confirmed
-        } else {
-            Verdict::Refuted
-        };
-        Judgement::new(ids::NO_PARALLEL_BYTECODE, verdict, detail)
-    });
+                format_number(frac * 100.0),
+                format_number(tl.span_ns as f64 / 1e9),
+                tl.switches,
+                format_number(tl.median_run_s()),
+                format_number(switch_interval),
+            );
+            let verdict = if tl.stamps == 0 {
+                Verdict::Inconclusive
+            } else if frac <= OVERLAP_CEILING {
+                Verdict::Confirmed
+            } else {
+                Verdict::Refuted
+            };
+            Judgement::new(ids::NO_PARALLEL_BYTECODE, verdict, detail)
+        }),
+    );
 
     out.push(if !has_numpy {
         Judgement::new(
@@ -159,8 +162,12 @@ pub(crate) fn judge(
             Verdict::Skipped,
             "numpy is not installed in the venv (pip install -r python/requirements.txt)",
         )
-    } else if one_core {
-        inconclusive(ids::NUMPY_THREADS_SCALE, "no parallel speedup is possible")
+    } else if let Some(j) = one_core(
+        ids::NUMPY_THREADS_SCALE,
+        cores,
+        "no parallel speedup is possible",
+    ) {
+        j
     } else {
         judge_cases(
             ids::NUMPY_THREADS_SCALE,
@@ -175,12 +182,12 @@ pub(crate) fn judge(
 /// Claim (i) over (label, free-threaded with the GIL off, median speedup at k = 2) per
 /// interpreter.
 pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgement {
-    if cores < 2 {
-        return Judgement::new(
-            ids::EVERY_INTERPRETER,
-            Verdict::Inconclusive,
-            "only 1 core available: no interpreter can show parallel bytecode here",
-        );
+    if let Some(j) = one_core(
+        ids::EVERY_INTERPRETER,
+        cores,
+        "no interpreter can show parallel bytecode here",
+    ) {
+        return j;
     }
     if cases.is_empty() {
         return Judgement::new(
@@ -232,13 +239,13 @@ pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgem
 
 /// Claim (h) over the cells with one spinning thread.
 pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
-    if cores < 2 {
-        return Judgement::new(
-            ids::GIL_WAIT_TRACKS_INTERVAL,
-            Verdict::Inconclusive,
-            "only 1 core available: the waiting thread and the spinning one share it, so the \
+    if let Some(j) = one_core(
+        ids::GIL_WAIT_TRACKS_INTERVAL,
+        cores,
+        "the waiting thread and the spinning one share it, so the \
              wait measures the scheduler, not the GIL",
-        );
+    ) {
+        return j;
     }
     let cases: Vec<Case> = cells
         .iter()
@@ -264,13 +271,13 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
 /// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).
 pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
     use convoy::Load;
-    if cores < 2 {
-        return Judgement::new(
-            ids::CONVOY_EFFECT,
-            Verdict::Inconclusive,
-            "only 1 core available: a CPU-bound process competes with the I/O thread for the \
+    if let Some(j) = one_core(
+        ids::CONVOY_EFFECT,
+        cores,
+        "a CPU-bound process competes with the I/O thread for the \
              core, so threads and processes cannot be told apart",
-        );
+    ) {
+        return j;
     }
     let rps = |l: Load| {
         cells
@@ -323,12 +330,12 @@ pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
 
 /// Claim (g) over the switch-interval sweep (1 CPU-bound thread).
 pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
-    if cores < 2 {
-        return Judgement::new(
-            ids::SWITCH_INTERVAL_TRADEOFF,
-            Verdict::Inconclusive,
-            "only 1 core available: the OS scheduler, not the switch interval, decides who runs",
-        );
+    if let Some(j) = one_core(
+        ids::SWITCH_INTERVAL_TRADEOFF,
+        cores,
+        "the OS scheduler, not the switch interval, decides who runs",
+    ) {
+        return j;
     }
     let judged: Vec<&convoy::IoCell> = sweep.iter().filter(|c| c.interval_s >= 0.001).collect();
     let latency_holds = !judged.is_empty()

@@ -156,12 +156,7 @@ pub(crate) fn record_timeline(outcome: &mut Outcome, tl: &TimelineStats, switch_
 }
 
 pub(crate) fn speedup_text(s: &Summary) -> String {
-    format!(
-        "{}× (IQR {}–{})",
-        format_number(s.median),
-        format_number(s.q1),
-        format_number(s.q3)
-    )
+    s.median_iqr("×")
 }
 
 pub(crate) fn release_target_note(samples: &Samples, cores: usize) -> Option<String> {

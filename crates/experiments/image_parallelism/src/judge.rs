@@ -4,7 +4,7 @@ use crate::{
     PROCESS_EFFICIENCY, PROCESSES_MARGIN, RAYON_EFFICIENCY, THROTTLED_BELOW, plan::Config,
     plan::Executor, plan::Workload, runs::MillionOutcome, stats::Stats, stats::efficiency,
 };
-use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
+use pyproof_harness::{Case, Judgement, format_number, judge_cases, median, one_core};
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -31,22 +31,12 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
     let mut judgements = Vec::new();
     let python = [Workload::PythonThreshold, Workload::PillowThumbnail];
     if cores < 2 {
-        for id in [
-            ids::THREADS_THROTTLED,
-            ids::PROCESSES_SCALE,
-            ids::MULTIPROCESSING_IS_THE_ANSWER,
-            ids::RAYON_BEYOND,
-        ] {
-            judgements.push(Judgement::new(
-                id,
-                Verdict::Inconclusive,
-                format!(
-                    "this machine gives the run {cores} core: no executor can run two images at \
-                     once, so no parallel speedup can be shown either way"
-                ),
-            ));
-        }
-        return judgements;
+        let why = "no executor can run two images at once, so no parallel speedup can be \
+                   shown either way";
+        return ids::ALL
+            .iter()
+            .filter_map(|id| one_core(id, cores, why))
+            .collect();
     }
 
     // (1) Threads throttled, per workload.

@@ -88,12 +88,7 @@ pub(crate) fn tables_and_charts(
         table.row(vec![
             config.workload.label().to_string(),
             config.executor.label(),
-            format!(
-                "{} (IQR {}–{})",
-                format_number(median(rates)),
-                format_number(quantile(rates, 0.25)),
-                format_number(quantile(rates, 0.75))
-            ),
+            pyproof_harness::median_iqr(rates, ""),
             if config.executor == Executor::Sequential {
                 "1 (baseline)".to_string()
             } else {

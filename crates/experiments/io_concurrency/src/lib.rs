@@ -342,10 +342,8 @@ impl Experiment for IoConcurrency {
                     format_number(n as f64),
                     mode.label(),
                     format!(
-                        "{} s (IQR {}–{}){}",
-                        format_number(median(&walls)),
-                        format_number(quantile(&walls, 0.25)),
-                        format_number(quantile(&walls, 0.75)),
+                        "{}{}",
+                        pyproof_harness::median_iqr(&walls, "s"),
                         if projected {
                             format!(" — projected from {SEQUENTIAL_MAX} requests")
                         } else {
