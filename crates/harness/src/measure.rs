@@ -246,7 +246,10 @@ mod tests {
 
     #[test]
     fn a_spread_is_quoted_as_the_median_and_its_quartiles() {
-        assert_eq!(median_iqr(&[1.0, 2.0, 3.0, 4.0, 5.0], "×"), "3.00× (IQR 2.00–4.00)");
+        assert_eq!(
+            median_iqr(&[1.0, 2.0, 3.0, 4.0, 5.0], "×"),
+            "3.00× (IQR 2.00–4.00)"
+        );
         assert_eq!(median_iqr(&[0.5, 0.5], "s"), "0.500 s (IQR 0.500–0.500)");
     }
 }

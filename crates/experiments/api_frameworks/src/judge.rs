@@ -203,3 +203,128 @@ pub fn judge(
     ));
     judgements
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::LoadReport;
+    use crate::servers::Cell;
+    use pyproof_harness::Scale;
+
+    /// Requests/s of each server on /wait and /validate at every client count of the quick
+    /// plan (1 and 16), three rounds each.
+    fn cells(plan: &Plan, rps: &dyn Fn(Server, Endpoint, usize) -> f64) -> Cells {
+        let mut cells = Cells::new();
+        for server in Server::ALL {
+            for endpoint in Endpoint::ALL {
+                for &c in &plan.levels {
+                    let load = LoadReport {
+                        concurrency: c,
+                        ok: rps(server, endpoint, c) as u64,
+                        window_s: 1.0,
+                        ..LoadReport::default()
+                    };
+                    let cell = Cell {
+                        load,
+                        server_cpu_s: 0.5,
+                        server_peak_kib: 50_000,
+                    };
+                    cells.insert((server, endpoint, c), vec![cell; 3]);
+                }
+            }
+        }
+        cells
+    }
+
+    /// Answers to the bad bodies: precise ones, or `status` naming nothing.
+    fn answers(precise: bool, status: u16) -> Vec<Answer> {
+        payload::bad_cases()
+            .into_iter()
+            .map(|c| Answer {
+                status,
+                // A body that is not JSON names no field of the order: any location will do.
+                named: if precise {
+                    c.expected
+                        .or_else(|| Some(std::collections::BTreeSet::from(["body".to_string()])))
+                } else {
+                    None
+                },
+            })
+            .collect()
+    }
+
+    fn rates(pydantic: f64, handwritten: f64) -> BTreeMap<String, Vec<f64>> {
+        BTreeMap::from([
+            ("pydantic_json".to_string(), vec![pydantic; 5]),
+            ("handwritten".to_string(), vec![handwritten; 5]),
+        ])
+    }
+
+    /// FastAPI `fast` requests/s on /wait, Flask 4 threads `flask`, Flask wide `wide`; axum
+    /// `axum_factor` times the best Python server everywhere (on /validate; /wait under its
+    /// 20 ms bound).
+    fn verdicts(
+        fast: f64,
+        flask: f64,
+        wide: f64,
+        axum_factor: f64,
+        precise: bool,
+        pyd: f64,
+    ) -> Vec<Verdict> {
+        let plan = Plan::new(Scale::Quick);
+        let python = |s: Server| match s {
+            Server::FastApi => fast,
+            Server::Flask => flask,
+            _ => wide,
+        };
+        let rps = |s: Server, e: Endpoint, c: usize| {
+            // /wait stays under 90% of its ideal (c / 20 ms) so every cell is ranked.
+            let scale = if e == Endpoint::Wait { 1.0 } else { 10.0 };
+            let best = fast.max(flask).max(wide) * scale * c as f64 / 16.0;
+            if s == Server::Axum {
+                axum_factor * best
+            } else {
+                python(s) * scale * c as f64 / 16.0
+            }
+        };
+        let answers = BTreeMap::from([
+            (Server::FastApi, answers(precise, 422)),
+            (Server::Flask, answers(true, 422)),
+            (Server::Axum, answers(false, 400)),
+        ]);
+        judge(&plan, &cells(&plan, &rps), &answers, &rates(pyd, 1.0))
+            .iter()
+            .map(|j| j.verdict)
+            .collect()
+    }
+
+    #[test]
+    fn fastapi_ahead_of_both_flasks_confirms_and_of_one_nuances() {
+        use Verdict::*;
+        assert_eq!(
+            verdicts(500.0, 100.0, 200.0, 1.5, true, 2.0),
+            [Confirmed; 4]
+        );
+        assert_eq!(verdicts(500.0, 100.0, 400.0, 1.5, true, 2.0)[0], Nuanced);
+        assert_eq!(verdicts(500.0, 450.0, 450.0, 1.5, true, 2.0)[0], Refuted);
+        assert_eq!(verdicts(500.0, 0.0, 450.0, 1.5, true, 2.0)[0], Inconclusive);
+    }
+
+    #[test]
+    fn imprecise_errors_refute_and_a_slower_rust_server_refutes_the_ceiling() {
+        use Verdict::*;
+        let v = verdicts(500.0, 100.0, 200.0, 0.5, false, 2.0);
+        assert_eq!(v[1], Refuted, "FastAPI named no field");
+        assert_eq!(v[2], Refuted, "axum below the Python servers");
+    }
+
+    #[test]
+    fn pydantic_is_judged_against_hand_written_checks() {
+        use Verdict::*;
+        assert_eq!(verdicts(500.0, 100.0, 200.0, 1.5, true, 0.5)[3], Refuted);
+        assert_eq!(
+            verdicts(500.0, 100.0, 200.0, 1.5, true, f64::NAN)[3],
+            Inconclusive
+        );
+    }
+}

@@ -181,7 +181,8 @@ pub fn run_cell(
     })
 }
 
-pub(crate) type Cells = BTreeMap<(Server, Endpoint, usize), Vec<Cell>>;
+/// Every load cell measured, by (server, endpoint, clients), round by round.
+pub type Cells = BTreeMap<(Server, Endpoint, usize), Vec<Cell>>;
 
 pub(crate) fn med_rps(cells: &Cells, key: (Server, Endpoint, usize)) -> f64 {
     cells.get(&key).map_or(f64::NAN, |cs| {

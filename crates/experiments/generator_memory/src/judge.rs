@@ -104,6 +104,7 @@ pub fn judge(fits: &Fits) -> Vec<Judgement> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyproof_harness::Verdict;
 
     #[test]
     fn fits_lines_and_flat_series() {
@@ -116,5 +117,51 @@ mod tests {
         let flat = fit(&[(1e3, 600.0), (1e4, 600.0), (1e5, 600.0)]);
         assert_eq!(flat.slope, 0.0);
         assert!(flat.r2.is_nan());
+    }
+
+    /// Fits of a straight line of `slope` bytes per item (R² 1) over n = 1,000…100,000.
+    fn series(slope: f64, r2: f64) -> (Fit, Vec<(u64, u64)>) {
+        let pts: Vec<(u64, u64)> = [1_000u64, 10_000, 100_000]
+            .iter()
+            .map(|&n| (n, (600.0 + slope * n as f64) as u64))
+            .collect();
+        (
+            Fit {
+                slope,
+                intercept: 600.0,
+                r2,
+            },
+            pts,
+        )
+    }
+
+    fn verdicts(list: (f64, f64), generator_slope: f64) -> Vec<Verdict> {
+        let mut fits = Fits::new();
+        fits.insert(Pipeline::PyList, series(list.0, list.1));
+        fits.insert(Pipeline::RustVec, series(8.0, 1.0));
+        fits.insert(Pipeline::PyGenerator, series(generator_slope, f64::NAN));
+        fits.insert(Pipeline::RustIter, series(0.0, f64::NAN));
+        judge(&fits).iter().map(|j| j.verdict).collect()
+    }
+
+    #[test]
+    fn lists_must_grow_linearly_and_generators_stay_flat() {
+        use Verdict::{Confirmed, Nuanced};
+        assert_eq!(verdicts((40.0, 0.999), 0.0), [Confirmed, Confirmed]);
+        // One materialising pipeline that does not grow per item: holds for one only.
+        assert_eq!(verdicts((0.0, f64::NAN), 0.0), [Nuanced, Confirmed]);
+        // A noisy line is not a linear growth.
+        assert_eq!(verdicts((40.0, 0.2), 0.0)[0], Nuanced);
+        // A "generator" that grows a byte per item over 99,000 items is not flat.
+        assert_eq!(verdicts((40.0, 0.999), 1.0)[1], Nuanced);
+    }
+
+    #[test]
+    fn nothing_holding_is_a_refutation() {
+        let mut fits = Fits::new();
+        fits.insert(Pipeline::PyList, series(0.0, f64::NAN));
+        fits.insert(Pipeline::PyGenerator, series(50.0, 1.0));
+        let v: Vec<Verdict> = judge(&fits).iter().map(|j| j.verdict).collect();
+        assert_eq!(v, [Verdict::Refuted, Verdict::Refuted]);
     }
 }

@@ -176,3 +176,93 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
     judgements.push(judge_cases(ids::RAYON_BEYOND, &cases));
     judgements
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyproof_harness::Verdict;
+    use std::collections::BTreeMap;
+
+    const SEQ_RATE: f64 = 100.0;
+
+    /// Made-up statistics on two cores: each Python workload's thread and process pool
+    /// speedups, and rayon's speedup, three rounds each, rates in proportion.
+    fn stats(threads: [f64; 2], processes: [f64; 2], rayon: f64) -> Stats {
+        let mut s = Stats {
+            rates: BTreeMap::new(),
+            speedups: BTreeMap::new(),
+            memory: BTreeMap::new(),
+            startup: BTreeMap::new(),
+            tallies: BTreeMap::new(),
+            batch: BTreeMap::new(),
+        };
+        let mut put = |workload, executor, speedup: f64| {
+            let c = Config { workload, executor };
+            s.rates.insert(c, vec![SEQ_RATE * speedup; 3]);
+            if executor != Executor::Sequential {
+                s.speedups.insert(c, vec![speedup; 3]);
+            }
+            s.startup.insert(c, vec![0.2; 3]);
+        };
+        for (i, w) in [Workload::PythonThreshold, Workload::PillowThumbnail]
+            .into_iter()
+            .enumerate()
+        {
+            put(w, Executor::Sequential, 1.0);
+            put(w, Executor::Threads(2), threads[i]);
+            put(w, Executor::Processes(2), processes[i]);
+        }
+        // Rust is ten times Pillow's sequential rate per core.
+        let c = |executor| Config {
+            workload: Workload::RustThumbnail,
+            executor,
+        };
+        s.rates
+            .insert(c(Executor::Sequential), vec![10.0 * SEQ_RATE; 3]);
+        s.rates
+            .insert(c(Executor::Rayon(2)), vec![10.0 * SEQ_RATE * rayon; 3]);
+        s.speedups.insert(c(Executor::Rayon(2)), vec![rayon; 3]);
+        s
+    }
+
+    fn verdicts(s: &Stats, cores: usize) -> Vec<Verdict> {
+        judge(s, None, cores).iter().map(|j| j.verdict).collect()
+    }
+
+    #[test]
+    fn the_sheets_answer_holds_when_threads_stall_and_processes_scale() {
+        let s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        assert_eq!(verdicts(&s, 2), [Verdict::Confirmed; 4]);
+    }
+
+    #[test]
+    fn a_workload_that_releases_the_gil_nuances_the_thread_claims() {
+        // Pillow releases the GIL in its C code: its threads scale as well as processes.
+        let s = stats([1.0, 1.8], [1.8, 1.8], 1.95);
+        let v = verdicts(&s, 2);
+        assert_eq!(v[0], Verdict::Nuanced, "throttled for pure Python only");
+        assert_eq!(v[2], Verdict::Nuanced, "processes win for pure Python only");
+        // Neither throttled, nor processes ahead anywhere.
+        let s = stats([1.8, 1.8], [1.8, 1.8], 1.95);
+        let v = verdicts(&s, 2);
+        assert_eq!((v[0], v[2]), (Verdict::Refuted, Verdict::Refuted));
+    }
+
+    #[test]
+    fn pools_that_do_not_scale_and_an_inefficient_rayon_are_refuted_in_part() {
+        let s = stats([1.0, 1.0], [1.1, 1.1], 1.2);
+        let v = verdicts(&s, 2);
+        assert_eq!(v[1], Verdict::Refuted, "processes below 70% of two cores");
+        assert_eq!(
+            v[3],
+            Verdict::Nuanced,
+            "rayon 60% efficient, still faster per core"
+        );
+    }
+
+    #[test]
+    fn one_core_makes_every_claim_inconclusive() {
+        let s = stats([1.0, 1.0], [1.0, 1.0], 1.0);
+        assert_eq!(verdicts(&s, 1), [Verdict::Inconclusive; 4]);
+    }
+}

@@ -1,0 +1,232 @@
+//! The judges of gil_contention on made-up numbers: every branch of every claim.
+
+use super::*;
+
+fn cell(spinners: usize, interval_s: f64, median_s: f64) -> gil_wait::WaitCell {
+    gil_wait::WaitCell {
+        spinners,
+        interval_s,
+        waits_s: vec![median_s; 5],
+        elapsed_s: 1.0,
+    }
+}
+
+fn io(
+    load: convoy::Load,
+    interval_s: f64,
+    n: usize,
+    latency_s: f64,
+    cpu: Option<f64>,
+) -> convoy::IoCell {
+    convoy::IoCell {
+        load,
+        interval_s,
+        latencies_s: vec![latency_s; n],
+        window_s: 1.0,
+        cpu_chunks_per_s: cpu,
+    }
+}
+
+#[test]
+fn the_convoy_needs_a_10x_thread_slowdown_and_a_small_process_one() {
+    use convoy::Load;
+    let cells = |thread: usize, process: usize| {
+        vec![
+            io(Load::Alone, 0.005, 30_000, 0.00003, None),
+            io(Load::Threads(1), 0.005, thread, 0.005, Some(1.0)),
+            io(Load::Threads(2), 0.005, 100, 0.01, Some(1.0)),
+            io(Load::Process, 0.005, process, 0.00004, None),
+        ]
+    };
+    assert_eq!(
+        judge_convoy(&cells(200, 25_000), 2).verdict,
+        Verdict::Confirmed
+    );
+    let j = judge_convoy(&cells(10_000, 25_000), 2);
+    assert_eq!(j.verdict, Verdict::Nuanced);
+    assert!(
+        j.evidence.contains("under the 10× of the claim")
+            && j.evidence.contains("beside 2 threads 100"),
+        "{}",
+        j.evidence
+    );
+    assert_eq!(
+        judge_convoy(&cells(10_000, 1_000), 2).verdict,
+        Verdict::Refuted
+    );
+    assert_eq!(
+        judge_convoy(&cells(200, 25_000), 1).verdict,
+        Verdict::Inconclusive
+    );
+}
+
+#[test]
+fn the_switch_tradeoff_needs_tracking_latency_and_a_cpu_cost() {
+    use convoy::Load;
+    let sweep = |lat_ratio: f64, short_cpu: f64| {
+        [0.1, 0.005, 0.001, 0.0001]
+            .into_iter()
+            .map(|i| {
+                let cpu = if i < 0.001 { short_cpu } else { 100.0 };
+                io(Load::Threads(1), i, 10, i * lat_ratio, Some(cpu))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        judge_switch(&sweep(1.5, 80.0), 2).verdict,
+        Verdict::Confirmed
+    );
+    assert_eq!(
+        judge_switch(&sweep(0.01, 80.0), 2).verdict,
+        Verdict::Nuanced
+    );
+    assert_eq!(judge_switch(&sweep(1.5, 99.0), 2).verdict, Verdict::Nuanced);
+    assert_eq!(
+        judge_switch(&sweep(0.01, 99.0), 2).verdict,
+        Verdict::Refuted
+    );
+    assert_eq!(
+        judge_switch(&sweep(1.5, 80.0), 1).verdict,
+        Verdict::Inconclusive
+    );
+}
+
+#[test]
+fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner() {
+    let good = [
+        cell(1, 0.1, 0.12),
+        cell(1, 0.005, 0.007),
+        cell(1, 0.0001, 0.000_002),
+    ];
+    assert_eq!(judge_gil_wait(&good, 2).verdict, Verdict::Confirmed);
+    let mixed = [
+        cell(1, 0.005, 0.007),
+        cell(1, 0.001, 0.000_007),
+        cell(2, 0.005, 0.5),
+    ];
+    let j = judge_gil_wait(&mixed, 2);
+    assert_eq!(j.verdict, Verdict::Nuanced);
+    assert!(j.evidence.contains("but not for 1.00 ms"), "{}", j.evidence);
+    assert_eq!(judge_gil_wait(&good, 1).verdict, Verdict::Inconclusive);
+    assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
+}
+
+fn case(label: &str, free: bool, speedup: f64) -> (String, bool, f64) {
+    (label.to_string(), free, speedup)
+}
+
+#[test]
+fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
+    let gil = [case("3.11", false, 0.98), case("3.12", false, 1.05)];
+    assert_eq!(judge_interpreters(&gil, 2).verdict, Verdict::Confirmed);
+    let mut both = gil.to_vec();
+    both.push(case("3.13t", true, 1.9));
+    let j = judge_interpreters(&both, 2);
+    assert_eq!(j.verdict, Verdict::Nuanced);
+    assert!(
+        j.evidence
+            .starts_with("Confirmed for the 2 GIL builds, Refuted for the free-threaded")
+    );
+    both.push(case("3.6", false, 1.6));
+    assert_eq!(judge_interpreters(&both, 2).verdict, Verdict::Refuted);
+    let slow_free = [case("3.11", false, 1.0), case("3.13t", true, 1.1)];
+    assert_eq!(
+        judge_interpreters(&slow_free, 2).verdict,
+        Verdict::Inconclusive
+    );
+    assert_eq!(judge_interpreters(&gil, 1).verdict, Verdict::Inconclusive);
+    assert_eq!(judge_interpreters(&[], 2).verdict, Verdict::Inconclusive);
+}
+
+/// Samples where, at every k in {2, 4}, each family's k-worker run is `speedup` times
+/// faster than its sequential run (three rounds, one second sequentially).
+fn samples(speedups: &[(Family, fn(usize) -> Mode, f64)]) -> Samples {
+    let mut seconds = std::collections::BTreeMap::new();
+    for &(family, mode, speedup) in speedups {
+        seconds.insert(
+            Variant {
+                family,
+                mode: Mode::Sequential,
+            },
+            vec![1.0; 3],
+        );
+        for k in [2, 4] {
+            seconds.insert(
+                Variant {
+                    family,
+                    mode: mode(k),
+                },
+                vec![1.0 / speedup; 3],
+            );
+        }
+    }
+    Samples { seconds }
+}
+
+fn timeline(overlap_ns: u64, stamps: usize) -> TimelineStats {
+    TimelineStats {
+        lanes: Vec::new(),
+        origin: 0,
+        span_ns: 1_000_000_000,
+        gap_ns: 20_000,
+        switches: 200,
+        runs_ns: vec![5_000_000; 200],
+        overlap_ns,
+        stamps,
+    }
+}
+
+/// The textbook GIL build on two cores: threads flat, processes, the released kernel and
+/// NumPy scaling, the held kernel flat, no overlap.
+fn textbook(threads: f64, release: f64) -> Samples {
+    samples(&[
+        (Family::Python, Mode::Threads, threads),
+        (Family::Python, Mode::Processes, 1.9),
+        (Family::NativeRelease, Mode::Threads, release),
+        (Family::NativeHold, Mode::Threads, 1.0),
+        (Family::Numpy, Mode::Threads, 1.8),
+    ])
+}
+
+fn main_verdicts(s: &Samples, tl: &TimelineStats, cores: usize, numpy: bool) -> Vec<Verdict> {
+    judge(s, tl, 0.005, &[2, 4], cores, numpy)
+        .iter()
+        .map(|j| j.verdict)
+        .collect()
+}
+
+#[test]
+fn the_textbook_gil_confirms_all_five() {
+    let v = main_verdicts(&textbook(1.0, 1.9), &timeline(0, 10_000), 2, true);
+    assert_eq!(v, [Verdict::Confirmed; 5]);
+}
+
+#[test]
+fn scaling_threads_and_overlapping_bytecode_refute_the_gil_claims() {
+    // What a free-threaded build shows: threads scale, two threads run at once.
+    let v = main_verdicts(&textbook(1.9, 1.9), &timeline(500_000_000, 10_000), 2, true);
+    assert_eq!(v[0], Verdict::Refuted, "threads scale");
+    assert_eq!(v[3], Verdict::Refuted, "bytecode overlapped half the time");
+    // A GIL-releasing kernel that does not scale at one k only: holds for some k.
+    let mut s = textbook(1.0, 1.9);
+    s.seconds.insert(
+        Variant {
+            family: Family::NativeRelease,
+            mode: Mode::Threads(4),
+        },
+        vec![1.0; 3],
+    );
+    assert_eq!(
+        main_verdicts(&s, &timeline(0, 10_000), 2, true)[2],
+        Verdict::Nuanced
+    );
+}
+
+#[test]
+fn no_stamps_no_numpy_and_one_core_are_said_as_such() {
+    let v = main_verdicts(&textbook(1.0, 1.9), &timeline(0, 0), 2, false);
+    assert_eq!(v[3], Verdict::Inconclusive, "no timeline stamps");
+    assert_eq!(v[4], Verdict::Skipped, "numpy missing");
+    let v = main_verdicts(&textbook(1.0, 1.0), &timeline(0, 10_000), 1, true);
+    assert_eq!(v, [Verdict::Inconclusive; 5]);
+}
