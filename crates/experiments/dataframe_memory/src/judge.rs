@@ -318,3 +318,6 @@ pub fn judge(
         targets_note,
     }
 }
+
+#[cfg(test)]
+mod tests;

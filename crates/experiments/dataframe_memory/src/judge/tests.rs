@@ -1,0 +1,215 @@
+//! The judges of dataframe_memory on made-up numbers: every branch of every claim.
+
+use super::*;
+use crate::data::{Answer, DatasetInfo};
+use crate::runs::ColumnLoad;
+use crate::worker::WorkerReport;
+use pyproof_harness::Scale;
+
+const MIB_U: u64 = 1 << 20;
+
+/// What a made-up run measured; each test changes what it needs.
+struct Run {
+    /// pandas' default net peak as a multiple of the file, at the half and the full size.
+    multiple: (f64, f64),
+    /// The chunked read's net peak at the half and the full size, MiB.
+    chunked: (f64, f64),
+    /// Rows of the half file (the full one has twice as many).
+    half_rows: u64,
+    /// Bytes per row of the price column: pandas default, downcast, polars, overrides.
+    price: [u64; 4],
+    /// Category column, bytes per row: deep=True default, distinct objects, category.
+    category: Option<(u64, u64, u64)>,
+    /// Python polars streaming: net peak at half and full (MiB), seconds at full.
+    polars: (f64, f64, f64),
+}
+
+impl Run {
+    fn textbook() -> Self {
+        Run {
+            multiple: (5.0, 5.0),
+            chunked: (50.0, 52.0),
+            half_rows: 1_000_000,
+            price: [8, 4, 8, 4],
+            category: Some((60, 6, 1)),
+            polars: (25.0, 25.5, 0.1),
+        }
+    }
+
+    fn dataset(&self, mib: u64, rows: u64) -> Dataset {
+        Dataset {
+            path: "made-up.csv".into(),
+            info: DatasetInfo {
+                generator_version: 1,
+                seed: 1,
+                target_bytes: mib * MIB_U,
+                bytes: mib * MIB_U,
+                answer: Answer {
+                    rows,
+                    ..Answer::default()
+                },
+            },
+            generated: false,
+            generation_s: 0.0,
+        }
+    }
+
+    fn sample(&self, variant: Variant, file: FileSize, net_mib: f64, work_s: f64) -> Sample {
+        let full = file == FileSize::Full;
+        let rows = if full { 2 } else { 1 } * self.half_rows;
+        let price = match variant {
+            Variant::PolarsEager => Some(self.price[2]),
+            Variant::PolarsEagerOverrides => Some(self.price[3]),
+            _ => None,
+        };
+        let columns = price
+            .map(|p| {
+                vec![ColumnMemory {
+                    name: "price".into(),
+                    dtype: "f".into(),
+                    bytes: p * rows,
+                    unique_bytes: None,
+                }]
+            })
+            .unwrap_or_default();
+        Sample {
+            variant,
+            file,
+            report: WorkerReport {
+                variant: variant.id().into(),
+                answer: Answer {
+                    rows,
+                    ..Answer::default()
+                },
+                skipped: BTreeMap::new(),
+                work_s,
+                sees_extra_fields: true,
+                baseline_anon_kib: 0,
+                columns,
+                library: BTreeMap::new(),
+            },
+            wall_s: work_s,
+            cpu_s: work_s,
+            peak_anon_mib: net_mib,
+            hwm_mib: net_mib,
+        }
+    }
+
+    fn verdicts(&self) -> Vec<Verdict> {
+        let (half, full) = (
+            self.dataset(100, self.half_rows),
+            self.dataset(200, 2 * self.half_rows),
+        );
+        let mut samples = Vec::new();
+        for (file, size, i) in [(FileSize::Half, 100.0, 0), (FileSize::Full, 200.0, 1)] {
+            let pick = |t: (f64, f64)| if i == 0 { t.0 } else { t.1 };
+            let m = pick(self.multiple);
+            samples.push(self.sample(Variant::PandasDefault, file, m * size, 1.0));
+            samples.push(self.sample(Variant::PandasDowncast, file, m * size / 2.0, 1.0));
+            samples.push(self.sample(Variant::PandasChunked, file, pick(self.chunked), 1.0));
+            samples.push(self.sample(Variant::PolarsEager, file, size, 0.3));
+            samples.push(self.sample(Variant::PolarsEagerOverrides, file, size, 0.3));
+            samples.push(self.sample(Variant::PolarsStreaming, file, 20.0, 0.3));
+            let (ph, pf, t) = self.polars;
+            samples.push(self.sample(Variant::PyPolarsStreaming, file, pick((ph, pf)), t));
+        }
+        let rows = 100_000;
+        let load = |price: u64, category: Option<(u64, Option<u64>)>| ColumnLoad {
+            rows,
+            columns: [
+                Some(ColumnMemory {
+                    name: "price".into(),
+                    dtype: "float".into(),
+                    bytes: price * rows,
+                    unique_bytes: None,
+                }),
+                category.map(|(b, u)| ColumnMemory {
+                    name: "category".into(),
+                    dtype: "cat".into(),
+                    bytes: b * rows,
+                    unique_bytes: u.map(|u| u * rows),
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        };
+        let columns = ColumnReport {
+            loads: BTreeMap::from([
+                (
+                    "default".to_string(),
+                    load(self.price[0], self.category.map(|c| (c.0, Some(c.1)))),
+                ),
+                (
+                    "downcast".to_string(),
+                    load(self.price[1], self.category.map(|c| (c.2, None))),
+                ),
+            ]),
+            library: BTreeMap::new(),
+        };
+        let plan = Plan::new(Scale::Default, None);
+        judge(&BTreeMap::new(), &samples, &full, &half, &columns, &plan)
+            .judgements
+            .iter()
+            .map(|j| j.verdict)
+            .collect()
+    }
+}
+
+use Verdict::{Confirmed, Inconclusive, Nuanced, Refuted};
+
+#[test]
+fn the_textbook_run_confirms_all_five() {
+    assert_eq!(Run::textbook().verdicts(), [Confirmed; 5]);
+}
+
+#[test]
+fn the_multiple_must_be_in_band_at_both_sizes() {
+    let mut r = Run::textbook();
+    r.multiple = (2.5, 2.5);
+    assert_eq!(r.verdicts()[0], Refuted);
+    r.multiple = (5.0, 2.5);
+    assert_eq!(r.verdicts()[0], Nuanced);
+}
+
+#[test]
+fn chunked_reads_must_stay_flat_over_enough_chunks() {
+    let mut r = Run::textbook();
+    r.chunked = (50.0, 100.0);
+    assert_eq!(r.verdicts()[1], Refuted);
+    r.half_rows = 100_000 * (MIN_CHUNKS - 1);
+    assert_eq!(r.verdicts()[1], Inconclusive);
+}
+
+#[test]
+fn float32_must_halve_the_column_in_both_libraries() {
+    let mut r = Run::textbook();
+    r.price = [8, 4, 8, 8];
+    assert_eq!(r.verdicts()[2], Nuanced);
+    r.price = [8, 8, 8, 8];
+    assert_eq!(r.verdicts()[2], Refuted);
+}
+
+#[test]
+fn category_is_judged_by_deep_size_and_by_distinct_objects() {
+    let mut r = Run::textbook();
+    r.category = Some((60, 2, 1));
+    assert_eq!(
+        r.verdicts()[3],
+        Nuanced,
+        "a cut by deep=True, not by distinct objects"
+    );
+    r.category = Some((60, 60, 30));
+    assert_eq!(r.verdicts()[3], Refuted);
+    r.category = None;
+    assert_eq!(r.verdicts()[3], Inconclusive);
+}
+
+#[test]
+fn polars_streaming_must_be_flat_and_fast() {
+    let mut r = Run::textbook();
+    r.polars = (25.0, 25.5, 0.5);
+    assert_eq!(r.verdicts()[4], Nuanced, "flat but only 2x pandas");
+    r.polars = (25.0, 60.0, 0.5);
+    assert_eq!(r.verdicts()[4], Refuted);
+}
