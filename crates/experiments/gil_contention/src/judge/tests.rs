@@ -138,9 +138,12 @@ fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
     assert_eq!(judge_interpreters(&[], 2).verdict, Verdict::Inconclusive);
 }
 
+/// A family, its executor, and its speedup at every k.
+type Speedup = (Family, fn(usize) -> Mode, f64);
+
 /// Samples where, at every k in {2, 4}, each family's k-worker run is `speedup` times
 /// faster than its sequential run (three rounds, one second sequentially).
-fn samples(speedups: &[(Family, fn(usize) -> Mode, f64)]) -> Samples {
+fn samples(speedups: &[Speedup]) -> Samples {
     let mut seconds = std::collections::BTreeMap::new();
     for &(family, mode, speedup) in speedups {
         seconds.insert(
