@@ -27,6 +27,7 @@ pub mod options;
 mod outcome;
 pub mod rng;
 mod scale;
+pub mod testing;
 pub mod time;
 pub mod worker;
 

@@ -2,12 +2,12 @@
 //! timing claim (d) is judged by runs, not here.
 
 use async_under_the_hood::AsyncUnderTheHood;
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_harness::Verdict;
+use pyproof_harness::testing::run_quick;
 
 #[test]
 fn the_protocol_facts_and_their_verdicts() {
-    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
-    let outcome = run_experiment(&AsyncUnderTheHood, &ctx).expect("runs");
+    let outcome = run_quick(&AsyncUnderTheHood);
     let verdict = |id: &str| {
         outcome
             .verdict(id)

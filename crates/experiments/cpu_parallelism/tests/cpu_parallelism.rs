@@ -3,13 +3,11 @@
 
 use cpu_parallelism::CpuParallelism;
 use cpu_parallelism::judge::ids;
-use pyproof_harness::{NoProgress, RunContext, Scale, run_experiment};
+use pyproof_harness::testing::run_quick;
 
 #[test]
 fn a_quick_run_measures_every_executor_and_judges_every_claim() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ctx = RunContext::new(Scale::Quick, dir.path().to_path_buf(), &NoProgress);
-    let outcome = run_experiment(&CpuParallelism, &ctx).expect("runs");
+    let outcome = run_quick(&CpuParallelism);
     let claims: Vec<&str> = outcome
         .verdicts
         .iter()

@@ -1,21 +1,13 @@
 //! dunder_methods: the dunder calls of each operation are deterministic; asserted exactly.
 
 use dunder_methods::DunderMethods;
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_harness::Verdict;
+use pyproof_harness::testing::{assert_every_verdict, run_quick};
 
 #[test]
 fn every_operator_reaches_its_dunder_in_rust_and_python() {
-    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
-    let outcome = run_experiment(&DunderMethods, &ctx).expect("runs");
-    for v in &outcome.verdicts {
-        assert_eq!(
-            v.verdict,
-            Verdict::Confirmed,
-            "{}: {}",
-            v.claim.id,
-            v.evidence
-        );
-    }
+    let outcome = run_quick(&DunderMethods);
+    assert_every_verdict(&outcome, Verdict::Confirmed);
     let observed = |check: &str| {
         outcome
             .observed(check)

@@ -3,20 +3,14 @@
 
 use generator_memory::GeneratorMemory;
 use generator_memory::judge::ids;
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_harness::Verdict;
+use pyproof_harness::testing::{run_quick, verdicts};
 
 #[test]
 fn a_quick_run_finds_lists_linear_and_generators_flat() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ctx = RunContext::new(Scale::Quick, dir.path().to_path_buf(), &NoProgress);
-    let outcome = run_experiment(&GeneratorMemory, &ctx).expect("runs");
-    let verdicts: Vec<(&str, Verdict)> = outcome
-        .verdicts
-        .iter()
-        .map(|v| (v.claim.id.as_str(), v.verdict))
-        .collect();
+    let outcome = run_quick(&GeneratorMemory);
     assert_eq!(
-        verdicts,
+        verdicts(&outcome),
         [
             (ids::LISTS_GROW_LINEARLY, Verdict::Confirmed),
             (ids::GENERATORS_STAY_FLAT, Verdict::Confirmed)

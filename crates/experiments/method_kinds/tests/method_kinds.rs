@@ -1,21 +1,13 @@
 //! method_kinds: every fact is deterministic, so observations and verdicts are exact.
 
 use method_kinds::MethodKinds;
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_harness::Verdict;
+use pyproof_harness::testing::{assert_every_verdict, run_quick};
 
 #[test]
 fn every_method_kind_behaves_as_observed() {
-    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
-    let outcome = run_experiment(&MethodKinds, &ctx).expect("runs");
-    for v in &outcome.verdicts {
-        assert_eq!(
-            v.verdict,
-            Verdict::Confirmed,
-            "{}: {}",
-            v.claim.id,
-            v.evidence
-        );
-    }
+    let outcome = run_quick(&MethodKinds);
+    assert_every_verdict(&outcome, Verdict::Confirmed);
     let observed = |check: &str| {
         outcome
             .observed(check)

@@ -2,7 +2,8 @@
 
 use mro::c3::ClassGraph;
 use mro::{Mro, NAMED, compare, cpython_decisions};
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_harness::Verdict;
+use pyproof_harness::testing::{assert_every_verdict, run_quick};
 use pyproof_python::Interpreter;
 
 fn cpython_mro(spec: &str, class: &str) -> Option<Vec<String>> {
@@ -64,17 +65,8 @@ fn every_published_class_agrees_with_c3() {
 #[test]
 fn the_quick_run_agrees_everywhere() {
     // Agreement is a deterministic fact (fixed seed), so the verdicts are asserted exactly.
-    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
-    let outcome = run_experiment(&Mro, &ctx).expect("runs");
-    for v in &outcome.verdicts {
-        assert_eq!(
-            v.verdict,
-            Verdict::Confirmed,
-            "{}: {}",
-            v.claim.id,
-            v.evidence
-        );
-    }
+    let outcome = run_quick(&Mro);
+    assert_every_verdict(&outcome, Verdict::Confirmed);
     assert!(
         outcome.verdicts[0]
             .evidence

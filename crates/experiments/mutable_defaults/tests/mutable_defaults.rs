@@ -1,19 +1,14 @@
 //! The mutable_defaults verdicts are deterministic facts: asserted exactly.
 
 use mutable_defaults::MutableDefaults;
-use pyproof_harness::{NoProgress, RunContext, Scale, Verdict, run_experiment};
+use pyproof_harness::Verdict;
+use pyproof_harness::testing::{run_quick, verdicts};
 
 #[test]
 fn defaults_are_shared_and_tuples_are_immutable_one_level_deep() {
-    let ctx = RunContext::new(Scale::Quick, std::env::temp_dir(), &NoProgress);
-    let outcome = run_experiment(&MutableDefaults, &ctx).expect("runs");
-    let verdicts: Vec<(&str, Verdict)> = outcome
-        .verdicts
-        .iter()
-        .map(|v| (v.claim.id.as_str(), v.verdict))
-        .collect();
+    let outcome = run_quick(&MutableDefaults);
     assert_eq!(
-        verdicts,
+        verdicts(&outcome),
         [
             ("default_shared", Verdict::Confirmed),
             ("none_sentinel_fixes_it", Verdict::Confirmed),

@@ -1,0 +1,33 @@
+//! What the answers' integration tests share: a quick run in process, and its verdicts read
+//! back by claim id. For tests only (they panic with the reason instead of returning errors).
+
+use crate::claim::Verdict;
+use crate::experiment::{Experiment, NoProgress, RunContext, run_experiment};
+use crate::outcome::Outcome;
+use crate::scale::Scale;
+
+/// Runs `experiment` at quick scale in this process (its cache under the system's temporary
+/// directory, shared across tests as the datasets are), panicking with the error when it
+/// fails.
+pub fn run_quick(experiment: &dyn Experiment) -> Outcome {
+    let cache = std::env::temp_dir().join("pyproof-tests");
+    let ctx = RunContext::new(Scale::Quick, cache, &NoProgress);
+    run_experiment(experiment, &ctx).unwrap_or_else(|e| panic!("{} failed: {e}", experiment.id()))
+}
+
+/// Each claim's id and verdict, in the order declared.
+pub fn verdicts(outcome: &Outcome) -> Vec<(&str, Verdict)> {
+    outcome
+        .verdicts
+        .iter()
+        .map(|v| (v.claim.id.as_str(), v.verdict))
+        .collect()
+}
+
+/// Asserts that every claim of `outcome` got `want`, naming the claim and its evidence
+/// otherwise.
+pub fn assert_every_verdict(outcome: &Outcome, want: Verdict) {
+    for v in &outcome.verdicts {
+        assert_eq!(v.verdict, want, "{}: {}", v.claim.id, v.evidence);
+    }
+}
