@@ -4,21 +4,21 @@
 //! generated, and by which command. Criterion's estimates, when `cargo bench` has left them,
 //! get a table of their own.
 
+mod criterion;
+mod html;
+
 use crate::svg::{self, escape};
 use crate::terminal::shorten;
 use crate::write_atomic;
+use criterion::duration;
+pub use criterion::{Bench, criterion_estimates};
+use html::html;
 use pyproof_harness::{
     ClaimVerdict, Environment, Outcome, RepeatedClaim, RunResults, Table, Verdict,
 };
 use std::fmt::Write;
 use std::io;
 use std::path::{Path, PathBuf};
-
-mod criterion;
-mod html;
-use criterion::duration;
-pub use criterion::{Bench, criterion_estimates};
-use html::html;
 
 /// The command that writes the report, named in every generated file.
 pub const COMMAND: &str = "pyproof report";

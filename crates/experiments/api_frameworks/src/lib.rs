@@ -18,24 +18,23 @@
 //! against the hand-written checks (and serde).
 
 pub mod axum_server;
+pub mod judge;
 pub mod load;
 pub mod payload;
-
-use judge::ids;
-use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
-use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
-use std::collections::BTreeMap;
-use std::time::Duration;
-
-pub mod judge;
 pub mod plan;
 mod render;
 pub mod servers;
 mod validation;
+
+use judge::ids;
 use judge::judge;
 pub use plan::{Endpoint, Plan, Server};
+use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
+use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use render::tables;
 pub use servers::{Answer, Cell, check_answers, run_cell, start};
+use std::collections::BTreeMap;
+use std::time::Duration;
 pub use validation::VALIDATORS;
 use validation::{BenchReport, rust_rates};
 

@@ -7,6 +7,7 @@
 //! (YYYY-MM-DD over four years) and `note` (3–10 words of free text; one in sixteen holds a
 //! comma and is quoted, as real exports do).
 
+pub use crate::scan::{BadRow, RaggedRow, Scan, find_ragged, scan};
 use pyproof_harness::ExperimentError;
 pub use pyproof_harness::Rng;
 use pyproof_harness::time::civil_from_days;
@@ -16,8 +17,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-pub use crate::scan::{BadRow, RaggedRow, Scan, find_ragged, scan};
 
 /// The header line of every generated file.
 pub const HEADER: &str = "id,price,category,date,note";

@@ -4,36 +4,35 @@
 //! A seeded CSV of the requested size is generated once ([`data`]) with its exact answer.
 //! Eight variants answer the same query — per category: sum, mean and count of `price` — each
 //! in a fresh process whose memory is sampled from outside: four pandas ways
-//! (`python -m pyproof.dataframe_memory`) and four polars ways (this binary re-executed as
+//! (`python -m pyproof dataframe_memory`) and four polars ways (this binary re-executed as
 //! the polars worker, [`worker`]). Every answer is checked against the exact one, every run.
 //! The variants the claims about growth need also run on a file half the size, so "flat when
 //! the file size doubles" is measured, not assumed.
 
 pub mod data;
+pub mod judge;
 pub mod options;
+pub mod plan;
 pub mod polars_side;
+mod render;
+pub mod runs;
+pub mod scan;
 pub mod worker;
 
 use data::{ensure_dataset, find_ragged};
 use judge::ids;
+use judge::judge;
 use options::CsvSize;
+pub use plan::{FileSize, Plan, Variant};
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, format_bytes,
     format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
-use std::collections::BTreeMap;
-
-pub mod judge;
-pub mod plan;
-mod render;
-pub mod runs;
-pub mod scan;
-use judge::judge;
-pub use plan::{FileSize, Plan, Variant};
 use render::{param, record_measurements, tables_and_charts};
 pub use runs::{Sample, run_variant};
 use runs::{available_memory, measure_columns};
+use std::collections::BTreeMap;
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]

@@ -7,9 +7,8 @@
 //! attribute is ignored), `NotImplemented` hands the operation to the other operand, and
 //! `sum()` needs `__radd__` for its start value 0.
 
-pub mod vector;
-
 pub mod judge;
+pub mod vector;
 
 use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};

@@ -15,23 +15,22 @@
 //! growth of peak memory in n is fitted by least squares: bytes per item and R².
 
 pub mod alloc;
+pub mod judge;
+pub mod pipelines;
+mod render;
 
 use judge::ids;
+use judge::{Point, judge};
+use pipelines::{Pipeline, expected_sum, lines_file, run_rust};
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_bytes,
     format_number, median,
 };
 use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
+use render::{join, record};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-pub mod judge;
-pub mod pipelines;
-mod render;
-use judge::{Point, judge};
-use pipelines::{Pipeline, expected_sum, lines_file, run_rust};
-use render::{join, record};
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]

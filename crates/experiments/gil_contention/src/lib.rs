@@ -29,7 +29,13 @@
 pub mod convoy;
 pub mod gil_wait;
 pub mod interpreters;
+pub mod judge;
 pub mod native;
+mod record;
+mod run_attached;
+mod run_convoy;
+mod run_interpreters;
+mod run_wait;
 pub mod timeline;
 pub mod workload;
 
@@ -38,18 +44,11 @@ use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section,
 };
 use pyproof_python::Interpreter;
-pub use workload::{Family, Mode, Pool, Variant, Workload};
-
-pub mod judge;
-mod record;
-mod run_attached;
-mod run_convoy;
-mod run_interpreters;
-mod run_wait;
 use run_attached::run_attached;
 use run_convoy::convoy_part;
 use run_interpreters::every_interpreter;
 use run_wait::gil_wait_part;
+pub use workload::{Family, Mode, Pool, Variant, Workload};
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]

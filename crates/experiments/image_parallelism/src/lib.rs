@@ -6,39 +6,38 @@
 //! pure-Python pixel work (the GIL held throughout), Pillow (C that releases the GIL in
 //! decode, resize, filter and encode), and the same jobs in Rust ([`pipeline`]). Each
 //! (workload, executor, k) runs in a fresh process whose whole process group is sampled for
-//! memory: Python with `python -m pyproof.image_parallelism`, Rust as this binary re-executed
+//! memory: Python with `python -m pyproof image_parallelism`, Rust as this binary re-executed
 //! as a worker ([`worker`]). Rounds interleave every configuration; every run's outputs are
 //! checksummed and must agree across executors. At `--scale full` Pillow and Rust process
 //! 1,000,000 small images for real, and pure Python is projected from a sample.
 
 pub mod corpus;
+pub mod judge;
+mod notes;
 pub mod options;
 pub mod pipeline;
+pub mod plan;
+mod render;
+pub mod runs;
 pub mod stages;
+pub mod stats;
 pub mod worker;
 
 use corpus::ensure_corpus;
 use judge::ids;
+use judge::judge;
+use notes::notes;
+pub use plan::{Config, Executor, MillionPlan, Plan, Workload};
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
-use std::collections::BTreeMap;
-use std::time::Duration;
-
-pub mod judge;
-mod notes;
-pub mod plan;
-mod render;
-pub mod runs;
-pub mod stats;
-use judge::judge;
-use notes::notes;
-pub use plan::{Config, Executor, MillionPlan, Plan, Workload};
 use render::{record, tables_and_charts};
 pub use runs::{MillionOutcome, MillionRun, Sample, damaged_among, run_config};
 use runs::{check_outputs, run_million, worker_command};
 use stats::Stats;
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]

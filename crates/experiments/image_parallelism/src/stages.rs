@@ -7,7 +7,7 @@
 //! `cores × efficiency / (decode + encode)` — set beside the best Python path in the
 //! performance-target note.
 //!
-//! Python: `python -m pyproof.image_parallelism stages PACK [--count N]`; Rust: this binary
+//! Python: `python -m pyproof image_parallelism stages PACK [--count N]`; Rust: this binary
 //! re-executed with `PYPROOF_WORKER=images` and the same arguments. Both print one
 //! [`StageReport`]. A first pass over a few images is untimed (imports, first allocations).
 

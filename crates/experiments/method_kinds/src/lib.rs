@@ -6,9 +6,8 @@
 //! down — what each kind's descriptor `__get__` returns. The same kinds on a Rust
 //! `#[pyclass]` (`pyproof_native.Shape`) and a Python subclass of it.
 
-pub mod shape;
-
 pub mod judge;
+pub mod shape;
 
 use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};

@@ -8,10 +8,9 @@
 //! base). `mro()` must equal `__mro__`, and `super()` must follow it through a diamond.
 
 pub mod c3;
-
-use c3::{ClassDef, ClassGraph, MroError, random_hierarchy};
 pub mod judge;
 
+use c3::{ClassDef, ClassGraph, MroError, random_hierarchy};
 use judge::ids;
 use pyo3::prelude::*;
 use pyproof_harness::{
