@@ -22,6 +22,7 @@ mod env;
 mod error;
 mod experiment;
 mod fact;
+pub mod interval;
 mod measure;
 pub mod options;
 mod outcome;
@@ -40,6 +41,7 @@ pub use experiment::{
     validate_ids,
 };
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
+pub use interval::{Interval, Position, median_interval};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
     pairwise_ratios, quantile,
