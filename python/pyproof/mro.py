@@ -77,15 +77,18 @@ class Bottom(Left, Right):
         super().visit(trail)
 
 
-def super_order() -> tuple[list[str], list[str]]:
-    """(the order ``super()`` calls ran in a diamond, ``Bottom.__mro__`` without object).
+def super_order() -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """(the order ``super()`` calls ran in a diamond, ``Bottom.__mro__`` without object,
+    each class's direct bases).
 
     ``Left`` calls ``super().visit`` and lands in ``Right``, a class it does not inherit
     from: ``super()`` means "next in the MRO of the instance's class", not "my base".
     """
     trail: list[str] = []
     Bottom().visit(trail)
-    return trail, [c.__name__ for c in Bottom.__mro__ if c is not object]
+    classes = [c for c in Bottom.__mro__ if c is not object]
+    bases = {c.__name__: [b.__name__ for b in c.__bases__ if b is not object] for c in classes}
+    return trail, [c.__name__ for c in classes], bases
 
 
 if __name__ == "__main__":

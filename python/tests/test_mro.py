@@ -30,6 +30,7 @@ def test_duplicate_base_is_its_own_refusal() -> None:
 
 
 def test_super_follows_the_mro() -> None:
-    trail, order = mro.super_order()
+    trail, order, bases = mro.super_order()
     assert trail == ["Bottom", "Left", "Right", "Base"]
     assert trail == order
+    assert bases == {"Bottom": ["Left", "Right"], "Left": ["Base"], "Right": ["Base"], "Base": []}

@@ -84,6 +84,39 @@ pub fn crossover(curve: &[(f64, f64)]) -> Option<Crossover> {
     Some(Crossover::Between(x0, x1, at))
 }
 
+/// Whether crossover `lower` lies below crossover `upper`: compared at their interpolated
+/// sizes when both lie between two sizes run; otherwise by the ranges the sizes run allow
+/// (below the smallest size: anywhere under it; above the largest: anywhere over it).
+/// Confirmed when certainly below, Refuted when certainly not, Inconclusive when the ranges
+/// overlap.
+pub fn order(lower: Crossover, upper: Crossover) -> Verdict {
+    let range = |c: Crossover| match c {
+        Crossover::BelowSmallest(s) => (0.0, s),
+        Crossover::Between(lo, hi, _) => (lo, hi),
+        Crossover::AboveLargest(s) => (s, f64::INFINITY),
+    };
+    match (lower, upper) {
+        (Crossover::Between(_, _, a), Crossover::Between(_, _, b)) => {
+            if a < b {
+                Verdict::Confirmed
+            } else {
+                Verdict::Refuted
+            }
+        }
+        _ => {
+            let ((_, l_hi), (u_lo, _)) = (range(lower), range(upper));
+            let ((l_lo, _), (_, u_hi)) = (range(lower), range(upper));
+            if l_hi <= u_lo {
+                Verdict::Confirmed
+            } else if l_lo >= u_hi {
+                Verdict::Refuted
+            } else {
+                Verdict::Inconclusive
+            }
+        }
+    }
+}
+
 /// The three claims over the speedups: (1) a process pool is best at every size, (2) threads
 /// give no speedup, (3) bigger chunks move the crossover down.
 pub fn judge(
@@ -161,37 +194,25 @@ pub fn judge(
     judgements.push(judge_cases(ids::THREADS_NO_SPEEDUP, &cases));
 
     // (3) chunksize moves the crossover.
-    judgements.push(match (cross_one, cross_auto) {
-        (Some(one), Some(auto))
-            if !matches!(one, Crossover::BelowSmallest(_))
-                && !matches!(auto, Crossover::AboveLargest(_)) =>
-        {
-            let ok = auto.size_us() < one.size_us();
-            Judgement::new(
-                ids::CHUNKSIZE_MOVES_CROSSOVER,
-                if ok {
-                    Verdict::Confirmed
-                } else {
-                    Verdict::Refuted
-                },
-                format!(
-                    "crossover with 4 chunks per worker {}; with chunksize 1 {}",
-                    auto.describe(),
-                    one.describe()
-                ),
-            )
-        }
-        (one, auto) => Judgement::new(
-            ids::CHUNKSIZE_MOVES_CROSSOVER,
-            Verdict::Inconclusive,
-            format!(
-                "a crossover could not be located within the sizes run (chunksize 1: {}; 4 \
-                 chunks per worker: {})",
-                one.map_or("—".to_string(), |c| c.describe()),
-                auto.map_or("—".to_string(), |c| c.describe())
-            ),
+    let verdict = match (cross_one, cross_auto) {
+        (Some(one), Some(auto)) => order(auto, one),
+        _ => Verdict::Inconclusive,
+    };
+    let describe = |c: Option<Crossover>| c.map_or("—".to_string(), |c| c.describe());
+    judgements.push(Judgement::new(
+        ids::CHUNKSIZE_MOVES_CROSSOVER,
+        verdict,
+        format!(
+            "crossover with 4 chunks per worker {}; with chunksize 1 {}{}",
+            describe(cross_auto),
+            describe(cross_one),
+            if verdict == Verdict::Inconclusive {
+                " — the sizes run cannot order the two"
+            } else {
+                ""
+            }
         ),
-    });
+    ));
     judgements
 }
 
@@ -274,7 +295,33 @@ mod tests {
     }
 
     #[test]
-    fn the_chunksize_claim_needs_two_located_crossovers() {
+    fn crossovers_are_ordered_by_point_or_by_the_ranges_their_bounds_allow() {
+        use Crossover::{AboveLargest, BelowSmallest, Between};
+        let mid = Between(10.0, 100.0, 30.0);
+        assert_eq!(order(Between(10.0, 100.0, 20.0), mid), Verdict::Confirmed);
+        assert_eq!(order(mid, Between(10.0, 100.0, 20.0)), Verdict::Refuted);
+        // A bound orders the two when the ranges do not overlap.
+        assert_eq!(order(BelowSmallest(1.0), mid), Verdict::Confirmed);
+        assert_eq!(order(mid, AboveLargest(1000.0)), Verdict::Confirmed);
+        assert_eq!(
+            order(BelowSmallest(1.0), AboveLargest(1000.0)),
+            Verdict::Confirmed
+        );
+        assert_eq!(order(AboveLargest(1000.0), mid), Verdict::Refuted);
+        assert_eq!(order(mid, BelowSmallest(1.0)), Verdict::Refuted);
+        // Both below the smallest size, or both above the largest: the sizes cannot tell.
+        assert_eq!(
+            order(BelowSmallest(1.0), BelowSmallest(1.0)),
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            order(AboveLargest(1000.0), AboveLargest(1000.0)),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn the_chunksize_claim_orders_the_two_crossovers() {
         let s = speedups([1.0; 3], [0.2, 0.8, 1.9], [0.5, 1.5, 1.9]);
         let one = Some(Crossover::Between(100.0, 10_000.0, 1_000.0));
         let auto = Some(Crossover::Between(1.0, 100.0, 10.0));
@@ -283,7 +330,8 @@ mod tests {
         assert_eq!(verdicts(&s, None, auto)[2], Verdict::Inconclusive);
         assert_eq!(
             verdicts(&s, one, Some(Crossover::AboveLargest(10_000.0)))[2],
-            Verdict::Inconclusive
+            Verdict::Refuted,
+            "four chunks never pay off, chunksize 1 does from 1 ms: certainly not lower"
         );
     }
 }

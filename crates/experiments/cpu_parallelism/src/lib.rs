@@ -121,8 +121,10 @@ impl Experiment for CpuParallelism {
                 format!(
                     "at each task size ({sizes}; {} ms of work in all), the process pool of k = \
                      {cores} with its better chunksize is ≥ {BEST_MIN_SPEEDUP}× faster than \
-                     sequential and faster than the thread pool; Confirmed at every size, \
-                     Nuanced when only above a crossover (reported), Inconclusive on one core",
+                     sequential and faster than the thread pool where the thread pool ran (it is \
+                     not run above {MAX_ROUND_TRIPS} round trips; those sizes say so); Confirmed \
+                     at every size, Nuanced when only above a crossover (reported), Inconclusive \
+                     on one core",
                     format_number(plan.total_ms)
                 ),
             ),
@@ -140,7 +142,10 @@ impl Experiment for CpuParallelism {
                 "(3)",
                 "batching tasks (chunksize) lowers the task size a process pool needs to pay off",
                 "the crossover with four chunks per worker lies below the crossover with \
-                 chunksize 1; Inconclusive when either cannot be located or on one core",
+                 chunksize 1: compared at their log-interpolated sizes when both lie between two \
+                 sizes run; a bound (below the smallest or above the largest size run) counts \
+                 when it orders the two; Inconclusive when the sizes run cannot order them, or \
+                 on one core",
             ),
         ]
     }

@@ -3,6 +3,7 @@
 
 use crate::Disagreement;
 use pyproof_harness::{Judgement, Verdict};
+use std::collections::BTreeMap;
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -37,6 +38,33 @@ pub struct Evidence<'a> {
     pub super_trail: &'a [String],
     /// The `__mro__` of the class `super()` started from.
     pub mro: &'a [String],
+    /// Each class's direct bases.
+    pub bases: &'a BTreeMap<String, Vec<String>>,
+}
+
+/// Each step of `trail` (a `super()` call from one class to the next) that lands in a class
+/// the caller does not inherit from, as (caller, callee).
+pub fn strangers(trail: &[String], bases: &BTreeMap<String, Vec<String>>) -> Vec<(String, String)> {
+    let inherits = |from: &str, to: &str| {
+        let mut stack = vec![from.to_string()];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(c) = stack.pop() {
+            for b in bases.get(&c).into_iter().flatten() {
+                if b == to {
+                    return true;
+                }
+                if seen.insert(b.clone()) {
+                    stack.push(b.clone());
+                }
+            }
+        }
+        false
+    };
+    trail
+        .windows(2)
+        .filter(|w| !inherits(&w[0], &w[1]))
+        .map(|w| (w[0].clone(), w[1].clone()))
+        .collect()
 }
 
 /// (a) C3 matches CPython on every class, (b) `Class.mro()` reports it, (c) `super()` follows it.
@@ -93,10 +121,19 @@ pub fn judge(e: &Evidence<'_>) -> Vec<Judgement> {
             Verdict::Refuted
         },
         format!(
-            "super() visited {} — __mro__ is {}; Left's super() went to Right, a class Left \
-             does not inherit from",
+            "super() visited {} — __mro__ is {}; {}",
             trail.join(" → "),
-            mro.join(" → ")
+            mro.join(" → "),
+            match strangers(trail, e.bases).as_slice() {
+                [] => "every super() call went to a base of its class".to_string(),
+                found => found
+                    .iter()
+                    .map(|(a, b)| format!(
+                        "{a}'s super() went to {b}, a class {a} does not inherit from"
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
         ),
     ));
     judgements
@@ -122,6 +159,7 @@ mod tests {
             names(trail),
             names(&["D", "Left", "Right", "Base", "object"]),
         );
+        let bases = diamond();
         judge(&Evidence {
             published: (10 - disagree, 10),
             random: (90, 90),
@@ -132,10 +170,51 @@ mod tests {
             mro_method_ok: mro_ok,
             super_trail: &trail,
             mro: &mro,
+            bases: &bases,
         })
         .iter()
         .map(|j| j.verdict)
         .collect()
+    }
+
+    fn diamond() -> BTreeMap<String, Vec<String>> {
+        [
+            ("D", vec!["Left", "Right"]),
+            ("Left", vec!["Base"]),
+            ("Right", vec!["Base"]),
+            ("Base", vec![]),
+        ]
+        .into_iter()
+        .map(|(c, bs)| (c.to_string(), names(&bs)))
+        .collect()
+    }
+
+    #[test]
+    fn the_evidence_names_each_call_into_a_class_not_inherited_from() {
+        let trail = names(&["D", "Left", "Right", "Base"]);
+        assert_eq!(
+            strangers(&trail, &diamond()),
+            [("Left".to_string(), "Right".to_string())]
+        );
+        assert!(strangers(&names(&["D", "Left", "Base"]), &diamond()).is_empty());
+        let j = &judge(&Evidence {
+            published: (1, 1),
+            random: (0, 0),
+            random_hierarchies: 0,
+            inconsistent: 0,
+            duplicate: 0,
+            disagreements: &[],
+            mro_method_ok: 1,
+            super_trail: &trail,
+            mro: &trail,
+            bases: &diamond(),
+        })[2];
+        assert!(
+            j.evidence
+                .ends_with("Left's super() went to Right, a class Left does not inherit from"),
+            "{}",
+            j.evidence
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, Table,
 };
 use pyproof_python::{Interpreter, py_error};
+use std::collections::BTreeMap;
 
 /// The experiment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -158,6 +159,10 @@ pub fn cpython_decisions(
         })
         .collect())
 }
+
+/// What `pyproof.mro.super_order()` returns: the classes `super()` visited, the `__mro__`
+/// it started from, and each class's direct bases.
+type SuperOrder = (Vec<String>, Vec<String>, BTreeMap<String, Vec<String>>);
 
 /// One class on which Rust's C3 and CPython disagree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,7 +338,7 @@ fn run_attached(
     outcome.tables.push(rt);
 
     ctx.progress.update("super() through a diamond", 2, 3);
-    let (trail, mro): (Vec<String>, Vec<String>) = interp
+    let (trail, mro, bases): SuperOrder = interp
         .import(py, "pyproof.mro")?
         .call_method0("super_order")
         .and_then(|r| r.extract())
@@ -352,6 +357,7 @@ fn run_attached(
         mro_method_ok,
         super_trail: &trail,
         mro: &mro,
+        bases: &bases,
     });
     outcome.notes.push(
         "The sheet's answer is right but stops short: the order is not depth-first nor \
