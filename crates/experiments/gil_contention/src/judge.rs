@@ -265,7 +265,27 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
             )
         })
         .collect();
-    judge_cases(ids::GIL_WAIT_TRACKS_INTERVAL, &cases)
+    let mut j = judge_cases(ids::GIL_WAIT_TRACKS_INTERVAL, &cases);
+    // Beside more spinning threads the wait is several intervals: reported, not judged.
+    let more: Vec<String> = cells
+        .iter()
+        .filter(|c| c.spinners > 1 && c.interval_s >= 0.001)
+        .map(|c| {
+            format!(
+                "{} ms: {}×",
+                format_number(c.interval_s * 1e3),
+                format_number(c.quantile(0.5) / c.interval_s)
+            )
+        })
+        .collect();
+    if let Some(n) = cells.iter().map(|c| c.spinners).filter(|&n| n > 1).max() {
+        j.evidence = format!(
+            "{}. Beside {n} spinning threads (not judged): median wait {}",
+            j.evidence,
+            more.join(", ")
+        );
+    }
+    j
 }
 
 /// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).

@@ -246,13 +246,14 @@ impl Experiment for GilContention {
             Claim::new(
                 ids::GIL_WAIT_TRACKS_INTERVAL,
                 "(h)",
-                "beyond the sheet: a thread that wants the GIL while Python code runs waits about \
-                 one switch interval",
+                "beyond the sheet: a thread that wants the GIL while one other thread runs \
+                 Python code waits about one switch interval",
                 format!(
                     "a Rust thread calling Python::attach while 1 Python thread spins: median wait \
                      between {WAIT_LOW}× and {WAIT_HIGH}× sys.setswitchinterval at every interval \
                      ≥ 1 ms (shorter ones are reported, not judged: the cost of switching itself \
-                     is of their order); Inconclusive on one core"
+                     is of their order; so are the waits beside 2 spinning threads, which the \
+                     statement does not cover); Inconclusive on one core"
                 ),
             ),
             Claim::new(

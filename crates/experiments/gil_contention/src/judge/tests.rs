@@ -107,6 +107,13 @@ fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner(
     let j = judge_gil_wait(&mixed, 2);
     assert_eq!(j.verdict, Verdict::Nuanced);
     assert!(j.evidence.contains("but not for 1.00 ms"), "{}", j.evidence);
+    // The two-spinner cell is reported beside the verdict, never judged.
+    assert!(
+        j.evidence
+            .ends_with("Beside 2 spinning threads (not judged): median wait 5.00 ms: 100×"),
+        "{}",
+        j.evidence
+    );
     assert_eq!(judge_gil_wait(&good, 1).verdict, Verdict::Inconclusive);
     assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
 }
