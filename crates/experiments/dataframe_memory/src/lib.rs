@@ -120,7 +120,7 @@ impl Experiment for DataframeMemory {
         vec![
             Claim::new(
                 ids::DEFAULT_MULTIPLE,
-                "(1)",
+                "(a) 5× RAM",
                 "pandas' default read_csv needs about 5x the CSV's size in memory (the sheet's \
                  10 GB for 2 GB)",
                 format!(
@@ -135,7 +135,7 @@ impl Experiment for DataframeMemory {
             ),
             Claim::new(
                 ids::CHUNKSIZE_BOUNDED,
-                "(2)",
+                "(b) advice 1",
                 "reading with chunksize keeps peak memory bounded: it does not grow with the file",
                 format!(
                     "pandas chunked net peak at {} <= {FLAT_FACTOR}x its peak at {}; \
@@ -146,7 +146,7 @@ impl Experiment for DataframeMemory {
             ),
             Claim::new(
                 ids::FLOAT32_HALVES,
-                "(3)",
+                "(c) advice 2",
                 "downcasting float64 to float32 halves those columns",
                 format!(
                     "bytes of the float32 price column / the float64 one = {HALF} ± \
@@ -155,7 +155,7 @@ impl Experiment for DataframeMemory {
             ),
             Claim::new(
                 ids::CATEGORY_CUTS,
-                "(4)",
+                "(d) advice 3",
                 "category cuts a low-cardinality string column's memory",
                 format!(
                     "category column <= {CATEGORY_CEILING}x the default string column, both by \
@@ -165,7 +165,7 @@ impl Experiment for DataframeMemory {
             ),
             Claim::new(
                 ids::POLARS_STREAMING,
-                "(5)",
+                "(e) polars",
                 "beyond the sheet: polars' streaming engine keeps memory flat in the file size and \
                  is much faster than pandas",
                 format!(
