@@ -164,11 +164,8 @@ pub fn judge(
             ));
         }
     }
+    // One convention (docs/verdicts.md): some cells and not others is Nuanced, named.
     let mut j = judge_cases(ids::AXUM_CEILING, &cases);
-    if j.verdict == Verdict::Nuanced {
-        // The claim is "in every cell": a cell that fails refutes it.
-        j.verdict = Verdict::Refuted;
-    }
     if !wait_bound.is_empty() {
         j.evidence = format!(
             "{}. Not ranked, bound by the 20 ms wait: {}",
@@ -316,6 +313,22 @@ mod tests {
         let v = verdicts(500.0, 100.0, 200.0, 0.5, false, 2.0);
         assert_eq!(v[1], Refuted, "FastAPI named no field");
         assert_eq!(v[2], Refuted, "axum below the Python servers");
+    }
+
+    #[test]
+    fn axum_at_the_ceiling_in_some_cells_only_is_nuanced() {
+        let plan = Plan::new(Scale::Quick);
+        let rps = |s: Server, e: Endpoint, c: usize| {
+            let python = 100.0 * c as f64 / 16.0;
+            match (s, e) {
+                (Server::Axum, Endpoint::Validate) => 0.5 * python,
+                (Server::Axum, Endpoint::Wait) => 1.5 * python,
+                _ => python,
+            }
+        };
+        let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+        let j = &judge(&plan, &cells(&plan, &rps), &answers, &rates(2.0, 1.0))[2];
+        assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
     }
 
     #[test]

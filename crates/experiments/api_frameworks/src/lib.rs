@@ -135,7 +135,8 @@ impl Experiment for ApiFrameworks {
                     "in every cell where serving bounds the rate (POST /validate at every level; \
                      GET /wait where the best Python server stays under {WAIT_BOUND} × the \
                      ideal clients / 20 ms), axum's requests/s ≥ {CEILING_TOLERANCE} × the best \
-                     Python server's"
+                     Python server's; Confirmed in every such cell, Nuanced in some (named), \
+                     Refuted in none"
                 ),
             ),
             Claim::new(

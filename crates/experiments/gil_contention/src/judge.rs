@@ -197,44 +197,43 @@ pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgem
         );
     }
     let floor = scaling_floor(2, cores);
-    let text = |c: &(String, bool, f64)| format!("{} {}×", c.0, format_number(c.2));
-    let gil: Vec<&(String, bool, f64)> = cases.iter().filter(|c| !c.1).collect();
-    let free: Vec<&(String, bool, f64)> = cases.iter().filter(|c| c.1).collect();
-    let gil_scaled: Vec<String> = gil
-        .iter()
-        .filter(|c| c.2 > THREAD_CEILING)
-        .map(|c| text(c))
-        .collect();
-    let free_scaled: Vec<String> = free
-        .iter()
-        .filter(|c| c.2 >= floor)
-        .map(|c| text(c))
-        .collect();
-    let all = cases.iter().map(text).collect::<Vec<_>>().join("; ");
-    let verdict = if !gil_scaled.is_empty() {
-        Verdict::Refuted
-    } else if free.is_empty() {
-        Verdict::Confirmed
-    } else if free_scaled.len() == free.len() {
-        Verdict::Nuanced
-    } else {
-        // A free-threaded build that did not scale shows neither side.
-        Verdict::Inconclusive
-    };
-    let lead = match verdict {
-        Verdict::Confirmed => format!(
-            "every one of {} GIL builds stayed ≤ {THREAD_CEILING}×",
-            gil.len()
-        ),
-        Verdict::Nuanced => format!(
-            "Confirmed for the {} GIL builds, Refuted for the free-threaded one(s), which scaled ≥ {}×",
-            gil.len(),
-            format_number(floor)
-        ),
-        Verdict::Refuted => format!("GIL builds that scaled: {}", gil_scaled.join("; ")),
-        _ => format!("free-threaded build(s) below {}×", format_number(floor)),
-    };
-    Judgement::new(ids::EVERY_INTERPRETER, verdict, format!("{lead} — {all}"))
+    // Per build: a GIL build holds the claim at ≤ THREAD_CEILING and fails it above; a
+    // free-threaded one fails it when it scales (≥ floor) and, below that, shows neither side
+    // (no speedup is not a GIL) — reported, not counted.
+    let mut judged = Vec::new();
+    let mut neither = Vec::new();
+    for (label, free_threaded, speedup) in cases {
+        let name = if *free_threaded {
+            format!("{label} (free-threaded)")
+        } else {
+            label.clone()
+        };
+        let detail = format!("{}× on 2 threads", format_number(*speedup));
+        if !free_threaded {
+            judged.push(Case::new(name, *speedup <= THREAD_CEILING, detail));
+        } else if *speedup >= floor {
+            judged.push(Case::new(name, false, format!("{detail} (scaled)")));
+        } else {
+            neither.push(format!("{name} {detail}"));
+        }
+    }
+    if judged.is_empty() {
+        return Judgement::new(
+            ids::EVERY_INTERPRETER,
+            Verdict::Inconclusive,
+            format!("no build showed either side: {}", neither.join("; ")),
+        );
+    }
+    let mut j = judge_cases(ids::EVERY_INTERPRETER, &judged);
+    if !neither.is_empty() {
+        j.evidence = format!(
+            "{}; showing neither side (free-threaded, below {}×): {}",
+            j.evidence,
+            format_number(floor),
+            neither.join("; ")
+        );
+    }
+    j
 }
 
 /// Claim (h) over the cells with one spinning thread.

@@ -259,14 +259,14 @@ impl Experiment for GilContention {
             Claim::new(
                 ids::EVERY_INTERPRETER,
                 "(i)",
-                "the GIL prevents parallel bytecode — under every CPython on this machine",
+                "the GIL prevents parallel bytecode — on each CPython on this machine, judged per build",
                 format!(
-                    "pure-Python work split over 2 threads, under each interpreter found: a GIL \
-                     build holds the claim when its median speedup ≤ {THREAD_CEILING}×; a \
-                     free-threaded build with the GIL off refutes it when ≥ {SCALING_FLOOR}·2. \
-                     Confirmed when every build measured holds it, Nuanced when the GIL builds \
-                     hold it and free-threaded ones refute it, Refuted when a GIL build scales; \
-                     Inconclusive on one core"
+                    "pure-Python work split over 2 threads, judged per interpreter found: a GIL \
+                     build holds the claim when its median speedup ≤ {THREAD_CEILING}× and fails \
+                     it above; a free-threaded build with the GIL off fails it when ≥ \
+                     {SCALING_FLOOR}·2 (below that it shows neither side, and is reported). \
+                     Confirmed when every build judged holds it, Nuanced when some do (named), \
+                     Refuted when none does; Inconclusive on one core"
                 ),
             ),
         ]

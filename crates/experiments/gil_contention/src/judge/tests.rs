@@ -131,14 +131,28 @@ fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
     let j = judge_interpreters(&both, 2);
     assert_eq!(j.verdict, Verdict::Nuanced);
     assert!(
+        j.evidence.contains("not for 3.13t (free-threaded)"),
+        "{}",
         j.evidence
-            .starts_with("Confirmed for the 2 GIL builds, Refuted for the free-threaded")
     );
+    // A GIL build that scaled is one more case against, named, not a blanket refutation.
     both.push(case("3.6", false, 1.6));
-    assert_eq!(judge_interpreters(&both, 2).verdict, Verdict::Refuted);
+    let j = judge_interpreters(&both, 2);
+    assert_eq!(j.verdict, Verdict::Nuanced);
+    assert!(j.evidence.contains("3.6"), "{}", j.evidence);
+    let none = [case("3.13t", true, 1.9), case("3.14t", true, 1.8)];
+    assert_eq!(judge_interpreters(&none, 2).verdict, Verdict::Refuted);
+    // A free-threaded build that did not scale shows neither side: reported, not counted.
     let slow_free = [case("3.11", false, 1.0), case("3.13t", true, 1.1)];
+    let j = judge_interpreters(&slow_free, 2);
+    assert_eq!(j.verdict, Verdict::Confirmed);
+    assert!(
+        j.evidence.contains("showing neither side"),
+        "{}",
+        j.evidence
+    );
     assert_eq!(
-        judge_interpreters(&slow_free, 2).verdict,
+        judge_interpreters(&[case("3.13t", true, 1.1)], 2).verdict,
         Verdict::Inconclusive
     );
     assert_eq!(judge_interpreters(&gil, 1).verdict, Verdict::Inconclusive);
