@@ -48,6 +48,9 @@ pub enum Verdict {
     Inconclusive,
     /// Not run, with the reason (e.g. a package missing).
     Skipped,
+    /// A statement that cannot come out false (true by construction or by definition), shown
+    /// by this run: a demonstrated fact, not a trial, and never counted as Confirmed.
+    Demonstrated,
 }
 
 impl Verdict {
@@ -59,8 +62,28 @@ impl Verdict {
             Verdict::Nuanced => "Nuanced",
             Verdict::Inconclusive => "Inconclusive",
             Verdict::Skipped => "Skipped",
+            Verdict::Demonstrated => "Demonstrated",
         }
     }
+
+    /// Every verdict, in the order tallies list them.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Confirmed,
+        Verdict::Refuted,
+        Verdict::Nuanced,
+        Verdict::Inconclusive,
+        Verdict::Skipped,
+        Verdict::Demonstrated,
+    ];
+}
+
+/// A judgement of a claim that cannot come out false: what would be Confirmed is
+/// Demonstrated (shown, not tried); every other verdict stays as judged.
+pub fn demonstrated(mut j: Judgement) -> Judgement {
+    if j.verdict == Verdict::Confirmed {
+        j.verdict = Verdict::Demonstrated;
+    }
+    j
 }
 
 impl fmt::Display for Verdict {

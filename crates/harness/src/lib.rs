@@ -33,7 +33,7 @@ pub mod time;
 pub mod worker;
 
 pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
-pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, judge_cases};
+pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, demonstrated, judge_cases};
 pub use env::{Environment, Host, PythonInfo, available_cores};
 pub use error::ExperimentError;
 pub use experiment::{

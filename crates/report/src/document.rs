@@ -97,6 +97,7 @@ fn verdict_class(v: Verdict) -> &'static str {
         Verdict::Nuanced => "nuanced",
         Verdict::Inconclusive => "inconclusive",
         Verdict::Skipped => "skipped",
+        Verdict::Demonstrated => "demonstrated",
     }
 }
 

@@ -355,20 +355,14 @@ pub fn summary(r: &RunResults) -> String {
         ]);
     }
     let mut out = table(&t);
-    let tally: Vec<String> = [
-        Verdict::Confirmed,
-        Verdict::Refuted,
-        Verdict::Nuanced,
-        Verdict::Inconclusive,
-        Verdict::Skipped,
-    ]
-    .iter()
-    .filter_map(|v| {
-        counts
-            .get(v.word())
-            .map(|n| format!("{n} {}", v.word().to_lowercase()))
-    })
-    .collect();
+    let tally: Vec<String> = Verdict::ALL
+        .iter()
+        .filter_map(|v| {
+            counts
+                .get(v.word())
+                .map(|n| format!("{n} {}", v.word().to_lowercase()))
+        })
+        .collect();
     let _ = write!(
         out,
         "\n{}",

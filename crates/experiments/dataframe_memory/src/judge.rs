@@ -169,7 +169,7 @@ pub fn judge(
     let whole = net(Variant::PandasDowncast, FileSize::Full) / df.max(1e-9);
     let fmt_ratio = |r: Option<f64>| r.map_or("not measured".to_string(), |r| format!("{r:.3}"));
     let verdict = match (halves(pandas_ratio), halves(polars_ratio)) {
-        (true, true) => Verdict::Confirmed,
+        (true, true) => Verdict::Demonstrated,
         (false, false) => Verdict::Refuted,
         _ => Verdict::Nuanced,
     };

@@ -96,7 +96,7 @@ pub fn judge(fits: &Fits) -> Vec<Judgement> {
         }
     }
     vec![
-        judge_cases(ids::LISTS_GROW_LINEARLY, &linear),
+        pyproof_harness::demonstrated(judge_cases(ids::LISTS_GROW_LINEARLY, &linear)),
         judge_cases(ids::GENERATORS_STAY_FLAT, &flat),
     ]
 }
@@ -146,8 +146,8 @@ mod tests {
 
     #[test]
     fn lists_must_grow_linearly_and_generators_stay_flat() {
-        use Verdict::{Confirmed, Nuanced};
-        assert_eq!(verdicts((40.0, 0.999), 0.0), [Confirmed, Confirmed]);
+        use Verdict::{Confirmed, Demonstrated, Nuanced};
+        assert_eq!(verdicts((40.0, 0.999), 0.0), [Demonstrated, Confirmed]);
         // One materialising pipeline that does not grow per item: holds for one only.
         assert_eq!(verdicts((0.0, f64::NAN), 0.0), [Nuanced, Confirmed]);
         // A noisy line is not a linear growth.

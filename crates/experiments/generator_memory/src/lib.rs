@@ -132,7 +132,9 @@ impl Experiment for GeneratorMemory {
                 "a pipeline that materialises its items (a list, readlines(), a Vec) needs \
                  memory in proportion to n",
                 format!(
-                    "least-squares fit of peak memory against n (n = {} items, {} lines): \
+                    "a demonstration, not a trial (a list of n items holds n pointers, so it \
+                     cannot grow less than a byte per item): least-squares fit of peak memory \
+                     against n (n = {} items, {} lines): \
                      slope ≥ {LINEAR_MIN_BYTES_PER_ITEM} byte per item and R² ≥ \
                      {LINEAR_MIN_R2}, for Python's list and readlines() and Rust's Vec and \
                      Vec<String>",

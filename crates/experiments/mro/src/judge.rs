@@ -107,7 +107,7 @@ pub fn judge(e: &Evidence<'_>) -> Vec<Judgement> {
     judgements.push(Judgement::new(
         ids::MRO_METHOD_REPORTS_IT,
         if mro_method_ok == total {
-            Verdict::Confirmed
+            Verdict::Demonstrated
         } else {
             Verdict::Refuted
         },
@@ -220,13 +220,16 @@ mod tests {
     #[test]
     fn every_claim_confirms_or_refutes_on_its_own_evidence() {
         let agree = ["D", "Left", "Right", "Base", "object"];
-        use Verdict::{Confirmed, Refuted};
-        assert_eq!(verdicts(0, 100, &agree), [Confirmed, Confirmed, Confirmed]);
-        assert_eq!(verdicts(1, 100, &agree), [Refuted, Confirmed, Confirmed]);
+        use Verdict::{Confirmed, Demonstrated, Refuted};
+        assert_eq!(
+            verdicts(0, 100, &agree),
+            [Confirmed, Demonstrated, Confirmed]
+        );
+        assert_eq!(verdicts(1, 100, &agree), [Refuted, Demonstrated, Confirmed]);
         assert_eq!(verdicts(0, 99, &agree), [Confirmed, Refuted, Confirmed]);
         assert_eq!(
             verdicts(0, 100, &["D", "Left", "Base", "object"]),
-            [Confirmed, Confirmed, Refuted]
+            [Confirmed, Demonstrated, Refuted]
         );
     }
 }

@@ -230,7 +230,10 @@ impl Experiment for Mro {
                 ids::MRO_METHOD_REPORTS_IT,
                 "(b)",
                 "Class.mro() returns that order",
-                "Class.mro() equals list(Class.__mro__) for every class built",
+                "a demonstration, not a trial (type.mro() is what fills __mro__, so without a \
+                 metaclass that overrides it the two cannot differ): Class.mro() equals \
+                 list(Class.__mro__) for every class built; Demonstrated when it does, Refuted \
+                 otherwise",
             ),
             Claim::new(
                 ids::SUPER_FOLLOWS_MRO,

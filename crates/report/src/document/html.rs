@@ -34,7 +34,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px;display:block;overflo
 caption{text-align:left;font-weight:600;padding:4px 0}\
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\
 th{background:#f5f5f5}.verdict{font-weight:700}\
-.confirmed{color:#1a7f37}.refuted{color:#cf222e}.nuanced{color:#9a6700}.inconclusive{color:#57606a}.skipped{color:#57606a}\
+.confirmed{color:#1a7f37}.refuted{color:#cf222e}.nuanced{color:#9a6700}.inconclusive{color:#57606a}.skipped{color:#57606a}.demonstrated{color:#0969da}\
 .stamp{color:#555;font-size:13px}.flapping{color:#cf222e;font-weight:400}figure{margin:1em 0}figure svg{max-width:100%;height:auto}\
 section{border-top:2px solid #eee;margin-top:2em}.claim{margin:.6em 0}.small{font-size:13px;color:#444}";
 

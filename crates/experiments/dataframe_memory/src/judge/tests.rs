@@ -156,11 +156,14 @@ impl Run {
     }
 }
 
-use Verdict::{Confirmed, Inconclusive, Nuanced, Refuted};
+use Verdict::{Confirmed, Demonstrated, Inconclusive, Nuanced, Refuted};
 
 #[test]
-fn the_textbook_run_confirms_all_five() {
-    assert_eq!(Run::textbook().verdicts(), [Confirmed; 5]);
+fn the_textbook_run_confirms_four_and_demonstrates_the_halving() {
+    assert_eq!(
+        Run::textbook().verdicts(),
+        [Confirmed, Confirmed, Demonstrated, Confirmed, Confirmed]
+    );
 }
 
 #[test]
