@@ -11,20 +11,22 @@
 //! machine's own ceiling for this work *in this run*: on a shared virtual machine the second
 //! core is not always a whole core, and the GIL-releasing kernel is judged against that.
 //!
-//! A second part records *which thread executed bytecode when* while two pure-Python threads
-//! spin, and measures switches, how long a thread keeps the GIL, and whether they ever ran at
-//! the same moment.
+//! The parts, each in a file of its own, named by what it does rather than by a number:
 //!
-//! A convoy part puts an I/O thread (an echo server in the embedded interpreter, driven by a
-//! Rust client) beside CPU-bound threads, beside a CPU-bound process, and under a swept
-//! switch interval ([`convoy`]).
+//! - the speedups above ([`run_attached`], recorded by [`record`]);
+//! - the timeline: *which thread executed bytecode when* while two pure-Python threads spin —
+//!   switches, how long a thread keeps the GIL, whether they ever ran at the same moment
+//!   ([`timeline`]);
+//! - the convoy: an I/O thread (an echo server in the embedded interpreter, driven by a Rust
+//!   client) beside CPU-bound threads, beside a CPU-bound process, and under a swept switch
+//!   interval ([`run_convoy`], measured by [`convoy`]);
+//! - the GIL wait: how long a plain Rust thread waits for the GIL while Python threads spin, as
+//!   the switch interval is swept ([`run_wait`], measured by [`gil_wait`]);
+//! - every interpreter: the pure-Python threads workload under each CPython on the machine —
+//!   PATH, pyenv, `--python`, a free-threaded build when one is there ([`run_interpreters`],
+//!   found by [`interpreters`]).
 //!
-//! A third part times, from a plain Rust thread, how long it waits for the GIL while Python
-//! threads spin, as the switch interval is swept ([`gil_wait`]).
-//!
-//! A fourth part runs the pure-Python threads workload under every interpreter on the machine
-//! ([`interpreters`]): each CPython found on PATH, in pyenv, in `--python`, and a free-threaded
-//! build when one is there.
+//! Every verdict rule is in [`judge`], each claim id in [`judge::ids`].
 
 pub mod convoy;
 pub mod gil_wait;

@@ -9,7 +9,7 @@ use pyproof_harness::{
     format_number,
 };
 
-/// Part three: the pure-Python threads workload under every interpreter on the machine; adds
+/// The every-interpreter part: the pure-Python threads workload under every interpreter on the machine; adds
 /// its table, chart, notes and the judgement of claim (i).
 pub(crate) fn every_interpreter(
     outcome: &mut Outcome,

@@ -8,7 +8,7 @@ use pyproof_harness::{
 };
 use pyproof_python::Interpreter;
 
-/// Part three: the GIL wait of a Rust thread while Python threads spin, over switch
+/// The GIL-wait part: the wait of a Rust thread while Python threads spin, over switch
 /// intervals; adds its table, chart and the judgement of claim (h).
 pub(crate) fn gil_wait_part(
     outcome: &mut Outcome,
