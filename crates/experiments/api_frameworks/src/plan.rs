@@ -57,7 +57,7 @@ impl Server {
 /// An endpoint under load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
-    /// `POST /validate` with the [`payload::LOAD_ITEMS`]-line order.
+    /// `POST /validate` with the [`crate::payload::LOAD_ITEMS`]-line order.
     Validate,
     /// `GET /wait`: 20 ms of waiting.
     Wait,

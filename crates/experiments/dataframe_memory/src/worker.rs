@@ -3,7 +3,7 @@
 //!
 //! Each variant runs in a fresh process so its memory is its own. The Python variants are
 //! `python -m pyproof dataframe_memory`; the polars variants are this very binary re-executed
-//! with `PYPROOF_WORKER=polars` (examples, the CLI and benches all call [`crate::worker_main`]
+//! with `PYPROOF_WORKER=polars` (examples, the CLI and benches all call `pyproof_proc::worker_main`
 //! first), so no separate executable has to be found or built.
 
 use super::data::{Answer, BadRow, RaggedRow};

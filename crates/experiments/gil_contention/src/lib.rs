@@ -13,17 +13,17 @@
 //!
 //! The parts, each in a file of its own, named by what it does rather than by a number:
 //!
-//! - the speedups above ([`run_attached`], recorded by [`record`]);
+//! - the speedups above (`run_attached.rs`, recorded by `record.rs`);
 //! - the timeline: *which thread executed bytecode when* while two pure-Python threads spin —
 //!   switches, how long a thread keeps the GIL, whether they ever ran at the same moment
 //!   ([`timeline`]);
 //! - the convoy: an I/O thread (an echo server in the embedded interpreter, driven by a Rust
 //!   client) beside CPU-bound threads, beside a CPU-bound process, and under a swept switch
-//!   interval ([`run_convoy`], measured by [`convoy`]);
+//!   interval (`run_convoy.rs`, measured by [`convoy`]);
 //! - the GIL wait: how long a plain Rust thread waits for the GIL while Python threads spin, as
-//!   the switch interval is swept ([`run_wait`], measured by [`gil_wait`]);
+//!   the switch interval is swept (`run_wait.rs`, measured by [`gil_wait`]);
 //! - every interpreter: the pure-Python threads workload under each CPython on the machine —
-//!   PATH, pyenv, `--python`, a free-threaded build when one is there ([`run_interpreters`],
+//!   PATH, pyenv, `--python`, a free-threaded build when one is there (`run_interpreters.rs`,
 //!   found by [`interpreters`]).
 //!
 //! Every verdict rule is in [`judge`], each claim id in [`judge::ids`].

@@ -1,7 +1,7 @@
 //! What every executor run reports, and the Rust worker that runs rayon over the corpus.
 //!
 //! Python runs are `python -m pyproof image_parallelism`; Rust runs are this very binary
-//! re-executed with `PYPROOF_WORKER=images` (see [`crate::worker_main`]). Both print one
+//! re-executed with `PYPROOF_WORKER=images` (see `pyproof_proc::worker_main`). Both print one
 //! [`RunReport`] as JSON, so the harness compares them field by field.
 
 use super::corpus::{PackReader, read_pack};
