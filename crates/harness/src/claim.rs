@@ -101,6 +101,10 @@ pub struct Judgement {
     pub verdict: Verdict,
     /// One or two sentences computed from the numbers of this run.
     pub evidence: String,
+    /// Inconclusive because an interval lies across the threshold: more rounds could decide
+    /// it (an experiment with a round budget takes them, [`crate::RoundBudget`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub within_noise: bool,
 }
 
 impl Judgement {
@@ -110,6 +114,7 @@ impl Judgement {
             claim_id: claim_id.into(),
             verdict,
             evidence: evidence.into(),
+            within_noise: false,
         }
     }
 }
@@ -125,60 +130,131 @@ pub struct ClaimVerdict {
     pub evidence: String,
 }
 
+/// How one case of a claim came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The measured value met the threshold (its interval lies wholly on the claim's side).
+    Holds,
+    /// It did not (wholly on the other side, or a tie where parity does not meet the claim).
+    Fails,
+    /// Its interval lies across the threshold: this run cannot say.
+    WithinNoise,
+}
+
+impl Standing {
+    /// Both halves of a case: fails when either fails, holds when both hold, within noise
+    /// otherwise.
+    pub fn and(self, other: Standing) -> Standing {
+        use Standing::*;
+        match (self, other) {
+            (Fails, _) | (_, Fails) => Fails,
+            (Holds, Holds) => Holds,
+            _ => WithinNoise,
+        }
+    }
+}
+
 /// One case of a claim that is judged over several (e.g. one per thread count).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
     /// What distinguishes this case ("k=4").
     pub label: String,
-    /// Whether the measured value met the threshold.
-    pub passed: bool,
-    /// The measured value in words ("1.93× (1.90–1.95)").
+    /// How it came out.
+    pub standing: Standing,
+    /// The measured value in words ("1.93× (95% CI 1.88–1.97, 5 rounds)").
     pub detail: String,
 }
 
 impl Case {
-    /// A case with its label, outcome and measured detail.
+    /// A case decided without an interval (a count, a fact, a deterministic figure).
     pub fn new(label: impl Into<String>, passed: bool, detail: impl Into<String>) -> Self {
+        let standing = if passed {
+            Standing::Holds
+        } else {
+            Standing::Fails
+        };
+        Case::judged(label, standing, detail)
+    }
+
+    /// A case with its standing, e.g. from [`crate::Threshold::standing`].
+    pub fn judged(label: impl Into<String>, standing: Standing, detail: impl Into<String>) -> Self {
         Case {
             label: label.into(),
-            passed,
+            standing,
             detail: detail.into(),
         }
     }
+
+    /// Whether the case met its threshold.
+    pub fn passed(&self) -> bool {
+        self.standing == Standing::Holds
+    }
 }
 
-/// Judges a claim over its cases: Confirmed when all pass, Refuted when none does, Nuanced
-/// otherwise; the evidence lists every case with its number so the reader sees why.
+/// Judges a claim over its cases: Confirmed when all hold, Refuted when all fail, Nuanced
+/// when some hold and some fail (cases within noise are listed but cannot change that);
+/// Inconclusive — within noise when a case within noise could still decide between
+/// Confirmed, Refuted and Nuanced. The evidence lists every case with its number so the
+/// reader sees why.
 ///
 /// An empty list of cases cannot support any verdict and is Inconclusive.
 pub fn judge_cases(claim_id: &str, cases: &[Case]) -> Judgement {
     if cases.is_empty() {
         return Judgement::new(claim_id, Verdict::Inconclusive, "no case was measured");
     }
-    let list = |pass: bool| {
+    let list = |standing: Standing| {
         cases
             .iter()
-            .filter(|c| c.passed == pass)
+            .filter(|c| c.standing == standing)
             .map(|c| format!("{}: {}", c.label, c.detail))
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let passed = cases.iter().filter(|c| c.passed).count();
-    let (verdict, evidence) = if passed == cases.len() {
+    let count = |standing: Standing| cases.iter().filter(|c| c.standing == standing).count();
+    let (holds, fails, noisy) = (
+        count(Standing::Holds),
+        count(Standing::Fails),
+        count(Standing::WithinNoise),
+    );
+    let noise_note = if noisy > 0 {
+        format!(" (within noise: {})", list(Standing::WithinNoise))
+    } else {
+        String::new()
+    };
+    let (verdict, evidence) = if holds == cases.len() {
         (
             Verdict::Confirmed,
-            format!("holds for every case — {}", list(true)),
+            format!("holds for every case — {}", list(Standing::Holds)),
         )
-    } else if passed == 0 {
+    } else if fails == cases.len() {
         (
             Verdict::Refuted,
-            format!("fails for every case — {}", list(false)),
+            format!("fails for every case — {}", list(Standing::Fails)),
         )
-    } else {
+    } else if holds > 0 && fails > 0 {
         (
             Verdict::Nuanced,
-            format!("holds for {} — but not for {}", list(true), list(false)),
+            format!(
+                "holds for {} — but not for {}{noise_note}",
+                list(Standing::Holds),
+                list(Standing::Fails)
+            ),
         )
+    } else {
+        let decided = if holds > 0 {
+            format!("; holds for {}", list(Standing::Holds))
+        } else if fails > 0 {
+            format!("; fails for {}", list(Standing::Fails))
+        } else {
+            String::new()
+        };
+        let mut j = Judgement::new(
+            claim_id,
+            Verdict::Inconclusive,
+            format!("within noise — {}{decided}", list(Standing::WithinNoise)),
+        );
+        j.within_noise = true;
+        return j;
     };
     Judgement::new(claim_id, verdict, evidence)
 }
@@ -206,5 +282,40 @@ mod tests {
             "holds for k=2: 1.0× — but not for k=4: 2.0×"
         );
         assert_eq!(judge_cases("c", &[]).verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn two_halves_fail_when_one_fails_and_hold_when_both_hold() {
+        use Standing::*;
+        assert_eq!(Holds.and(Holds), Holds);
+        assert_eq!(Holds.and(Fails), Fails);
+        assert_eq!(WithinNoise.and(Fails), Fails);
+        assert_eq!(WithinNoise.and(Holds), WithinNoise);
+        assert_eq!(WithinNoise.and(WithinNoise), WithinNoise);
+    }
+
+    #[test]
+    fn cases_within_noise() {
+        let yes = Case::new("k=2", true, "1.0×");
+        let no = Case::new("k=4", false, "2.0×");
+        let noise = Case::judged("k=8", Standing::WithinNoise, "1.1× (95% CI 0.9–1.3)");
+        // A noisy case that could still tip the verdict: Inconclusive, more rounds wanted.
+        let j = judge_cases("c", &[yes.clone(), noise.clone()]);
+        assert_eq!(j.verdict, Verdict::Inconclusive);
+        assert!(j.within_noise);
+        assert_eq!(
+            j.evidence,
+            "within noise — k=8: 1.1× (95% CI 0.9–1.3); holds for k=2: 1.0×"
+        );
+        let j = judge_cases("c", &[no.clone(), noise.clone()]);
+        assert_eq!((j.verdict, j.within_noise), (Verdict::Inconclusive, true));
+        assert!(judge_cases("c", std::slice::from_ref(&noise)).within_noise);
+        // Already both ways: Nuanced whatever the noisy case turns out to be.
+        let j = judge_cases("c", &[yes, no, noise]);
+        assert_eq!((j.verdict, j.within_noise), (Verdict::Nuanced, false));
+        assert!(
+            j.evidence
+                .ends_with("(within noise: k=8: 1.1× (95% CI 0.9–1.3))")
+        );
     }
 }

@@ -12,6 +12,7 @@
 //!   stable from run to run;
 //! - across the threshold and the margin's edge: [`Position::WithinNoise`], Inconclusive.
 
+use crate::claim::{Case, Judgement, Standing};
 use crate::measure::median;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -127,6 +128,146 @@ impl Interval {
     }
 }
 
+/// Which side of its threshold a claim's figure must lie on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sense {
+    /// The claim holds when the figure is at least the threshold ("a speedup ≥ 1.4×").
+    AtLeast,
+    /// The claim holds when the figure is below the threshold ("a speedup < 1.25×").
+    Below,
+}
+
+/// A claim's bar on a per-round figure, declared before the run: the threshold, the side
+/// the claim needs, and the smallest difference from parity that matters to a user (1 for
+/// figures that are not ratios, where every difference matters).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    /// The threshold.
+    pub value: f64,
+    /// The side the claim needs.
+    pub sense: Sense,
+    /// The margin around parity: 1.10 makes any ratio between 1/1.10 and 1.10 a tie.
+    pub margin: f64,
+}
+
+impl Threshold {
+    /// "The figure is at least `value`", every difference mattering.
+    pub const fn at_least(value: f64) -> Self {
+        Threshold {
+            value,
+            sense: Sense::AtLeast,
+            margin: 1.0,
+        }
+    }
+
+    /// "The figure is below `value`", every difference mattering.
+    pub const fn below(value: f64) -> Self {
+        Threshold {
+            value,
+            sense: Sense::Below,
+            margin: 1.0,
+        }
+    }
+
+    /// The same bar with a margin around parity (a ratio between 1/`margin` and `margin` is
+    /// a tie).
+    pub const fn tie_within(self, margin: f64) -> Self {
+        Threshold { margin, ..self }
+    }
+
+    /// Whether parity (a ratio of 1, no difference) meets the claim: what a tie means for it.
+    /// "X beats Y by ≥ 10%" is refuted by a tie; "threads give < 1.25×" is met by one.
+    pub fn parity_holds(&self) -> bool {
+        match self.sense {
+            Sense::AtLeast => 1.0 >= self.value,
+            Sense::Below => 1.0 < self.value,
+        }
+    }
+
+    /// How a case with this interval comes out.
+    pub fn standing(&self, interval: &Interval) -> Standing {
+        let holds = |yes: bool| {
+            if yes {
+                Standing::Holds
+            } else {
+                Standing::Fails
+            }
+        };
+        match (interval.against(self.value, self.margin), self.sense) {
+            (Position::WithinNoise, _) => Standing::WithinNoise,
+            (Position::Tie, _) => holds(self.parity_holds()),
+            (Position::Above, sense) => holds(sense == Sense::AtLeast),
+            (Position::Below, sense) => holds(sense == Sense::Below),
+        }
+    }
+
+    /// "≥ 1.40×", "< 1.25× (±10% a tie)".
+    pub fn describe(&self, unit: &str) -> String {
+        let side = match self.sense {
+            Sense::AtLeast => "≥",
+            Sense::Below => "<",
+        };
+        let tie = if self.margin > 1.0 {
+            format!(" (±{:.0}% a tie)", 100.0 * (self.margin - 1.0))
+        } else {
+            String::new()
+        };
+        format!("{side} {}{tie}", crate::format_value(self.value, unit))
+    }
+
+    /// One case of a claim, judged on the per-round `samples`: "{what} 1.93× (95% CI
+    /// 1.88–1.97, 5 rounds)", and why it does not hold when it does not ("needs ≥ 1.40×",
+    /// "a tie", "within noise of 1.40×").
+    pub fn case(&self, label: impl Into<String>, what: &str, samples: &[f64], unit: &str) -> Case {
+        let interval = median_interval(samples);
+        let standing = self.standing(&interval);
+        let why = match (standing, interval.against(self.value, self.margin)) {
+            (Standing::Holds, _) => String::new(),
+            (Standing::WithinNoise, _) => format!(
+                " — within noise of {}",
+                crate::format_value(self.value, unit)
+            ),
+            (Standing::Fails, Position::Tie) => {
+                format!(" — a tie (inside ±{:.0}%)", 100.0 * (self.margin - 1.0))
+            }
+            (Standing::Fails, _) => format!(" — needs {}", self.describe(unit)),
+        };
+        let what = if what.is_empty() {
+            String::new()
+        } else {
+            format!("{what} ")
+        };
+        Case::judged(
+            label,
+            standing,
+            format!("{what}{}{why}", interval.describe(unit)),
+        )
+    }
+}
+
+/// How many rounds an experiment takes: at least `min`, and more, up to `max`, while a claim
+/// is within noise — so a verdict is given up on only after the budget is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundBudget {
+    /// Rounds always taken.
+    pub min: usize,
+    /// Rounds never exceeded.
+    pub max: usize,
+}
+
+impl RoundBudget {
+    /// A budget of exactly `n` rounds (no extra round is ever taken).
+    pub const fn exactly(n: usize) -> Self {
+        RoundBudget { min: n, max: n }
+    }
+
+    /// Whether to take another round after `done`, given the judgements of the rounds so
+    /// far (computed only when the answer could matter).
+    pub fn more(&self, done: usize, judgements: impl FnOnce() -> Vec<Judgement>) -> bool {
+        done < self.min || (done < self.max && judgements().iter().any(|j| j.within_noise))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +326,67 @@ mod tests {
             at(1.0, 2.0).describe("×"),
             "1.50× (95% CI 1.00–2.00, 5 rounds)"
         );
+    }
+
+    #[test]
+    fn a_threshold_judges_an_interval_as_its_claim_reads() {
+        let beats = Threshold::at_least(1.10).tie_within(1.10);
+        assert!(!beats.parity_holds());
+        assert_eq!(beats.standing(&at(1.12, 1.3)), Standing::Holds);
+        assert_eq!(beats.standing(&at(0.97, 1.06)), Standing::Fails, "a tie");
+        assert_eq!(beats.standing(&at(1.02, 1.2)), Standing::WithinNoise);
+        assert_eq!(beats.standing(&at(0.5, 0.7)), Standing::Fails);
+        // The flapping case of old: 1.05× was the bar; a tie now refutes "beats".
+        let old = Threshold::at_least(1.05).tie_within(1.10);
+        assert_eq!(old.standing(&at(1.06, 1.09)), Standing::Fails);
+        let throttled = Threshold::below(1.25).tie_within(1.10);
+        assert!(throttled.parity_holds());
+        assert_eq!(throttled.standing(&at(0.95, 1.05)), Standing::Holds);
+        assert_eq!(throttled.standing(&at(1.15, 1.2)), Standing::Holds);
+        assert_eq!(throttled.standing(&at(1.3, 1.5)), Standing::Fails);
+        assert_eq!(throttled.standing(&at(1.2, 1.3)), Standing::WithinNoise);
+        let slower = Threshold::below(0.95).tie_within(1.10);
+        assert_eq!(slower.standing(&at(0.95, 1.05)), Standing::Fails, "a tie");
+        let efficiency = Threshold::at_least(0.9);
+        assert_eq!(efficiency.standing(&at(0.92, 0.99)), Standing::Holds);
+        assert_eq!(efficiency.standing(&at(0.80, 0.99)), Standing::WithinNoise);
+    }
+
+    #[test]
+    fn cases_say_why_they_fail() {
+        let beats = Threshold::at_least(1.10).tie_within(1.10);
+        let c = beats.case("Pillow", "processes/threads", &[1.0, 1.02, 1.01], "×");
+        assert_eq!(c.standing, Standing::Fails);
+        assert_eq!(
+            c.detail,
+            "processes/threads 1.01× (95% CI 1.00–1.02, 3 rounds) — a tie (inside ±10%)"
+        );
+        let c = beats.case("Pillow", "", &[1.0, 1.3, 1.2], "×");
+        assert_eq!(c.standing, Standing::WithinNoise);
+        assert!(
+            c.detail.ends_with("— within noise of 1.10×"),
+            "{}",
+            c.detail
+        );
+        let c = Threshold::at_least(2.0).case("x", "", &[1.0, 1.1, 1.2], "×");
+        assert!(c.detail.ends_with("— needs ≥ 2.00×"), "{}", c.detail);
+        assert_eq!(beats.describe("×"), "≥ 1.10× (±10% a tie)");
+    }
+
+    #[test]
+    fn a_round_budget_adds_rounds_only_while_noise_could_decide() {
+        let budget = RoundBudget { min: 3, max: 5 };
+        let noisy = || {
+            let mut j = Judgement::new("c", crate::Verdict::Inconclusive, "within noise");
+            j.within_noise = true;
+            vec![j]
+        };
+        let settled = || vec![Judgement::new("c", crate::Verdict::Confirmed, "")];
+        assert!(budget.more(2, settled), "below the minimum");
+        assert!(!budget.more(3, settled));
+        assert!(budget.more(3, noisy));
+        assert!(budget.more(4, noisy));
+        assert!(!budget.more(5, noisy), "the budget is spent");
+        assert!(!RoundBudget::exactly(1).more(1, noisy));
     }
 }

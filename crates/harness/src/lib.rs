@@ -33,7 +33,9 @@ pub mod time;
 pub mod worker;
 
 pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
-pub use claim::{Case, Claim, ClaimVerdict, Judgement, Verdict, demonstrated, judge_cases};
+pub use claim::{
+    Case, Claim, ClaimVerdict, Judgement, Standing, Verdict, demonstrated, judge_cases,
+};
 pub use env::{Environment, Host, PythonInfo, available_cores};
 pub use error::ExperimentError;
 pub use experiment::{
@@ -41,7 +43,7 @@ pub use experiment::{
     validate_ids,
 };
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
-pub use interval::{Interval, Position, median_interval};
+pub use interval::{Interval, Position, RoundBudget, Sense, Threshold, median_interval};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
     pairwise_ratios, quantile,

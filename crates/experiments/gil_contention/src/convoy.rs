@@ -73,6 +73,29 @@ impl IoCell {
     }
 }
 
+/// The cells of one condition over several rounds as one: every request's latency, the
+/// windows added, the CPU work/s weighted by window.
+pub fn pooled<'a>(cells: impl IntoIterator<Item = &'a IoCell>) -> IoCell {
+    let cells: Vec<&IoCell> = cells.into_iter().collect();
+    let window_s: f64 = cells.iter().map(|c| c.window_s).sum();
+    let cpu: Vec<(f64, f64)> = cells
+        .iter()
+        .filter_map(|c| Some((c.cpu_chunks_per_s?, c.window_s)))
+        .collect();
+    IoCell {
+        load: cells.first().map_or(Load::Alone, |c| c.load),
+        interval_s: cells.first().map_or(f64::NAN, |c| c.interval_s),
+        latencies_s: cells
+            .iter()
+            .flat_map(|c| c.latencies_s.iter().copied())
+            .collect(),
+        window_s,
+        cpu_chunks_per_s: (!cpu.is_empty()).then(|| {
+            cpu.iter().map(|(r, w)| r * w).sum::<f64>() / cpu.iter().map(|(_, w)| w).sum::<f64>()
+        }),
+    }
+}
+
 /// Sends 16 bytes and reads them back for `window` (each request may take up to 10 s).
 pub fn echo_client(addr: SocketAddr, window: Duration) -> Result<Vec<f64>, String> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(10))

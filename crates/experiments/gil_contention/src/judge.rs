@@ -4,11 +4,14 @@
 use crate::timeline::TimelineStats;
 use crate::workload::{Family, Mode, Variant};
 use crate::{
-    CONVOY_FACTOR, LATENCY_HIGH, OVERLAP_CEILING, PROCESS_FACTOR, THREAD_CEILING, THROUGHPUT_COST,
-    WAIT_HIGH, WAIT_LOW, record::speedup_text, run_attached::Samples, scaling_floor,
+    CONVOY, LATENCY_CEILING, LATENCY_FLOOR, NO_SPEEDUP, OVERLAP_CEILING, PROCESS_SLOWDOWN,
+    THROUGHPUT, WAIT_CEILING, WAIT_FLOOR, run_attached::Samples, scales, scaling_floor,
 };
 use crate::{convoy, gil_wait};
-use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, one_core};
+use pyproof_harness::{
+    Case, Judgement, Standing, Threshold, Verdict, format_number, judge_cases, median_interval,
+    one_core,
+};
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -52,14 +55,15 @@ pub(crate) fn judge(
     cores: usize,
     has_numpy: bool,
 ) -> Vec<Judgement> {
-    let cases = |family: Family, mode: fn(usize) -> Mode, pass: &dyn Fn(usize, f64) -> bool| {
+    // Every case on the paired per-round speedups' 95% interval against its bar.
+    let cases = |family: Family, mode: fn(usize) -> Mode, bar: &dyn Fn(usize) -> Threshold| {
         ks.iter()
             .map(|&k| {
-                let s = samples.speedup(Variant {
+                let v = Variant {
                     family,
                     mode: mode(k),
-                });
-                Case::new(format!("k={k}"), pass(k, s.median), speedup_text(&s))
+                };
+                bar(k).case(format!("k={k}"), "", &samples.speedups(v), "×")
             })
             .collect::<Vec<_>>()
     };
@@ -74,7 +78,7 @@ pub(crate) fn judge(
         .unwrap_or_else(|| {
             judge_cases(
                 ids::THREADS_NO_SPEEDUP,
-                &cases(Family::Python, Mode::Threads, &|_, x| x <= THREAD_CEILING),
+                &cases(Family::Python, Mode::Threads, &|_| NO_SPEEDUP),
             )
         }),
     );
@@ -88,9 +92,7 @@ pub(crate) fn judge(
         .unwrap_or_else(|| {
             judge_cases(
                 ids::PROCESSES_SCALE,
-                &cases(Family::Python, Mode::Processes, &|k, x| {
-                    x >= scaling_floor(k, cores)
-                }),
+                &cases(Family::Python, Mode::Processes, &|k| scales(k, cores)),
             )
         }),
     );
@@ -105,22 +107,26 @@ pub(crate) fn judge(
             let both: Vec<Case> = ks
                 .iter()
                 .map(|&k| {
-                    let rel = samples.speedup(Variant {
-                        family: Family::NativeRelease,
+                    let threads = |family| Variant {
+                        family,
                         mode: Mode::Threads(k),
-                    });
-                    let hold = samples.speedup(Variant {
-                        family: Family::NativeHold,
-                        mode: Mode::Threads(k),
-                    });
-                    Case::new(
+                    };
+                    let rel = scales(k, cores).case(
+                        "",
+                        "released",
+                        &samples.speedups(threads(Family::NativeRelease)),
+                        "×",
+                    );
+                    let hold = NO_SPEEDUP.case(
+                        "",
+                        "held",
+                        &samples.speedups(threads(Family::NativeHold)),
+                        "×",
+                    );
+                    Case::judged(
                         format!("k={k}"),
-                        rel.median >= scaling_floor(k, cores) && hold.median <= THREAD_CEILING,
-                        format!(
-                            "released {} vs held {}",
-                            speedup_text(&rel),
-                            speedup_text(&hold)
-                        ),
+                        rel.standing.and(hold.standing),
+                        format!("{} vs {}", rel.detail, hold.detail),
                     )
                 })
                 .collect();
@@ -171,17 +177,15 @@ pub(crate) fn judge(
     } else {
         judge_cases(
             ids::NUMPY_THREADS_SCALE,
-            &cases(Family::Numpy, Mode::Threads, &|k, x| {
-                x >= scaling_floor(k, cores)
-            }),
+            &cases(Family::Numpy, Mode::Threads, &|k| scales(k, cores)),
         )
     });
     out
 }
 
-/// Claim (i) over (label, free-threaded with the GIL off, median speedup at k = 2) per
+/// Claim (i) over (label, free-threaded with the GIL off, per-round speedups at k = 2) per
 /// interpreter.
-pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgement {
+pub fn judge_interpreters(cases: &[(String, bool, Vec<f64>)], cores: usize) -> Judgement {
     if let Some(j) = one_core(
         ids::EVERY_INTERPRETER,
         cores,
@@ -197,24 +201,30 @@ pub fn judge_interpreters(cases: &[(String, bool, f64)], cores: usize) -> Judgem
         );
     }
     let floor = scaling_floor(2, cores);
-    // Per build: a GIL build holds the claim at ≤ THREAD_CEILING and fails it above; a
-    // free-threaded one fails it when it scales (≥ floor) and, below that, shows neither side
-    // (no speedup is not a GIL) — reported, not counted.
+    // Per build: a GIL build holds the claim with no speedup and fails it otherwise; a
+    // free-threaded one fails it when it scales and, when it clearly does not, shows
+    // neither side (no speedup is not a GIL) — reported, not counted.
     let mut judged = Vec::new();
     let mut neither = Vec::new();
-    for (label, free_threaded, speedup) in cases {
+    for (label, free_threaded, speedups) in cases {
         let name = if *free_threaded {
             format!("{label} (free-threaded)")
         } else {
             label.clone()
         };
-        let detail = format!("{}× on 2 threads", format_number(*speedup));
         if !free_threaded {
-            judged.push(Case::new(name, *speedup <= THREAD_CEILING, detail));
-        } else if *speedup >= floor {
-            judged.push(Case::new(name, false, format!("{detail} (scaled)")));
-        } else {
-            neither.push(format!("{name} {detail}"));
+            judged.push(NO_SPEEDUP.case(name, "2 threads", speedups, "×"));
+            continue;
+        }
+        let scaled = scales(2, cores).case(name.clone(), "2 threads", speedups, "×");
+        match scaled.standing {
+            Standing::Holds => judged.push(Case::judged(
+                name,
+                Standing::Fails,
+                format!("{} (scaled)", scaled.detail),
+            )),
+            Standing::WithinNoise => judged.push(scaled),
+            Standing::Fails => neither.push(format!("{name} {}", scaled.detail)),
         }
     }
     if judged.is_empty() {
@@ -250,14 +260,21 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
         .iter()
         .filter(|c| c.spinners == 1 && c.interval_s >= 0.001)
         .map(|c| {
-            let ratio = c.quantile(0.5) / c.interval_s;
-            Case::new(
+            // Every attach is a sample: the interval is of their median, in intervals.
+            let ratios: Vec<f64> = c.waits_s.iter().map(|w| w / c.interval_s).collect();
+            let iv = median_interval(&ratios);
+            let standing = WAIT_FLOOR.standing(&iv).and(WAIT_CEILING.standing(&iv));
+            Case::judged(
                 format!("{} ms", format_number(c.interval_s * 1e3)),
-                (WAIT_LOW..=WAIT_HIGH).contains(&ratio),
+                standing,
                 format!(
-                    "median {} ms = {}× ({} attaches, {}% found the GIL free)",
-                    format_number(c.quantile(0.5) * 1e3),
-                    format_number(ratio),
+                    "median wait {}{} ({} attaches, {}% found the GIL free)",
+                    iv.describe("×"),
+                    match standing {
+                        Standing::Holds => "",
+                        Standing::Fails => " — outside the band",
+                        Standing::WithinNoise => " — within noise of the band's edge",
+                    },
                     c.waits_s.len(),
                     format_number(c.found_free() * 100.0)
                 ),
@@ -287,8 +304,9 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
     j
 }
 
-/// Claim (f) over the convoy cells (alone, 1 thread, 2 threads, process).
-pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
+/// Claim (f) over the convoy rounds (each: alone, 1 thread, 2 threads, process), each half
+/// on its paired per-round ratio: alone ÷ beside a thread, alone ÷ beside a process.
+pub fn judge_convoy(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
     use convoy::Load;
     if let Some(j) = one_core(
         ids::CONVOY_EFFECT,
@@ -298,57 +316,54 @@ pub fn judge_convoy(cells: &[convoy::IoCell], cores: usize) -> Judgement {
     ) {
         return j;
     }
-    let rps = |l: Load| {
-        cells
+    let per_round = |load: Load| -> Vec<f64> {
+        rounds
             .iter()
-            .find(|c| c.load == l)
-            .map_or(f64::NAN, |c| c.rps())
+            .filter_map(|cells| {
+                let rps = |l: Load| cells.iter().find(|c| c.load == l).map(|c| c.rps());
+                Some(rps(Load::Alone)? / rps(load)?.max(1e-9))
+            })
+            .collect()
     };
-    let (alone, thread, process) = (rps(Load::Alone), rps(Load::Threads(1)), rps(Load::Process));
-    let two = rps(Load::Threads(2));
-    if !(alone > 0.0 && thread.is_finite() && process.is_finite()) {
+    let (thread, process) = (per_round(Load::Threads(1)), per_round(Load::Process));
+    if thread.is_empty() || process.is_empty() {
         return Judgement::new(
             ids::CONVOY_EFFECT,
             Verdict::Inconclusive,
             "a condition was not measured",
         );
     }
-    let (t, p) = (alone / thread.max(1e-9), alone / process.max(1e-9));
-    let (thread_holds, process_holds) = (t >= CONVOY_FACTOR, p < PROCESS_FACTOR);
-    let verdict = match (thread_holds, process_holds) {
-        (true, true) => Verdict::Confirmed,
-        (false, false) => Verdict::Refuted,
-        _ => Verdict::Nuanced,
-    };
-    Judgement::new(
-        ids::CONVOY_EFFECT,
-        verdict,
-        format!(
-            "alone {} requests/s; beside 1 CPU-bound thread {} ({}× fewer{}); beside 2 \
-             threads {} ({}× fewer); beside a CPU-bound process {} ({}×{})",
-            format_number(alone),
-            format_number(thread),
-            format_number(t),
-            if thread_holds {
-                ""
-            } else {
-                ", under the 10× of the claim"
-            },
-            format_number(two),
-            format_number(alone / two),
-            format_number(process),
-            format_number(p),
-            if process_holds {
-                ""
-            } else {
-                ", a slowdown too"
-            },
+    let cases = [
+        CONVOY.case(
+            "the thread half",
+            "alone ÷ beside 1 CPU-bound thread",
+            &thread,
+            "×",
         ),
-    )
+        PROCESS_SLOWDOWN.case(
+            "the process half",
+            "alone ÷ beside a CPU-bound process",
+            &process,
+            "×",
+        ),
+    ];
+    let mut j = judge_cases(ids::CONVOY_EFFECT, &cases);
+    let two = per_round(Load::Threads(2));
+    if !two.is_empty() {
+        j.evidence = format!(
+            "{}. Beside 2 CPU-bound threads (not judged): {}× fewer requests/s",
+            j.evidence,
+            format_number(pyproof_harness::median(&two))
+        );
+    }
+    j
 }
 
-/// Claim (g) over the switch-interval sweep (1 CPU-bound thread).
-pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
+/// Claim (g) over the switch-interval sweep's rounds (1 CPU-bound thread): the latency half
+/// per interval ≥ 1 ms (median latency ÷ interval, per round, within the band), the
+/// throughput half on the paired per-round ratio of the CPU thread's work/s at the shortest
+/// interval to that at the longest.
+pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
     if let Some(j) = one_core(
         ids::SWITCH_INTERVAL_TRADEOFF,
         cores,
@@ -356,62 +371,95 @@ pub fn judge_switch(sweep: &[convoy::IoCell], cores: usize) -> Judgement {
     ) {
         return j;
     }
-    let judged: Vec<&convoy::IoCell> = sweep.iter().filter(|c| c.interval_s >= 0.001).collect();
-    let latency_holds = !judged.is_empty()
-        && judged.iter().all(|c| {
-            let r = c.quantile(0.5) / c.interval_s;
-            (WAIT_LOW..=LATENCY_HIGH).contains(&r)
-        });
-    let cpu = |pick: fn(f64, f64) -> bool| {
-        sweep
-            .iter()
-            .filter(|c| c.cpu_chunks_per_s.is_some())
-            .reduce(|a, b| {
-                if pick(b.interval_s, a.interval_s) {
-                    b
-                } else {
-                    a
-                }
-            })
-            .and_then(|c| c.cpu_chunks_per_s)
-    };
-    let (long, short) = (cpu(|a, b| a > b), cpu(|a, b| a < b));
-    let ratio = match (long, short) {
-        (Some(l), Some(s)) if l > 0.0 => s / l,
-        _ => f64::NAN,
-    };
-    let throughput_holds = ratio <= THROUGHPUT_COST;
-    let verdict = match (latency_holds, throughput_holds) {
-        (true, true) => Verdict::Confirmed,
-        (false, false) => Verdict::Refuted,
-        _ => Verdict::Nuanced,
-    };
-    let latencies = judged
+    let mut intervals: Vec<f64> = rounds
         .iter()
-        .map(|c| {
+        .flatten()
+        .map(|c| c.interval_s)
+        .filter(|&i| i >= 0.001)
+        .collect();
+    intervals.sort_by(|a, b| b.total_cmp(a));
+    intervals.dedup();
+    let latency: Vec<Standing> = intervals
+        .iter()
+        .map(|&interval| {
+            let ratios: Vec<f64> = rounds
+                .iter()
+                .flatten()
+                .filter(|c| c.interval_s == interval && !c.latencies_s.is_empty())
+                .map(|c| c.quantile(0.5) / interval)
+                .collect();
+            let iv = median_interval(&ratios);
+            LATENCY_FLOOR
+                .standing(&iv)
+                .and(LATENCY_CEILING.standing(&iv))
+        })
+        .collect();
+    let latency_text = intervals
+        .iter()
+        .zip(&latency)
+        .map(|(&interval, standing)| {
+            let ratios: Vec<f64> = rounds
+                .iter()
+                .flatten()
+                .filter(|c| c.interval_s == interval && !c.latencies_s.is_empty())
+                .map(|c| c.quantile(0.5) / interval)
+                .collect();
             format!(
-                "{} ms: median {} ms ({}×)",
-                format_number(c.interval_s * 1e3),
-                format_number(c.quantile(0.5) * 1e3),
-                format_number(c.quantile(0.5) / c.interval_s)
+                "{} ms: {}{}",
+                format_number(interval * 1e3),
+                median_interval(&ratios).describe("×"),
+                match standing {
+                    Standing::Holds => "",
+                    Standing::Fails => " — outside the band",
+                    Standing::WithinNoise => " — within noise of the band's edge",
+                }
             )
         })
         .collect::<Vec<_>>()
         .join("; ");
-    Judgement::new(
-        ids::SWITCH_INTERVAL_TRADEOFF,
-        verdict,
-        format!(
-            "latency {} the interval — {latencies}; the CPU thread did {}× the work/s at the \
-             shortest interval that it did at the longest",
-            if latency_holds {
-                "tracks"
-            } else {
-                "does not track"
-            },
-            format_number(ratio)
+    let latency_case = Case::judged(
+        "the latency half",
+        if latency.is_empty() {
+            Standing::WithinNoise
+        } else {
+            latency
+                .iter()
+                .copied()
+                .reduce(Standing::and)
+                .unwrap_or(Standing::WithinNoise)
+        },
+        format!("median latency ÷ the interval — {latency_text}"),
+    );
+    let throughput: Vec<f64> = rounds
+        .iter()
+        .filter_map(|cells| {
+            let cpu = |pick: fn(f64, f64) -> bool| {
+                cells
+                    .iter()
+                    .filter(|c| c.cpu_chunks_per_s.is_some())
+                    .reduce(|a, b| {
+                        if pick(b.interval_s, a.interval_s) {
+                            b
+                        } else {
+                            a
+                        }
+                    })
+                    .and_then(|c| c.cpu_chunks_per_s)
+            };
+            let (long, short) = (cpu(|a, b| a > b)?, cpu(|a, b| a < b)?);
+            (long > 0.0).then_some(short / long)
+        })
+        .collect();
+    let cases = [
+        latency_case,
+        THROUGHPUT.case(
+            "the throughput half",
+            "the CPU thread's work/s at the shortest interval ÷ at the longest",
+            &throughput,
+            "×",
         ),
-    )
+    ];
+    judge_cases(ids::SWITCH_INTERVAL_TRADEOFF, &cases)
 }
 
 #[cfg(test)]

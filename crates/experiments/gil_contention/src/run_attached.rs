@@ -75,8 +75,8 @@ pub(crate) fn run_attached(
             }
         }
     }
-    let rounds = plan.warmup + plan.reps;
-    let total_steps = families.len() + plan.ks.len() + rounds * variants.len() + 1;
+    let total_steps =
+        families.len() + plan.ks.len() + (plan.warmup + plan.rounds.min) * variants.len() + 1;
     let mut step = 0;
     let mut progress = |label: &str| {
         ctx.progress.update(label, step, total_steps);
@@ -100,24 +100,31 @@ pub(crate) fn run_attached(
         }
         let mut seconds: BTreeMap<Variant, Vec<f64>> = BTreeMap::new();
         let mut answers: BTreeMap<Family, u64> = BTreeMap::new();
-        for round in 0..rounds {
+        // Warm-up rounds, then the budget's rounds: more while a claim is within noise.
+        let mut round = 0;
+        while round < plan.warmup
+            || plan.rounds.more(round - plan.warmup, || {
+                let so_far = Samples {
+                    seconds: seconds.clone(),
+                };
+                judge(
+                    &so_far,
+                    &timeline::analyse(&[]),
+                    0.0,
+                    &plan.ks,
+                    ctx.cores,
+                    has_numpy,
+                )
+            })
+        {
             // Rotate the order every round so no variant always runs right after another.
             let offset = round % variants.len();
             for &v in variants[offset..].iter().chain(&variants[..offset]) {
-                progress(&format!(
-                    "{} {}/{}: {v}",
-                    if round < plan.warmup {
-                        "warm-up"
-                    } else {
-                        "round"
-                    },
-                    (round + 1).saturating_sub(plan.warmup).max(1),
-                    if round < plan.warmup {
-                        plan.warmup
-                    } else {
-                        plan.reps
-                    }
-                ));
+                progress(&if round < plan.warmup {
+                    format!("warm-up {}/{}: {v}", round + 1, plan.warmup)
+                } else {
+                    format!("round {}: {v}", round + 1 - plan.warmup)
+                });
                 let pool = match v.mode {
                     Mode::Processes(k) => pools.iter().find(|p| p.k == k),
                     _ => None,
@@ -133,6 +140,7 @@ pub(crate) fn run_attached(
                     seconds.entry(v).or_default().push(secs);
                 }
             }
+            round += 1;
         }
         Ok(Samples { seconds })
     })();
@@ -150,7 +158,14 @@ pub(crate) fn run_attached(
     outcome.param("k", ks_text(&plan.ks));
     outcome.param(
         "rounds",
-        format!("{} measured after {} warm-up", plan.reps, plan.warmup),
+        format!(
+            "{} measured after {} warm-up (budget {}–{}: rounds are added while a claim is \
+             within noise)",
+            samples.seconds.values().map(Vec::len).max().unwrap_or(0),
+            plan.warmup,
+            plan.rounds.min,
+            plan.rounds.max
+        ),
     );
     outcome.param("target_sequential_s", plan.target_s);
     outcome.param("timeline_s", plan.timeline_s);

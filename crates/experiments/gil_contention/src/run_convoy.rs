@@ -4,7 +4,8 @@
 use crate::convoy;
 use crate::{judge::judge_convoy, judge::judge_switch};
 use pyproof_harness::{
-    Bar, Chart, ExperimentError, Measurement, Outcome, RunContext, Scale, Table, format_number,
+    Bar, Chart, ExperimentError, Measurement, Outcome, RoundBudget, RunContext, Scale, Table,
+    format_number,
 };
 use pyproof_python::Interpreter;
 
@@ -16,43 +17,94 @@ pub(crate) fn convoy_part(
     interp: &Interpreter,
 ) -> Result<(), ExperimentError> {
     use convoy::{IoCell, Load};
-    let (window, intervals): (f64, Vec<f64>) = match ctx.scale {
-        Scale::Quick => (0.3, vec![0.005, 0.001]),
-        Scale::Default => (1.5, vec![0.1, 0.005, 0.001, 0.0001]),
-        Scale::Full => (4.0, vec![0.1, 0.02, 0.005, 0.001, 0.0001]),
+    // Short windows over several rounds rather than one long window: each claim's ratios
+    // are paired within a round, and rounds are added while one lies within noise. The
+    // window at an interval is long enough for a dozen switch intervals (a request needs
+    // four hand-overs of the GIL).
+    let (base_window, intervals, budget): (f64, Vec<f64>, RoundBudget) = match ctx.scale {
+        Scale::Quick => (0.2, vec![0.005, 0.001], RoundBudget { min: 2, max: 2 }),
+        Scale::Default => (
+            0.5,
+            vec![0.1, 0.005, 0.001, 0.0001],
+            RoundBudget { min: 3, max: 6 },
+        ),
+        Scale::Full => (
+            1.0,
+            vec![0.1, 0.02, 0.005, 0.001, 0.0001],
+            RoundBudget { min: 5, max: 10 },
+        ),
     };
-    let window = std::time::Duration::from_secs_f64(window);
+    let window_at =
+        |interval: f64| std::time::Duration::from_secs_f64(base_window.max(12.0 * interval));
     let loads = [
         Load::Alone,
         Load::Threads(1),
         Load::Threads(2),
         Load::Process,
     ];
-    let total = loads.len() + intervals.len();
-    let mut convoy_cells = Vec::new();
-    for (i, &load) in loads.iter().enumerate() {
-        ctx.progress
-            .update(&format!("echo server, {}", load.label()), i, total);
-        convoy_cells.push(convoy::measure(interp, load, 0.005, window)?);
+    let per_round = loads.len() + intervals.len();
+    let mut convoy_rounds: Vec<Vec<IoCell>> = Vec::new();
+    let mut sweep_rounds: Vec<Vec<IoCell>> = Vec::new();
+    let mut round = 0;
+    while budget.more(round, || {
+        vec![
+            judge_convoy(&convoy_rounds, ctx.cores),
+            judge_switch(&sweep_rounds, ctx.cores),
+        ]
+    }) {
+        let total = per_round * budget.min.max(round + 1);
+        let mut cells = Vec::new();
+        for (i, &load) in loads.iter().enumerate() {
+            ctx.progress.update(
+                &format!("round {} · echo server, {}", round + 1, load.label()),
+                round * per_round + i,
+                total,
+            );
+            cells.push(convoy::measure(interp, load, 0.005, window_at(0.005))?);
+        }
+        convoy_rounds.push(cells);
+        let mut cells = Vec::new();
+        for (i, &interval) in intervals.iter().enumerate() {
+            ctx.progress.update(
+                &format!(
+                    "round {} · echo beside 1 CPU thread, switch interval {} ms",
+                    round + 1,
+                    interval * 1e3
+                ),
+                round * per_round + loads.len() + i,
+                total,
+            );
+            cells.push(convoy::measure(
+                interp,
+                Load::Threads(1),
+                interval,
+                window_at(interval),
+            )?);
+        }
+        sweep_rounds.push(cells);
+        round += 1;
     }
-    let mut sweep = Vec::new();
-    for (i, &interval) in intervals.iter().enumerate() {
-        ctx.progress.update(
-            &format!(
-                "echo beside 1 CPU thread, switch interval {} ms",
-                interval * 1e3
-            ),
-            loads.len() + i,
-            total,
-        );
-        sweep.push(convoy::measure(interp, Load::Threads(1), interval, window)?);
-    }
+    outcome.param(
+        "convoy rounds",
+        format!(
+            "{round} (budget {}–{}), windows of {} s or 12 switch intervals",
+            budget.min, budget.max, base_window
+        ),
+    );
+    // The tables and charts show every round's requests pooled per condition.
+    let convoy_cells: Vec<IoCell> = (0..loads.len())
+        .map(|i| convoy::pooled(convoy_rounds.iter().map(|r| &r[i])))
+        .collect();
+    let sweep: Vec<IoCell> = (0..intervals.len())
+        .map(|i| convoy::pooled(sweep_rounds.iter().map(|r| &r[i])))
+        .collect();
+    let window = std::time::Duration::from_secs_f64(base_window);
     let ms = |s: f64| format!("{} ms", format_number(s * 1e3));
     let alone = convoy_cells[0].rps();
     let mut t = Table::new(
         format!(
             "The convoy effect: an echo server's I/O thread, 16-byte requests from a Rust client \
-             for {} s each, switch interval 5 ms",
+             for {} s in each of {round} rounds (pooled), switch interval 5 ms",
             format_number(window.as_secs_f64())
         ),
         &[
@@ -202,7 +254,9 @@ pub(crate) fn convoy_part(
     });
     outcome
         .judgements
-        .push(judge_convoy(&convoy_cells, ctx.cores));
-    outcome.judgements.push(judge_switch(&sweep, ctx.cores));
+        .push(judge_convoy(&convoy_rounds, ctx.cores));
+    outcome
+        .judgements
+        .push(judge_switch(&sweep_rounds, ctx.cores));
     Ok(())
 }

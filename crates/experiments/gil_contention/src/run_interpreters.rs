@@ -122,7 +122,13 @@ pub(crate) fn every_interpreter(
             high: s2.q3,
         });
         let gil_off = m.facts.free_threaded && !m.facts.gil_enabled;
-        cases.push((label, gil_off, s2.median));
+        let at_two = m
+            .speedups
+            .iter()
+            .find(|(k, _)| *k == 2)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        cases.push((label, gil_off, at_two));
     }
     outcome.tables.push(table);
     outcome.charts.push(Chart::Bars {

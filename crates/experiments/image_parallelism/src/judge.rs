@@ -1,10 +1,12 @@
 //! The verdict rules of image_parallelism: pure functions over the rounds' statistics.
 
 use crate::{
-    PROCESS_EFFICIENCY, PROCESSES_MARGIN, RAYON_EFFICIENCY, THROTTLED_BELOW, plan::Config,
-    plan::Executor, plan::Workload, runs::MillionOutcome, stats::Stats, stats::efficiency,
+    PER_CORE, PROCESSES_BEAT_THREADS, RAYON, THROTTLED, plan::Config, plan::Executor,
+    plan::Workload, processes_scale, runs::MillionOutcome, stats::Stats, stats::efficiency,
 };
-use pyproof_harness::{Case, Judgement, format_number, judge_cases, median, one_core};
+use pyproof_harness::{
+    Case, Judgement, format_number, judge_cases, median, one_core, pairwise_ratios,
+};
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -27,6 +29,8 @@ pub mod ids {
 
 /// The four claims over the rounds' statistics (and the million-image run when there was
 /// one): threads throttled, processes scale, multiprocessing the answer, Rust beyond it.
+/// Every case is judged on its per-round figures' 95% interval against a declared
+/// [`Threshold`]; a case whose interval straddles its threshold is within noise.
 pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> Vec<Judgement> {
     let mut judgements = Vec::new();
     let python = [Workload::PythonThreshold, Workload::PillowThumbnail];
@@ -38,79 +42,60 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             .filter_map(|id| one_core(id, cores, why))
             .collect();
     }
+    let at = |workload, executor| Config { workload, executor };
 
-    // (1) Threads throttled, per workload.
+    // (1) Threads throttled, per workload: the paired per-round speedup at k = cores.
     let cases: Vec<Case> = python
         .iter()
         .map(|&w| {
-            let c = Config {
-                workload: w,
-                executor: Executor::Threads(cores),
-            };
-            let s = stats.speedup(&c);
-            Case::new(
+            let c = at(w, Executor::Threads(cores));
+            THROTTLED.case(
                 w.label(),
-                s < THROTTLED_BELOW,
-                format!(
-                    "{} threads {}×{}{}",
-                    cores,
-                    format_number(s),
-                    stats.spread(&c),
-                    if s < THROTTLED_BELOW {
-                        " — throttled"
-                    } else {
-                        " — not throttled"
-                    }
-                ),
+                &format!("{cores} threads"),
+                stats.speedups_of(&c),
+                "×",
             )
         })
         .collect();
     judgements.push(judge_cases(ids::THREADS_THROTTLED, &cases));
 
     // (2) Processes scale, per workload.
-    let needed = PROCESS_EFFICIENCY * cores as f64;
+    let scales = processes_scale(cores);
     let cases: Vec<Case> = python
         .iter()
         .map(|&w| {
-            let c = Config {
-                workload: w,
-                executor: Executor::Processes(cores),
-            };
-            let s = stats.speedup(&c);
-            let startup = median(&stats.startup[&c]);
-            Case::new(
+            let c = at(w, Executor::Processes(cores));
+            let mut case = scales.case(
                 w.label(),
-                s >= needed,
-                format!(
-                    "{} processes {}×{} (needs {:.2}×; pool start-up {} s, untimed)",
-                    cores,
-                    format_number(s),
-                    stats.spread(&c),
-                    needed,
-                    format_number(startup)
-                ),
-            )
+                &format!("{cores} processes"),
+                stats.speedups_of(&c),
+                "×",
+            );
+            case.detail.push_str(&format!(
+                " (pool start-up {} s, untimed)",
+                format_number(median(&stats.startup[&c]))
+            ));
+            case
         })
         .collect();
     judgements.push(judge_cases(ids::PROCESSES_SCALE, &cases));
 
-    // (3) Processes beat threads.
+    // (3) Processes beat threads: the best of each kind by median, then their images/s
+    // paired round by round.
     let mut cases: Vec<Case> = python
         .iter()
         .filter_map(|&w| {
-            let (pc, p) = stats.best_of(w, "processes")?;
-            let (tc, t) = stats.best_of(w, "threads")?;
-            Some(Case::new(
+            let (pc, _) = stats.best_of(w, "processes")?;
+            let (tc, _) = stats.best_of(w, "threads")?;
+            Some(PROCESSES_BEAT_THREADS.case(
                 w.label(),
-                p > PROCESSES_MARGIN * t,
-                format!(
-                    "best processes ({}) {} images/s vs best threads ({}) {} images/s = {}×",
+                &format!(
+                    "best processes ({}) / best threads ({}) images/s",
                     pc.executor.label(),
-                    format_number(p),
-                    tc.executor.label(),
-                    format_number(t),
-                    format_number(p / t)
+                    tc.executor.label()
                 ),
+                &pairwise_ratios(&stats.rates[&pc], &stats.rates[&tc]),
+                "×",
             ))
         })
         .collect();
@@ -125,10 +110,15 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
                 })
                 .map(|r| r.report.rate())
         };
+        // One run per executor (hours each at full scale): a point, judged as such and
+        // labelled so.
         if let (Some(p), Some(t)) = (rate("processes"), rate("threads")) {
             cases.push(Case::new(
-                format!("Pillow, the million ({})", m.corpus.describe()),
-                p > PROCESSES_MARGIN * t,
+                format!(
+                    "Pillow, the million ({}, one run each)",
+                    m.corpus.describe()
+                ),
+                p >= PROCESSES_BEAT_THREADS.value * t,
                 format!(
                     "{cores} processes {} images/s vs {cores} threads {} images/s = {}×",
                     format_number(p),
@@ -140,37 +130,34 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
     }
     judgements.push(judge_cases(ids::MULTIPROCESSING_IS_THE_ANSWER, &cases));
 
-    // (4) rayon.
-    let rayon = Config {
-        workload: Workload::RustThumbnail,
-        executor: Executor::Rayon(cores),
-    };
-    let eff = efficiency(stats.speedup(&rayon), cores, cores);
-    let rust_rate = stats.rate(&rayon);
-    let mut cases = vec![Case::new(
+    // (4) rayon: its efficiency per round, and its images/s per core over Pillow's best
+    // executor's images/s per busy core, round by round.
+    let rayon = at(Workload::RustThumbnail, Executor::Rayon(cores));
+    let efficiencies: Vec<f64> = stats
+        .speedups_of(&rayon)
+        .iter()
+        .map(|&s| efficiency(s, cores, cores))
+        .collect();
+    let mut cases = vec![RAYON.case(
         "efficiency",
-        eff >= RAYON_EFFICIENCY,
-        format!(
-            "{} rayon threads: speedup {}×{} = {:.0}% efficiency",
-            cores,
-            format_number(stats.speedup(&rayon)),
-            stats.spread(&rayon),
-            100.0 * eff
-        ),
+        &format!("{cores} rayon threads"),
+        &efficiencies,
+        "",
     )];
-    if let Some((best, rate)) = stats.best(Workload::PillowThumbnail) {
-        let per_core_py = rate / best.executor.k().min(cores) as f64;
-        let per_core_rust = rust_rate / cores as f64;
-        cases.push(Case::new(
+    if let Some((best, _)) = stats.best(Workload::PillowThumbnail) {
+        let busy = best.executor.k().min(cores) as f64;
+        let per_core: Vec<f64> = pairwise_ratios(&stats.rates[&rayon], &stats.rates[&best])
+            .iter()
+            .map(|r| r * busy / cores as f64)
+            .collect();
+        cases.push(PER_CORE.case(
             "per core",
-            per_core_rust > per_core_py,
-            format!(
-                "Rust {} images/s per core vs Pillow's best ({}) {} = {}×",
-                format_number(per_core_rust),
-                best.executor.label(),
-                format_number(per_core_py),
-                format_number(per_core_rust / per_core_py)
+            &format!(
+                "Rust images/s per core / Pillow's best ({}) per busy core",
+                best.executor.label()
             ),
+            &per_core,
+            "×",
         ));
     }
     judgements.push(judge_cases(ids::RAYON_BEYOND, &cases));
@@ -195,6 +182,7 @@ mod tests {
             startup: BTreeMap::new(),
             tallies: BTreeMap::new(),
             batch: BTreeMap::new(),
+            rounds: 3,
         };
         let mut put = |workload, executor, speedup: f64| {
             let c = Config { workload, executor };
@@ -258,6 +246,34 @@ mod tests {
             Verdict::Nuanced,
             "rayon 60% efficient, still faster per core"
         );
+    }
+
+    #[test]
+    fn a_tie_refutes_beats_and_a_straddling_interval_is_within_noise() {
+        // Pillow's processes 1.01–1.06× its threads: a tie, so not "beats" (this flapped
+        // between Confirmed and Nuanced at the old 1.05× bar).
+        let mut s = stats([1.0, 1.8], [1.8, 1.85], 1.95);
+        let pillow = |executor| Config {
+            workload: Workload::PillowThumbnail,
+            executor,
+        };
+        s.rates
+            .insert(pillow(Executor::Threads(2)), vec![180.0, 185.0, 182.0]);
+        s.rates
+            .insert(pillow(Executor::Processes(2)), vec![182.0, 196.0, 186.0]);
+        let j = &judge(&s, None, 2)[2];
+        assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+        assert!(j.evidence.contains("a tie (inside ±10%)"), "{}", j.evidence);
+        // rayon efficient in two rounds, 80% in one: within noise of 0.9, more rounds wanted.
+        let mut s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        let rayon = Config {
+            workload: Workload::RustThumbnail,
+            executor: Executor::Rayon(2),
+        };
+        s.speedups.insert(rayon, vec![1.6, 1.95, 1.97]);
+        let j = &judge(&s, None, 2)[3];
+        assert_eq!(j.verdict, Verdict::Inconclusive, "{}", j.evidence);
+        assert!(j.within_noise);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::corpus::{Corpus, group_digits};
 use crate::pipeline::Stage;
 use crate::{
-    RAYON_EFFICIENCY, RUST_TARGET, plan::Config, plan::Executor, plan::Plan, plan::Workload,
+    RAYON, RUST_TARGET, plan::Config, plan::Executor, plan::Plan, plan::Workload,
     runs::damaged_among, stats::Stats, stats::efficiency,
 };
 use crate::{SEED, stages};
@@ -34,7 +34,7 @@ pub(crate) fn notes(
              {:.0}% parallel efficiency at k = cores): Rust thumbnail with {} rayon threads ran \
              {} images/s, the best Python path ({}, {}) {} images/s: {}× — {}; efficiency \
              {:.0}% — {}.",
-            100.0 * RAYON_EFFICIENCY,
+            100.0 * RAYON.value,
             cores,
             format_number(stats.rate(&rayon)),
             best.workload.label(),
@@ -47,11 +47,7 @@ pub(crate) fn notes(
                 "not met"
             },
             100.0 * eff,
-            if eff >= RAYON_EFFICIENCY {
-                "met"
-            } else {
-                "not met"
-            },
+            if eff >= RAYON.value { "met" } else { "not met" },
         ));
         if let (Some(floor), Some(decode), Some(encode)) = (
             profiles.rust_codec_floor(),

@@ -3,7 +3,7 @@
 
 use crate::corpus::CorpusSpec;
 use crate::{DAMAGE_EVERY, MILLION, SEED};
-use pyproof_harness::Scale;
+use pyproof_harness::{RoundBudget, Scale};
 use std::time::Duration;
 
 /// What runs over each image, and in which language.
@@ -148,8 +148,9 @@ pub struct Plan {
     pub corpus: CorpusSpec,
     /// Images the pure-Python workload processes (its first images): it is ~10× slower.
     pub python_count: u64,
-    /// Measured rounds; each runs every configuration once, in a rotated order.
-    pub reps: usize,
+    /// Measured rounds; each runs every configuration once, in a rotated order. Rounds are
+    /// added up to the budget's maximum while a claim is within noise.
+    pub rounds: RoundBudget,
     /// Worker counts: 1, 2, 4 and the core count.
     pub ks: Vec<usize>,
     /// The million-image runs (full scale only).
@@ -159,9 +160,9 @@ pub struct Plan {
 impl Plan {
     /// The plan for `scale` on `cores` cores; `images` and `side` override the corpus.
     pub fn new(scale: Scale, cores: usize, images: Option<u64>, side: Option<(u32, u32)>) -> Self {
-        let (count, (w, h), python_count, reps) = match scale {
-            Scale::Quick => (48, (96, 96), 12, 1),
-            Scale::Default | Scale::Full => (1000, (256, 256), 48, 3),
+        let (count, (w, h), python_count, rounds) = match scale {
+            Scale::Quick => (48, (96, 96), 12, RoundBudget { min: 2, max: 3 }),
+            Scale::Default | Scale::Full => (1000, (256, 256), 48, RoundBudget { min: 3, max: 8 }),
         };
         let count = images.unwrap_or(count);
         let (width, height) = side.unwrap_or((w, h));
@@ -187,7 +188,7 @@ impl Plan {
                 damage_every: (count / 4).clamp(2, DAMAGE_EVERY),
             },
             python_count,
-            reps,
+            rounds,
             ks,
             million: (scale == Scale::Full).then_some(MillionPlan {
                 corpus: CorpusSpec {

@@ -64,8 +64,8 @@ pub(crate) fn tables_and_charts(
             "Images/s by workload and executor ({}; median of {} round{}; speedup against the \
              same workload's sequential run of the same round)",
             plan.corpus.describe(),
-            plan.reps,
-            if plan.reps == 1 { "" } else { "s" }
+            stats.rounds,
+            if stats.rounds == 1 { "" } else { "s" }
         ),
         &[
             "workload",

@@ -19,11 +19,13 @@ pub struct Stats {
     pub tallies: BTreeMap<Workload, pipeline::Tally>,
     /// Per configuration: the batch size it used.
     pub batch: BTreeMap<Config, u64>,
+    /// The rounds taken.
+    pub rounds: usize,
 }
 
 impl Stats {
-    /// Reduces every sample of the run.
-    pub fn new(samples: &[Sample], plan: &Plan, cores: usize) -> Self {
+    /// Reduces every sample of the run (`rounds` rounds so far).
+    pub fn new(samples: &[Sample], plan: &Plan, cores: usize, rounds: usize) -> Self {
         let mut rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut memory: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut startup: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
@@ -51,7 +53,7 @@ impl Stats {
                 executor: Executor::Sequential,
             };
             let (mut num, mut den) = (Vec::new(), Vec::new());
-            for round in 0..plan.reps {
+            for round in 0..rounds {
                 if let (Some(&s), Some(&c)) =
                     (by_round.get(&(seq, round)), by_round.get(&(config, round)))
                 {
@@ -68,6 +70,7 @@ impl Stats {
             startup,
             tallies,
             batch,
+            rounds,
         }
     }
 
@@ -77,6 +80,11 @@ impl Stats {
 
     pub(crate) fn speedup(&self, config: &Config) -> f64 {
         self.speedups.get(config).map_or(f64::NAN, |r| median(r))
+    }
+
+    /// The paired per-round speedups of `config` (none for a sequential run).
+    pub(crate) fn speedups_of(&self, config: &Config) -> &[f64] {
+        self.speedups.get(config).map_or(&[], Vec::as_slice)
     }
 
     pub(crate) fn spread(&self, config: &Config) -> String {

@@ -27,6 +27,11 @@ fn io(
     }
 }
 
+/// Three rounds of the same cells.
+fn rounds(cells: Vec<convoy::IoCell>) -> Vec<Vec<convoy::IoCell>> {
+    vec![cells; 3]
+}
+
 #[test]
 fn the_convoy_needs_a_10x_thread_slowdown_and_a_small_process_one() {
     use convoy::Load;
@@ -39,55 +44,86 @@ fn the_convoy_needs_a_10x_thread_slowdown_and_a_small_process_one() {
         ]
     };
     assert_eq!(
-        judge_convoy(&cells(200, 25_000), 2).verdict,
+        judge_convoy(&rounds(cells(200, 25_000)), 2).verdict,
         Verdict::Confirmed
     );
-    let j = judge_convoy(&cells(10_000, 25_000), 2);
+    let j = judge_convoy(&rounds(cells(10_000, 25_000)), 2);
     assert_eq!(j.verdict, Verdict::Nuanced);
     assert!(
-        j.evidence.contains("under the 10× of the claim")
-            && j.evidence.contains("beside 2 threads 100"),
+        j.evidence
+            .contains("3.00× (95% CI 3.00–3.00, 3 rounds) — needs ≥ 10.0×")
+            && j.evidence
+                .ends_with("Beside 2 CPU-bound threads (not judged): 300× fewer requests/s"),
         "{}",
         j.evidence
     );
     assert_eq!(
-        judge_convoy(&cells(10_000, 1_000), 2).verdict,
+        judge_convoy(&rounds(cells(10_000, 1_000)), 2).verdict,
         Verdict::Refuted
     );
+    // A process slowdown near the bar in one round, not in the others: within noise.
+    let j = judge_convoy(&rounds(cells(200, 15_500)), 2);
+    assert_eq!(j.verdict, Verdict::Confirmed, "{}", j.evidence);
+    let mut noisy = rounds(cells(200, 15_500));
+    noisy[1][3].window_s = 1.1;
+    let j = judge_convoy(&noisy, 2);
     assert_eq!(
-        judge_convoy(&cells(200, 25_000), 1).verdict,
+        (j.verdict, j.within_noise),
+        (Verdict::Inconclusive, true),
+        "{}",
+        j.evidence
+    );
+    assert_eq!(
+        judge_convoy(&rounds(cells(200, 25_000)), 1).verdict,
         Verdict::Inconclusive
     );
+    assert_eq!(judge_convoy(&[], 2).verdict, Verdict::Inconclusive);
 }
 
 #[test]
 fn the_switch_tradeoff_needs_tracking_latency_and_a_cpu_cost() {
     use convoy::Load;
     let sweep = |lat_ratio: f64, short_cpu: f64| {
-        [0.1, 0.005, 0.001, 0.0001]
+        let cells = [0.1, 0.005, 0.001, 0.0001]
             .into_iter()
             .map(|i| {
                 let cpu = if i < 0.001 { short_cpu } else { 100.0 };
                 io(Load::Threads(1), i, 10, i * lat_ratio, Some(cpu))
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        rounds(cells)
     };
     assert_eq!(
-        judge_switch(&sweep(1.5, 80.0), 2).verdict,
+        judge_switch(&sweep(4.0, 80.0), 2).verdict,
         Verdict::Confirmed
     );
     assert_eq!(
         judge_switch(&sweep(0.01, 80.0), 2).verdict,
         Verdict::Nuanced
     );
-    assert_eq!(judge_switch(&sweep(1.5, 99.0), 2).verdict, Verdict::Nuanced);
+    // No cost, or one inside the ±10% that matters: the throughput half fails.
+    assert_eq!(judge_switch(&sweep(4.0, 99.0), 2).verdict, Verdict::Nuanced);
+    assert_eq!(judge_switch(&sweep(4.0, 93.0), 2).verdict, Verdict::Nuanced);
     assert_eq!(
         judge_switch(&sweep(0.01, 99.0), 2).verdict,
         Verdict::Refuted
     );
+    assert_eq!(judge_switch(&sweep(7.0, 99.0), 2).verdict, Verdict::Refuted);
     assert_eq!(
-        judge_switch(&sweep(1.5, 80.0), 1).verdict,
+        judge_switch(&sweep(4.0, 80.0), 1).verdict,
         Verdict::Inconclusive
+    );
+    // A latency ratio that crosses the ceiling from round to round: within noise.
+    let mut noisy = sweep(4.0, 80.0);
+    for (r, factor) in [(0, 5.0), (1, 6.5), (2, 7.0)] {
+        noisy[r][0].latencies_s = vec![0.1 * factor; 10];
+    }
+    let j = judge_switch(&noisy, 2);
+    assert_eq!(
+        (j.verdict, j.within_noise),
+        (Verdict::Inconclusive, true),
+        "{}",
+        j.evidence
     );
 }
 
@@ -118,8 +154,12 @@ fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner(
     assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
 }
 
-fn case(label: &str, free: bool, speedup: f64) -> (String, bool, f64) {
-    (label.to_string(), free, speedup)
+fn case(label: &str, free: bool, speedup: f64) -> (String, bool, Vec<f64>) {
+    (
+        label.to_string(),
+        free,
+        vec![speedup * 0.99, speedup, speedup * 1.01],
+    )
 }
 
 #[test]
