@@ -51,7 +51,7 @@ def test_every_mode_gets_every_answer(port: int, mode: str) -> None:
         assert report["max_in_flight"] == 1
     elif mode == "pool":
         assert report["max_in_flight"] <= 8
-    elif mode == "asyncio":
+    elif mode.startswith("asyncio"):
         # Every coroutine starts before any reply is read: all n are in flight at once.
         assert report["max_in_flight"] == n
 
@@ -64,7 +64,7 @@ def free_port() -> int:
 
 def test_refused_connections_are_counted_not_fatal() -> None:
     port = free_port()  # nothing listens there any more
-    for mode in ("asyncio", "threads", "sequential"):
+    for mode in ("asyncio", "asyncio_wait_for", "threads", "sequential"):
         report = ioc.measure(mode, port, 3, timeout=5, pool_size=2)
         assert (report["ok"], report["errors"]) == (0, 3)
         assert "Refused" in report["first_error"]
@@ -83,3 +83,16 @@ def test_cli_refuses_bad_arguments() -> None:
     assert run("asyncio", "80", "0").returncode == 2
     assert run("fork", "80", "5").returncode == 2
     assert run("asyncio", "70000", "5").returncode == 2
+
+
+def test_the_batch_deadline_counts_what_it_cancels() -> None:
+    """A server that accepts and never answers: the one deadline cancels every request, and
+    each is counted as a timeout error."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        tally = ioc.Tally()
+        ioc.run_asyncio(port, 4, 0.2, tally)
+    assert (tally.ok, tally.errors) == (0, 4)
+    assert tally.first_error is not None and "deadline" in tally.first_error

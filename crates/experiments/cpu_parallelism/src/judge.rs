@@ -1,7 +1,9 @@
 //! The verdict rules of cpu_parallelism: pure functions over the speedups per task size.
 
-use crate::{BEST_MIN_SPEEDUP, THREADS_MAX_SPEEDUP};
-use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median, one_core};
+use crate::{BEAT_THREADS, BEST, MAX_ROUND_TRIPS, THREADS_FLAT};
+use pyproof_harness::{
+    Case, Judgement, Verdict, format_number, judge_cases, median, one_core, pairwise_ratios,
+};
 use std::collections::BTreeMap;
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -135,33 +137,32 @@ pub fn judge(
             .collect();
     }
 
-    // (1) per task size: the better process pool vs sequential and threads.
+    // (1) per task size: the better process pool (by median) vs sequential and, where the
+    // thread pool ran, vs threads — each on the 95% interval of its per-round figures.
     let cases: Vec<Case> = sizes_us
         .iter()
         .filter_map(|&s| {
-            let one = speedups
-                .get(&("processes:1", s.to_bits()))
-                .map(|v| median(v));
-            let auto = speedups
-                .get(&("processes:auto", s.to_bits()))
-                .map(|v| median(v));
-            let best = one.into_iter().chain(auto).fold(f64::NAN, f64::max);
-            if best.is_nan() {
-                return None;
-            }
-            let threads = speedups.get(&("threads", s.to_bits())).map(|v| median(v));
-            let ok = best >= BEST_MIN_SPEEDUP && threads.is_none_or(|t| best > t);
-            Some(Case::new(
+            let pool = |ex: &'static str| speedups.get(&(ex, s.to_bits()));
+            let best = [pool("processes:1"), pool("processes:auto")]
+                .into_iter()
+                .flatten()
+                .max_by(|a, b| median(a).total_cmp(&median(b)))?;
+            let fast = BEST.case("", "processes", best, "×");
+            let Some(threads) = pool("threads") else {
+                return Some(Case::judged(
+                    us(s),
+                    fast.standing,
+                    format!(
+                        "{} (threads not run: over {MAX_ROUND_TRIPS} round trips)",
+                        fast.detail
+                    ),
+                ));
+            };
+            let beats = BEAT_THREADS.case("", "vs threads", &pairwise_ratios(best, threads), "×");
+            Some(Case::judged(
                 us(s),
-                ok,
-                format!(
-                    "processes {}×{}",
-                    format_number(best),
-                    threads.map_or(String::new(), |t| format!(
-                        " vs threads {}×",
-                        format_number(t)
-                    ))
-                ),
+                fast.standing.and(beats.standing),
+                format!("{}; {}", fast.detail, beats.detail),
             ))
         })
         .collect();
@@ -183,12 +184,7 @@ pub fn judge(
         .iter()
         .filter_map(|&s| {
             let sp = speedups.get(&("threads", s.to_bits()))?;
-            let m = median(sp);
-            Some(Case::new(
-                us(s),
-                m <= THREADS_MAX_SPEEDUP,
-                format!("{}×", format_number(m)),
-            ))
+            Some(THREADS_FLAT.case(us(s), "", sp, "×"))
         })
         .collect();
     judgements.push(judge_cases(ids::THREADS_NO_SPEEDUP, &cases));
@@ -284,6 +280,38 @@ mod tests {
         // Never faster than sequential.
         let slow = speedups([1.0; 3], [0.2; 3], [0.5; 3]);
         assert_eq!(verdicts(&slow, None, None)[0], Verdict::Refuted);
+    }
+
+    #[test]
+    fn a_tie_with_threads_is_not_faster_and_noise_is_said() {
+        // Processes 1.5× sequential but level with threads (which scaled): not "best".
+        let level = speedups([1.45; 3], [1.5; 3], [1.5; 3]);
+        let j = &judge(&SIZES, &level, None, None, 2)[0];
+        assert_eq!(j.verdict, Verdict::Refuted, "{}", j.evidence);
+        assert!(j.evidence.contains("a tie (inside ±10%)"), "{}", j.evidence);
+        // One size whose speedup straddles 1.2× from round to round: within noise.
+        let mut noisy = speedups([1.0; 3], [1.9; 3], [1.9; 3]);
+        for ex in ["processes:1", "processes:auto"] {
+            noisy.insert((ex, 1f64.to_bits()), vec![1.0, 1.3, 1.25]);
+        }
+        let j = &judge(&SIZES, &noisy, None, None, 2)[0];
+        assert_eq!(
+            (j.verdict, j.within_noise),
+            (Verdict::Inconclusive, true),
+            "{}",
+            j.evidence
+        );
+        // Threads not run at a size: judged on the speedup alone, and said so.
+        let mut partial = speedups([1.0; 3], [1.9; 3], [1.9; 3]);
+        partial.remove(&("threads", 1f64.to_bits()));
+        let j = &judge(&SIZES, &partial, None, None, 2)[0];
+        assert_eq!(j.verdict, Verdict::Confirmed);
+        assert!(
+            j.evidence
+                .contains("threads not run: over 50000 round trips"),
+            "{}",
+            j.evidence
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ use judge::ids;
 use judge::us;
 pub use judge::{Crossover, crossover};
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_number,
+    Claim, Experiment, ExperimentError, Meta, Outcome, RoundBudget, RunContext, Scale, Section,
+    Threshold, format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use serde::Deserialize;
@@ -42,6 +43,14 @@ pub const META: Meta = Meta {
 pub const BEST_MIN_SPEEDUP: f64 = 1.2;
 /// Claim (2): threads count as no speedup up to this.
 pub const THREADS_MAX_SPEEDUP: f64 = 1.1;
+/// The smallest difference between two executors that matters: ±10%.
+pub const TIE: f64 = 1.10;
+/// Claim (1): the better process pool's paired per-round speedup over sequential.
+pub const BEST: Threshold = Threshold::at_least(BEST_MIN_SPEEDUP).tie_within(TIE);
+/// Claim (1): "faster than the thread pool" = the paired per-round ratio beyond the tie.
+pub const BEAT_THREADS: Threshold = Threshold::at_least(TIE).tie_within(TIE);
+/// Claim (2): the thread pool's paired per-round speedup (a tie with sequential holds).
+pub const THREADS_FLAT: Threshold = Threshold::below(THREADS_MAX_SPEEDUP).tie_within(TIE);
 /// Pool round trips (chunks, or thread tasks) beyond which a configuration is not run.
 pub const MAX_ROUND_TRIPS: u64 = 50_000;
 
@@ -52,8 +61,9 @@ pub struct Plan {
     pub sizes_us: Vec<f64>,
     /// Total work per configuration, ms of sequential CPU.
     pub total_ms: f64,
-    /// Interleaved rounds.
-    pub rounds: usize,
+    /// Interleaved rounds: the minimum in one worker, then one more worker round at a
+    /// time while a claim is within noise.
+    pub rounds: RoundBudget,
 }
 
 impl Plan {
@@ -64,17 +74,17 @@ impl Plan {
             Scale::Quick => Plan {
                 sizes_us: vec![10.0, 1_000.0, 100_000.0],
                 total_ms: 200.0,
-                rounds: 1,
+                rounds: RoundBudget::exactly(2),
             },
             Scale::Default => Plan {
                 sizes_us,
                 total_ms: 800.0,
-                rounds: 3,
+                rounds: RoundBudget { min: 3, max: 6 },
             },
             Scale::Full => Plan {
                 sizes_us,
                 total_ms: 3_000.0,
-                rounds: 5,
+                rounds: RoundBudget { min: 5, max: 9 },
             },
         }
     }
@@ -120,12 +130,16 @@ impl Experiment for CpuParallelism {
                 "a process pool is the best way to run CPU-bound Python work",
                 format!(
                     "at each task size ({sizes}; {} ms of work in all), the process pool of k = \
-                     {cores} with its better chunksize is ≥ {BEST_MIN_SPEEDUP}× faster than \
-                     sequential and faster than the thread pool where the thread pool ran (it is \
-                     not run above {MAX_ROUND_TRIPS} round trips; those sizes say so); Confirmed \
-                     at every size, Nuanced when only above a crossover (reported), Inconclusive \
+                     {cores} with its better chunksize (by median): the 95% interval of its \
+                     paired per-round speedup over sequential {}, and where the thread pool ran, \
+                     of its per-round ratio to the thread pool {} (a tie is not faster; the \
+                     thread pool is not run above {MAX_ROUND_TRIPS} round trips and those sizes \
+                     say so); Confirmed at every size, Nuanced when only above a crossover \
+                     (reported), within noise when an interval straddles its bar, Inconclusive \
                      on one core",
-                    format_number(plan.total_ms)
+                    format_number(plan.total_ms),
+                    BEST.describe("×"),
+                    BEAT_THREADS.describe("×")
                 ),
             ),
             Claim::new(
@@ -133,8 +147,9 @@ impl Experiment for CpuParallelism {
                 "(2)",
                 "threads do not speed up CPU-bound Python work (the GIL)",
                 format!(
-                    "thread-pool speedup ≤ {THREADS_MAX_SPEEDUP}× at every task size run; \
-                     Inconclusive on one core"
+                    "the 95% interval of the thread pool's paired per-round speedup {} at \
+                     every task size run; Inconclusive on one core",
+                    THREADS_FLAT.describe("×")
                 ),
             ),
             Claim::new(
@@ -154,53 +169,31 @@ impl Experiment for CpuParallelism {
         let plan = Plan::new(ctx.scale);
         let cores = ctx.cores.max(1);
         let mut outcome = Outcome::of(&META, ctx.scale);
-        ctx.progress
-            .update("pure-Python tasks: sequential, threads, processes", 0, 1);
-        let timeout = Duration::from_secs(120)
-            + Duration::from_secs_f64(plan.total_ms / 1000.0 * 20.0 * plan.rounds as f64);
-        let mut cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
-        cmd.args(["--sizes-us"])
-            .arg(
-                plan.sizes_us
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )
-            .args(["--total-ms", &plan.total_ms.to_string()])
-            .args(["--k", &cores.to_string()])
-            .args(["--rounds", &plan.rounds.to_string()])
-            .args(["--chunksizes", "1,auto"])
-            .args(["--max-round-trips", &MAX_ROUND_TRIPS.to_string()])
-            .args(["--timeout", &format!("{:.0}", timeout.as_secs_f64() - 10.0)]);
-        let report = run_measured(cmd, &RunOptions::new("the CPU tasks", timeout))?.check()?;
-        let py: PyReport = serde_json::from_str(report.stdout.lines().last().unwrap_or(""))
-            .map_err(|e| ExperimentError::Inconsistent(format!("unreadable report: {e}")))?;
-
-        // Every executor's checksum at a size must be the sequential one.
-        let mut by: BTreeMap<(String, u64), &PySample> = BTreeMap::new();
-        for s in &py.samples {
-            by.insert((s.executor.clone(), s.size_us.to_bits()), s);
+        ctx.progress.update(
+            "pure-Python tasks: sequential, threads, processes",
+            0,
+            plan.rounds.min,
+        );
+        let mut py = run_worker(&plan, cores, plan.rounds.min)?;
+        let mut rounds = plan.rounds.min;
+        while plan.rounds.more(rounds, || {
+            let mut scratch = Outcome::of(&META, ctx.scale);
+            let by = index(&py);
+            let (speedups, one, auto) =
+                render::record(&mut scratch, &plan, &py, &by, cores, rounds);
+            judge::judge(&plan.sizes_us, &speedups, one, auto, cores)
+        }) {
+            ctx.progress.update(
+                &format!("round {}: a claim is within noise", rounds + 1),
+                rounds,
+                rounds + 1,
+            );
+            merge(&mut py, run_worker(&plan, cores, 1)?);
+            rounds += 1;
         }
-        for s in &py.samples {
-            let seq = by
-                .get(&("sequential".to_string(), s.size_us.to_bits()))
-                .ok_or_else(|| {
-                    ExperimentError::Inconsistent(format!("no sequential run at {}", us(s.size_us)))
-                })?;
-            if s.checksum != seq.checksum {
-                return Err(ExperimentError::Inconsistent(format!(
-                    "{} at {}: checksum {} differs from sequential {}",
-                    s.executor,
-                    us(s.size_us),
-                    s.checksum,
-                    seq.checksum
-                )));
-            }
-        }
-
+        let by = index(&py);
         let (speedups, cross_one, cross_auto) =
-            render::record(&mut outcome, &plan, &py, &by, cores);
+            render::record(&mut outcome, &plan, &py, &by, cores, rounds);
         outcome.judgements.extend(judge::judge(
             &plan.sizes_us,
             &speedups,
@@ -219,5 +212,70 @@ impl Experiment for CpuParallelism {
             format_number(MAX_ROUND_TRIPS as f64)
         ));
         Ok(outcome)
+    }
+}
+
+/// Runs `rounds` interleaved rounds in one fresh worker (its own calibration and pools) and
+/// checks every executor's checksum at a size against the sequential one of that worker.
+fn run_worker(plan: &Plan, cores: usize, rounds: usize) -> Result<PyReport, ExperimentError> {
+    let timeout = Duration::from_secs(120)
+        + Duration::from_secs_f64(plan.total_ms / 1000.0 * 20.0 * rounds as f64);
+    let mut cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
+    cmd.args(["--sizes-us"])
+        .arg(
+            plan.sizes_us
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .args(["--total-ms", &plan.total_ms.to_string()])
+        .args(["--k", &cores.to_string()])
+        .args(["--rounds", &rounds.to_string()])
+        .args(["--chunksizes", "1,auto"])
+        .args(["--max-round-trips", &MAX_ROUND_TRIPS.to_string()])
+        .args(["--timeout", &format!("{:.0}", timeout.as_secs_f64() - 10.0)]);
+    let report = run_measured(cmd, &RunOptions::new("the CPU tasks", timeout))?.check()?;
+    let py: PyReport = serde_json::from_str(report.stdout.lines().last().unwrap_or(""))
+        .map_err(|e| ExperimentError::Inconsistent(format!("unreadable report: {e}")))?;
+    let by = index(&py);
+    for s in &py.samples {
+        let seq = by
+            .get(&("sequential".to_string(), s.size_us.to_bits()))
+            .ok_or_else(|| {
+                ExperimentError::Inconsistent(format!("no sequential run at {}", us(s.size_us)))
+            })?;
+        if s.checksum != seq.checksum {
+            return Err(ExperimentError::Inconsistent(format!(
+                "{} at {}: checksum {} differs from sequential {}",
+                s.executor,
+                us(s.size_us),
+                s.checksum,
+                seq.checksum
+            )));
+        }
+    }
+    Ok(py)
+}
+
+/// The samples of a report by (executor, task size).
+fn index(py: &PyReport) -> BTreeMap<(String, u64), &PySample> {
+    py.samples
+        .iter()
+        .map(|s| ((s.executor.clone(), s.size_us.to_bits()), s))
+        .collect()
+}
+
+/// Appends a later worker's rounds to the report: each configuration's seconds, in round
+/// order (speedups stay paired: every worker runs every configuration in each round).
+fn merge(py: &mut PyReport, more: PyReport) {
+    for m in more.samples {
+        if let Some(s) = py
+            .samples
+            .iter_mut()
+            .find(|s| s.executor == m.executor && s.size_us == m.size_us)
+        {
+            s.seconds.extend(m.seconds);
+        }
     }
 }

@@ -16,12 +16,19 @@ pub(crate) fn record(
     py: &PyReport,
     by: &BTreeMap<(String, u64), &PySample>,
     cores: usize,
+    rounds: usize,
 ) -> (Speedups, Option<Crossover>, Option<Crossover>) {
     outcome.param("cores", cores);
     outcome.param("k", py.k);
     outcome.param("python", &py.python);
     outcome.param("total work per configuration", us(plan.total_ms * 1000.0));
-    outcome.param("rounds", plan.rounds);
+    outcome.param(
+        "rounds",
+        format!(
+            "{rounds} (budget {}–{}: a worker round is added while a claim is within noise)",
+            plan.rounds.min, plan.rounds.max
+        ),
+    );
     outcome.param(
         "calibration",
         format!("{} loop iterations per µs", format_number(py.iters_per_us)),
@@ -37,8 +44,8 @@ pub(crate) fn record(
         format!(
             "Speedup over sequential by task size (k = {}; median of {} round{}, IQR)",
             py.k,
-            plan.rounds,
-            if plan.rounds == 1 { "" } else { "s" }
+            rounds,
+            if rounds == 1 { "" } else { "s" }
         ),
         &[
             "task size",
