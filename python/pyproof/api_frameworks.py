@@ -192,11 +192,26 @@ def check_order(data: Any) -> tuple[PlainOrder | None, list[dict[str, Any]]]:
 # --- The two apps -----------------------------------------------------------------------------
 
 
-def fastapi_app():
-    """FastAPI: Pydantic validates the body; ``async def`` handlers on the event loop."""
+def fastapi_app(sync: bool = False):
+    """FastAPI: Pydantic validates the body; ``async def`` handlers on the event loop — or,
+    with ``sync``, plain ``def`` handlers that FastAPI runs in its thread pool, ``/wait``
+    blocking in ``time.sleep`` exactly as Flask's does (framework against framework, the same
+    blocking code)."""
     from fastapi import FastAPI
 
     app = FastAPI()
+    if sync:
+
+        @app.post("/validate")
+        def validate_sync(order: Order) -> Order:
+            return order
+
+        @app.get("/wait")
+        def wait_sync() -> dict[str, int]:
+            time.sleep(WAIT_S)
+            return {"waited_ms": round(WAIT_S * 1000)}
+
+        return app
 
     @app.post("/validate")
     async def validate(order: Order) -> Order:
@@ -262,11 +277,11 @@ def serve(framework: str, threads: int) -> None:
     sock = loopback_socket()
     host, port = sock.getsockname()
     exit_when_stdin_closes()
-    if framework == "fastapi":
+    if framework in ("fastapi", "fastapi_sync"):
         import uvicorn
 
         config = uvicorn.Config(
-            fastapi_app(),
+            fastapi_app(sync=framework == "fastapi_sync"),
             loop="uvloop",
             http="httptools",
             lifespan="off",
@@ -344,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pyproof.api_frameworks")
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="serve one framework on 127.0.0.1 until stdin closes")
-    s.add_argument("framework", choices=("fastapi", "flask"))
+    s.add_argument("framework", choices=("fastapi", "fastapi_sync", "flask"))
     s.add_argument("--threads", type=int, default=4, help="waitress threads (Flask)")
     b = sub.add_parser("validate-bench", help="Pydantic vs hand-written checks, in process")
     b.add_argument("payload", help="a JSON file holding one valid order")

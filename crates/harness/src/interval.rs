@@ -261,6 +261,18 @@ impl RoundBudget {
         RoundBudget { min: n, max: n }
     }
 
+    /// "5 (budget 3–8: rounds are added while a claim is within noise)", the run parameter
+    /// every experiment with a budget records.
+    pub fn describe(&self, taken: usize) -> String {
+        if self.min == self.max {
+            return taken.to_string();
+        }
+        format!(
+            "{taken} (budget {}–{}: rounds are added while a claim is within noise)",
+            self.min, self.max
+        )
+    }
+
     /// Whether to take another round after `done`, given the judgements of the rounds so
     /// far (computed only when the answer could matter).
     pub fn more(&self, done: usize, judgements: impl FnOnce() -> Vec<Judgement>) -> bool {
@@ -388,5 +400,10 @@ mod tests {
         assert!(budget.more(4, noisy));
         assert!(!budget.more(5, noisy), "the budget is spent");
         assert!(!RoundBudget::exactly(1).more(1, noisy));
+        assert_eq!(
+            budget.describe(4),
+            "4 (budget 3–5: rounds are added while a claim is within noise)"
+        );
+        assert_eq!(RoundBudget::exactly(2).describe(2), "2");
     }
 }

@@ -6,7 +6,9 @@ use crate::{
     plan::Server, servers::Answer, servers::Cells, servers::med_rps,
 };
 use crate::{WAITRESS_DEFAULT_THREADS, payload};
-use pyproof_harness::{Case, Judgement, Verdict, format_number, judge_cases, median};
+use pyproof_harness::{
+    Case, Judgement, Verdict, format_number, judge_cases, median, pairwise_ratios,
+};
 use std::collections::BTreeMap;
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -38,34 +40,39 @@ pub fn judge(
 ) -> Vec<Judgement> {
     let mut judgements = Vec::new();
     let top = plan.top();
-    // (1)
-    let fast = med_rps(cells, (Server::FastApi, Endpoint::Wait, top));
-    let flask = med_rps(cells, (Server::Flask, Endpoint::Wait, top));
-    let wide = med_rps(cells, (Server::FlaskWide, Endpoint::Wait, top));
-    let evidence = format!(
-        "GET /wait at {top} clients: FastAPI {} requests/s; Flask ({WAITRESS_DEFAULT_THREADS} \
-         threads) {} ({}×); Flask ({} threads) {} ({}×)",
-        format_number(fast),
-        format_number(flask),
-        format_number(fast / flask),
-        plan.wide_threads(),
-        format_number(wide),
-        format_number(fast / wide),
-    );
-    let verdict = if !(fast > 0.0 && flask > 0.0 && wide > 0.0) {
-        Verdict::Inconclusive
-    } else if fast >= FASTER * flask && fast >= FASTER * wide {
-        Verdict::Confirmed
-    } else if fast >= FASTER * flask {
-        Verdict::Nuanced
-    } else {
-        Verdict::Refuted
+    // (1) four cases, each a paired per-round ratio of requests/s at the top level.
+    let per_round = |server: Server| -> Vec<f64> {
+        cells
+            .get(&(server, Endpoint::Wait, top))
+            .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.load.rps()).collect())
     };
-    judgements.push(Judgement::new(
-        ids::FASTAPI_OUTSERVES_FLASK,
-        verdict,
-        evidence,
-    ));
+    let cases: Vec<Case> = [
+        (Server::FastApi, "async def + asyncio.sleep"),
+        (Server::FastApiSync, "def + time.sleep (its thread pool)"),
+    ]
+    .into_iter()
+    .flat_map(|(fast, how)| {
+        [Server::Flask, Server::FlaskWide].map(|flask| {
+            let threads = match flask {
+                Server::Flask => WAITRESS_DEFAULT_THREADS,
+                _ => plan.wide_threads(),
+            };
+            FASTER.case(
+                format!("FastAPI {how} vs Flask ({threads} threads)"),
+                &format!(
+                    "{} vs {} requests/s:",
+                    format_number(med_rps(cells, (fast, Endpoint::Wait, top))),
+                    format_number(med_rps(cells, (flask, Endpoint::Wait, top)))
+                ),
+                &pairwise_ratios(&per_round(fast), &per_round(flask)),
+                "×",
+            )
+        })
+    })
+    .collect();
+    let mut j = judge_cases(ids::FASTAPI_OUTSERVES_FLASK, &cases);
+    j.evidence = format!("GET /wait at {top} clients: {}", j.evidence);
+    judgements.push(j);
 
     // (2)
     let bad = payload::bad_cases();
@@ -89,15 +96,13 @@ pub fn judge(
         )
         .map(|(c, a)| {
             Case::new(
-                c.id,
+                if c.commonly_missed {
+                    format!("{} (often missed by hand)", c.id)
+                } else {
+                    c.id.to_string()
+                },
                 a.precise(&c.expected),
-                format!(
-                    "{} naming {}",
-                    a.status,
-                    a.named
-                        .as_ref()
-                        .map_or("nothing".to_string(), |n| format!("{n:?}"))
-                ),
+                a.describe(),
             )
         })
         .collect();
@@ -151,16 +156,21 @@ pub fn judge(
                 ));
                 continue;
             }
-            cases.push(Case::new(
+            let rounds = |server| {
+                cells
+                    .get(&(server, endpoint, c))
+                    .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.load.rps()).collect())
+            };
+            cases.push(CEILING_TOLERANCE.case(
                 format!("{} × {c}", endpoint.id()),
-                axum >= CEILING_TOLERANCE * best,
-                format!(
-                    "axum {} vs {} {} ({}×)",
+                &format!(
+                    "axum {} vs {} {}:",
                     format_number(axum),
                     best_server.id(),
-                    format_number(best),
-                    format_number(axum / best)
+                    format_number(best)
                 ),
+                &pairwise_ratios(&rounds(Server::Axum), &rounds(best_server)),
+                "×",
             ));
         }
     }
@@ -175,29 +185,32 @@ pub fn judge(
     }
     judgements.push(j);
 
-    // (4)
+    // (4) the interleaved rounds paired.
     let m = |k: &str| rates.get(k).map_or(f64::NAN, |r| median(r));
-    let (pj, hw) = (m("pydantic_json"), m("handwritten"));
-    let ratio = pj / hw;
-    judgements.push(Judgement::new(
-        ids::PYDANTIC_FAST,
-        if !ratio.is_finite() {
-            Verdict::Inconclusive
-        } else if ratio >= PYDANTIC_MIN_RATIO {
-            Verdict::Confirmed
-        } else {
-            Verdict::Refuted
-        },
-        format!(
-            "model_validate_json {} payloads/s, json.loads + hand-written checks {} ({}×); \
-             model_validate(json.loads) {}; serde {}",
-            format_number(pj),
-            format_number(hw),
-            format_number(ratio),
-            format_number(m("pydantic_dict")),
-            format_number(m("rust_serde")),
-        ),
-    ));
+    let round = |k: &str| rates.get(k).cloned().unwrap_or_default();
+    let ratios = pairwise_ratios(&round("pydantic_json"), &round("handwritten"));
+    let context = format!(
+        "model_validate_json {} payloads/s, json.loads + hand-written checks {}; \
+         model_validate(json.loads) {}; serde {}",
+        format_number(m("pydantic_json")),
+        format_number(m("handwritten")),
+        format_number(m("pydantic_dict")),
+        format_number(m("rust_serde")),
+    );
+    judgements.push(if ratios.iter().all(|r| !r.is_finite()) {
+        Judgement::new(
+            ids::PYDANTIC_FAST,
+            Verdict::Inconclusive,
+            format!("no paired rate was measured: {context}"),
+        )
+    } else {
+        let mut j = judge_cases(
+            ids::PYDANTIC_FAST,
+            &[PYDANTIC_MIN_RATIO.case("Pydantic ÷ by hand", "", &ratios, "×")],
+        );
+        j.evidence = format!("{}. {context}", j.evidence);
+        j
+    });
     judgements
 }
 
@@ -239,7 +252,13 @@ mod tests {
             .into_iter()
             .map(|c| Answer {
                 status,
-                // A body that is not JSON names no field of the order: any location will do.
+                // A body that is not JSON names no field of the order: any location will do,
+                // and its error says the JSON is invalid.
+                kinds: if precise && c.expected.is_none() {
+                    std::collections::BTreeSet::from([payload::JSON_INVALID.to_string()])
+                } else {
+                    Default::default()
+                },
                 named: if precise {
                     c.expected
                         .or_else(|| Some(std::collections::BTreeSet::from(["body".to_string()])))
@@ -270,7 +289,7 @@ mod tests {
     ) -> Vec<Verdict> {
         let plan = Plan::new(Scale::Quick);
         let python = |s: Server| match s {
-            Server::FastApi => fast,
+            Server::FastApi | Server::FastApiSync => fast,
             Server::Flask => flask,
             _ => wide,
         };
@@ -304,7 +323,52 @@ mod tests {
         );
         assert_eq!(verdicts(500.0, 100.0, 400.0, 1.5, true, 2.0)[0], Nuanced);
         assert_eq!(verdicts(500.0, 450.0, 450.0, 1.5, true, 2.0)[0], Refuted);
+        // A Flask that served nothing: no ratio can be formed, nothing is decided.
         assert_eq!(verdicts(500.0, 0.0, 450.0, 1.5, true, 2.0)[0], Inconclusive);
+    }
+
+    #[test]
+    fn the_same_blocking_code_is_a_case_of_its_own_and_noise_is_said() {
+        let plan = Plan::new(Scale::Quick);
+        let top = plan.top();
+        // async FastAPI well ahead; the def endpoint level with Flask (128 threads): a tie.
+        let rps = |s: Server, _e: Endpoint, c: usize| {
+            let per = match s {
+                Server::FastApi => 800.0,
+                Server::FastApiSync => 300.0,
+                Server::Flask => 100.0,
+                Server::FlaskWide => 290.0,
+                Server::Axum => 900.0,
+            };
+            per * c as f64 / 16.0
+        };
+        let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+        let mut cs = cells(&plan, &rps);
+        let j = &judge(&plan, &cs, &answers, &rates(2.0, 1.0))[0];
+        assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+        assert!(
+            j.evidence
+                .contains("def + time.sleep (its thread pool) vs Flask (16 threads)")
+                && j.evidence.contains("a tie (inside ±10%)"),
+            "{}",
+            j.evidence
+        );
+        // FastAPI ahead by 1.5× in one round, not in the others: within noise.
+        let key = (Server::FastApiSync, Endpoint::Wait, top);
+        for (r, rps) in [(0, 140.0), (1, 160.0), (2, 200.0)] {
+            cs.get_mut(&key).expect("cell")[r].load.ok = rps as u64;
+        }
+        cs.insert(
+            (Server::FlaskWide, Endpoint::Wait, top),
+            cs[&(Server::Flask, Endpoint::Wait, top)].clone(),
+        );
+        let j = &judge(&plan, &cs, &answers, &rates(2.0, 1.0))[0];
+        assert_eq!(
+            (j.verdict, j.within_noise),
+            (Verdict::Inconclusive, true),
+            "{}",
+            j.evidence
+        );
     }
 
     #[test]
@@ -339,5 +403,7 @@ mod tests {
             verdicts(500.0, 100.0, 200.0, 1.5, true, f64::NAN)[3],
             Inconclusive
         );
+        // Level with the hand-written checks: a tie, which "costs no more" allows.
+        assert_eq!(verdicts(500.0, 100.0, 200.0, 1.5, true, 0.95)[3], Confirmed);
     }
 }

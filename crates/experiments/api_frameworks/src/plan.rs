@@ -1,14 +1,17 @@
 //! What runs: the servers, the endpoints, the client counts and windows each scale chooses.
 
 use crate::WAITRESS_DEFAULT_THREADS;
-use pyproof_harness::Scale;
+use pyproof_harness::{RoundBudget, Scale};
 use std::time::Duration;
 
 /// A server under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Server {
-    /// FastAPI + Pydantic on uvicorn.
+    /// FastAPI + Pydantic on uvicorn, `async def` endpoints (`/wait`: `asyncio.sleep`).
     FastApi,
+    /// The same app with plain `def` endpoints, run in FastAPI's thread pool (`/wait`:
+    /// `time.sleep`, as Flask's).
+    FastApiSync,
     /// Flask on waitress with its default thread count.
     Flask,
     /// Flask on waitress with one thread per client of the highest concurrency level.
@@ -19,8 +22,9 @@ pub enum Server {
 
 impl Server {
     /// Every server, in table order.
-    pub const ALL: [Server; 4] = [
+    pub const ALL: [Server; 5] = [
         Server::FastApi,
+        Server::FastApiSync,
         Server::Flask,
         Server::FlaskWide,
         Server::Axum,
@@ -30,6 +34,7 @@ impl Server {
     pub fn id(self) -> &'static str {
         match self {
             Server::FastApi => "fastapi",
+            Server::FastApiSync => "fastapi_sync",
             Server::Flask => "flask",
             Server::FlaskWide => "flask_wide",
             Server::Axum => "axum",
@@ -40,6 +45,9 @@ impl Server {
     pub fn label(self, plan: &Plan) -> String {
         match self {
             Server::FastApi => "FastAPI + Pydantic, uvicorn (1 process)".to_string(),
+            Server::FastApiSync => {
+                "FastAPI + Pydantic, plain def endpoints (its thread pool), uvicorn".to_string()
+            }
             Server::Flask => {
                 format!("Flask, waitress ({WAITRESS_DEFAULT_THREADS} threads, its default)")
             }
@@ -93,8 +101,8 @@ pub struct Plan {
     pub warmup: Duration,
     /// Each measured window.
     pub window: Duration,
-    /// Interleaved rounds.
-    pub rounds: usize,
+    /// Interleaved rounds: the minimum, then more while a claim is within noise.
+    pub rounds: RoundBudget,
     /// Rounds of the in-process validation timing.
     pub bench_rounds: usize,
     /// Seconds of each variant in each of those rounds.
@@ -109,23 +117,24 @@ impl Plan {
                 levels: vec![1, 16],
                 warmup: Duration::from_millis(100),
                 window: Duration::from_millis(300),
-                rounds: 1,
+                rounds: RoundBudget::exactly(2),
                 bench_rounds: 1,
                 bench_seconds: 0.1,
             },
             Scale::Default => Plan {
                 levels: vec![1, 16, 128],
-                warmup: Duration::from_millis(500),
-                window: Duration::from_millis(1500),
-                rounds: 2,
+                // Shorter windows, more rounds: intervals need rounds, not long windows.
+                warmup: Duration::from_millis(250),
+                window: Duration::from_millis(750),
+                rounds: RoundBudget { min: 3, max: 5 },
                 bench_rounds: 3,
                 bench_seconds: 0.3,
             },
             Scale::Full => Plan {
                 levels: vec![1, 16, 128],
                 warmup: Duration::from_secs(1),
-                window: Duration::from_secs(5),
-                rounds: 3,
+                window: Duration::from_secs(3),
+                rounds: RoundBudget { min: 5, max: 8 },
                 bench_rounds: 5,
                 bench_seconds: 1.0,
             },

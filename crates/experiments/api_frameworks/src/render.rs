@@ -23,8 +23,8 @@ pub(crate) fn tables(
              of {} round{}",
             plan.window.as_secs_f64(),
             plan.warmup.as_secs_f64(),
-            plan.rounds,
-            if plan.rounds == 1 { "" } else { "s" }
+            rounds_of(cells),
+            if rounds_of(cells) == 1 { "" } else { "s" }
         ),
         &[
             "endpoint",
@@ -227,4 +227,9 @@ pub(crate) fn tables(
             reference: (endpoint == Endpoint::Wait).then(|| top as f64 / 0.020),
         });
     }
+}
+
+/// The rounds the cells were measured in.
+pub(crate) fn rounds_of(cells: &Cells) -> usize {
+    cells.values().map(Vec::len).max().unwrap_or(0)
 }

@@ -29,6 +29,7 @@ pub fn start(server: Server, plan: &Plan) -> Result<Service, ExperimentError> {
             cmd.args(["serve"]);
             match server {
                 Server::FastApi => cmd.arg("fastapi"),
+                Server::FastApiSync => cmd.arg("fastapi_sync"),
                 Server::Flask => cmd.args([
                     "flask".to_string(),
                     "--threads".to_string(),
@@ -60,17 +61,39 @@ pub struct Answer {
     pub status: u16,
     /// The fields its 422 body names (None when the body is not in FastAPI's shape).
     pub named: Option<BTreeSet<String>>,
+    /// The error types its body gives.
+    pub kinds: BTreeSet<String>,
 }
 
 impl Answer {
-    /// Rejected with 422, naming exactly the fields at fault (only the status is judged for a
-    /// body that is not JSON).
+    /// Rejected with 422, naming exactly the fields at fault; for a body that is not JSON,
+    /// saying exactly that (one error of type `json_invalid`), not only the status.
     pub fn precise(&self, expected: &Option<BTreeSet<String>>) -> bool {
         self.status == 422
             && match expected {
                 Some(e) => self.named.as_ref() == Some(e),
-                None => self.named.is_some(),
+                None => {
+                    self.named.is_some()
+                        && self.kinds == BTreeSet::from([payload::JSON_INVALID.to_string()])
+                }
             }
+    }
+
+    /// What it answered, for evidence: "422 naming {…}" or "200 (accepted)".
+    pub fn describe(&self) -> String {
+        if self.status == 200 {
+            return "200 (accepted)".to_string();
+        }
+        if self.status >= 500 {
+            return format!("{} (a server error)", self.status);
+        }
+        format!(
+            "{} naming {}",
+            self.status,
+            self.named
+                .as_ref()
+                .map_or("nothing".to_string(), |n| format!("{n:?}"))
+        )
     }
 }
 
@@ -104,6 +127,7 @@ pub fn check_answers(service: &Service, label: &str) -> Result<Vec<Answer>, Expe
             Ok(Answer {
                 status,
                 named: payload::named_fields(&body),
+                kinds: payload::error_kinds(&body),
             })
         })
         .collect()
@@ -197,21 +221,28 @@ mod tests {
     #[test]
     fn precision_needs_422_and_exactly_the_fields() {
         let want = Some(BTreeSet::from(["items.1.qty".to_string()]));
-        let a = |status, fields: &[&str]| Answer {
+        let a = |status, fields: &[&str], kind: &str| Answer {
             status,
             named: Some(fields.iter().map(|f| f.to_string()).collect()),
+            kinds: BTreeSet::from([kind.to_string()]),
         };
-        assert!(a(422, &["items.1.qty"]).precise(&want));
-        assert!(!a(400, &["items.1.qty"]).precise(&want));
-        assert!(!a(422, &["items.1.qty", "customer.name"]).precise(&want));
-        assert!(!a(422, &["items"]).precise(&want));
-        assert!(a(422, &["7"]).precise(&None));
+        assert!(a(422, &["items.1.qty"], "int_parsing").precise(&want));
+        assert!(!a(400, &["items.1.qty"], "int_parsing").precise(&want));
+        assert!(!a(422, &["items.1.qty", "customer.name"], "int_parsing").precise(&want));
+        assert!(!a(422, &["items"], "list_type").precise(&want));
+        // A body that is not JSON: the answer must say so, not only carry the status.
+        assert!(a(422, &["7"], "json_invalid").precise(&None));
+        assert!(!a(422, &["7"], "missing").precise(&None));
         assert!(
             !Answer {
                 status: 422,
-                named: None
+                named: None,
+                kinds: BTreeSet::from(["json_invalid".to_string()]),
             }
             .precise(&None)
         );
+        assert_eq!(a(200, &[], "").describe(), "200 (accepted)");
+        assert_eq!(a(500, &[], "").describe(), "500 (a server error)");
+        assert_eq!(a(422, &["x"], "").describe(), "422 naming {\"x\"}");
     }
 }

@@ -1,22 +1,43 @@
 //! The Python servers of api_frameworks, for real on 127.0.0.1: each echoes the valid order
-//! unchanged, waits on GET /wait, and answers the eight bad bodies; FastAPI + Pydantic and the
-//! hand-written Flask checks name exactly the faulty fields of every one (a deterministic
-//! fact, asserted exactly), and each server is gone once its handle is dropped.
+//! unchanged, waits on GET /wait, and answers the bad bodies; which ones FastAPI + Pydantic
+//! and the hand-written Flask checks name exactly is a deterministic fact, asserted exactly
+//! (Pydantic's lax mode takes `true` as a quantity, both take an Infinity price, FastAPI
+//! answers a NaN price with a 500 and the hand-written checks let it through), and each
+//! server is gone once its handle is dropped.
 
 use api_frameworks::payload::bad_cases;
 use api_frameworks::{Plan, Server, check_answers, start};
 use pyproof_harness::Scale;
 
 #[test]
-fn fastapi_and_flask_name_exactly_the_faulty_fields_of_every_bad_body() {
+fn fastapi_and_flask_name_exactly_the_faulty_fields_of_the_bodies_they_catch() {
     let plan = Plan::new(Scale::Quick);
     let cases = bad_cases();
-    for server in [Server::FastApi, Server::Flask] {
+    // (case, status) of every body a server does not answer precisely. FastAPI's 422 for
+    // a NaN price fails to serialise (its error echoes the input, and Starlette's JSON
+    // refuses NaN): a 500.
+    let fastapi = [
+        ("nan_price", 500),
+        ("infinite_price", 200),
+        ("bool_qty", 200),
+    ];
+    for (server, missed) in [
+        (Server::FastApi, &fastapi[..]),
+        (Server::FastApiSync, &fastapi[..]),
+        (
+            Server::Flask,
+            &[("nan_price", 200), ("infinite_price", 200)][..],
+        ),
+    ] {
         let service = start(server, &plan).expect("starts on loopback");
         let pid = service.pid();
         let answers = check_answers(&service, &server.label(&plan)).expect("answers");
         assert_eq!(answers.len(), cases.len());
         for (case, answer) in cases.iter().zip(&answers) {
+            if let Some((_, status)) = missed.iter().find(|(id, _)| *id == case.id) {
+                assert_eq!(answer.status, *status, "{server:?} on {}", case.id);
+                continue;
+            }
             assert!(
                 answer.precise(&case.expected),
                 "{server:?} on {}: HTTP {} naming {:?}, expected {:?}",

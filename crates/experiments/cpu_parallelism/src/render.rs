@@ -22,13 +22,7 @@ pub(crate) fn record(
     outcome.param("k", py.k);
     outcome.param("python", &py.python);
     outcome.param("total work per configuration", us(plan.total_ms * 1000.0));
-    outcome.param(
-        "rounds",
-        format!(
-            "{rounds} (budget {}–{}: a worker round is added while a claim is within noise)",
-            plan.rounds.min, plan.rounds.max
-        ),
-    );
+    outcome.param("rounds", plan.rounds.describe(rounds));
     outcome.param(
         "calibration",
         format!("{} loop iterations per µs", format_number(py.iters_per_us)),

@@ -159,12 +159,10 @@ pub(crate) fn run_attached(
     outcome.param(
         "rounds",
         format!(
-            "{} measured after {} warm-up (budget {}–{}: rounds are added while a claim is \
-             within noise)",
-            samples.seconds.values().map(Vec::len).max().unwrap_or(0),
-            plan.warmup,
-            plan.rounds.min,
-            plan.rounds.max
+            "{}, after {} warm-up",
+            plan.rounds
+                .describe(samples.seconds.values().map(Vec::len).max().unwrap_or(0)),
+            plan.warmup
         ),
     );
     outcome.param("target_sequential_s", plan.target_s);

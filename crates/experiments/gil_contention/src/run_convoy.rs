@@ -87,8 +87,9 @@ pub(crate) fn convoy_part(
     outcome.param(
         "convoy rounds",
         format!(
-            "{round} (budget {}–{}), windows of {} s or 12 switch intervals",
-            budget.min, budget.max, base_window
+            "{}; windows of {} s or 12 switch intervals",
+            budget.describe(round),
+            base_window
         ),
     );
     // The tables and charts show every round's requests pooled per condition.

@@ -309,13 +309,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     );
     outcome.param("pure-Python images per run", plan.python_count);
     outcome.param("seed", SEED);
-    outcome.param(
-        "rounds",
-        format!(
-            "{round} (budget {}–{}: rounds are added while a claim is within noise)",
-            plan.rounds.min, plan.rounds.max
-        ),
-    );
+    outcome.param("rounds", plan.rounds.describe(round));
     outcome.param(
         "k",
         plan.ks

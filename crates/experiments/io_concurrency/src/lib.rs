@@ -308,13 +308,7 @@ impl Experiment for IoConcurrency {
 
         outcome.param("server", "tokio on 127.0.0.1, an ephemeral port");
         outcome.param("delay D", format!("{DELAY_MS} ms"));
-        outcome.param(
-            "rounds",
-            format!(
-                "{round} (budget {}–{}: rounds are added while a claim is within noise)",
-                plan.rounds.min, plan.rounds.max
-            ),
-        );
+        outcome.param("rounds", plan.rounds.describe(round));
         outcome.param("bounded pool", POOL_SIZE);
         outcome.param("cores", ctx.cores);
         render::record(&mut outcome, &plan, &samples, round);
