@@ -3,7 +3,7 @@
 //! times.
 
 use crate::OVERLAP_CEILING;
-use pyproof_harness::{Case, Fact, Judgement, Verdict, format_number, judge_cases, judge_facts};
+use pyproof_harness::{Case, Fact, Judgement, Verdict, judge_cases, judge_facts};
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -35,16 +35,17 @@ pub const FACT_CLAIMS: [&str; 4] = [
     ids::RUST_FUTURES_SAME_IDEA,
 ];
 
-/// Every claim: the protocol claims over `facts`, the overlap claim over each loop's median
-/// wall time as a multiple of one wait (`loop name → ratio`).
-pub fn judge(facts: &[Fact], overlap_ratios: &[(String, f64)]) -> Vec<Judgement> {
+/// Every claim: the protocol claims over `facts`, the overlap claim over each loop's wall
+/// time per round as a multiple of one wait (`loop name → ratios`).
+pub fn judge(facts: &[Fact], overlap_ratios: &[(String, Vec<f64>)]) -> Vec<Judgement> {
     let mut judgements = judge_facts(&FACT_CLAIMS, facts);
     judgements.push(judge_overlap(overlap_ratios));
     judgements
 }
 
-/// (d): every loop finishes its N waiting tasks in at most OVERLAP_CEILING × one wait.
-pub fn judge_overlap(ratios: &[(String, f64)]) -> Judgement {
+/// (d): every loop finishes its N waiting tasks in under OVERLAP_CEILING × one wait, on the
+/// 95% interval of its rounds.
+pub fn judge_overlap(ratios: &[(String, Vec<f64>)]) -> Judgement {
     if ratios.is_empty() {
         return Judgement::new(
             ids::LOOP_OVERLAPS_WAITS,
@@ -54,13 +55,7 @@ pub fn judge_overlap(ratios: &[(String, f64)]) -> Judgement {
     }
     let cases: Vec<Case> = ratios
         .iter()
-        .map(|(name, ratio)| {
-            Case::new(
-                name.clone(),
-                *ratio <= OVERLAP_CEILING,
-                format!("{}× one wait", format_number(*ratio)),
-            )
-        })
+        .map(|(name, ratios)| OVERLAP_CEILING.case(name.clone(), "one wait ×", ratios, ""))
         .collect();
     judge_cases(ids::LOOP_OVERLAPS_WAITS, &cases)
 }
@@ -76,16 +71,21 @@ mod tests {
 
     #[test]
     fn loops_overlap_when_every_one_stays_under_the_ceiling() {
-        let r = |xs: &[f64]| -> Vec<(String, f64)> {
+        // Each loop's rounds: ±2% around the given multiple of one wait.
+        let r = |xs: &[f64]| -> Vec<(String, Vec<f64>)> {
             xs.iter()
                 .enumerate()
-                .map(|(i, x)| (format!("loop{i}"), *x))
+                .map(|(i, x)| (format!("loop{i}"), vec![x * 0.98, *x, x * 1.02]))
                 .collect()
         };
         let v = |xs: &[f64]| judge_overlap(&r(xs)).verdict;
+        let ceiling = OVERLAP_CEILING.value;
         assert_eq!(v(&[1.05, 1.2]), Verdict::Confirmed);
-        assert_eq!(v(&[1.05, OVERLAP_CEILING * 10.0]), Verdict::Nuanced);
-        assert_eq!(v(&[OVERLAP_CEILING * 10.0]), Verdict::Refuted);
+        assert_eq!(v(&[1.05, ceiling * 10.0]), Verdict::Nuanced);
+        assert_eq!(v(&[ceiling * 10.0]), Verdict::Refuted);
         assert_eq!(v(&[]), Verdict::Inconclusive);
+        // Rounds on both sides of the ceiling: within noise.
+        let j = judge_overlap(&[("loop".to_string(), vec![1.3, 1.5, 1.7])]);
+        assert_eq!((j.verdict, j.within_noise), (Verdict::Inconclusive, true));
     }
 }
