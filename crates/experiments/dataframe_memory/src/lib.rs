@@ -25,13 +25,13 @@ use judge::judge;
 use options::CsvSize;
 pub use plan::{FileSize, Plan, Variant};
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, format_bytes,
-    format_number,
+    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, Threshold,
+    format_bytes, format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use render::{param, record_measurements, tables_and_charts};
+use runs::{ColumnReport, available_memory, measure_columns};
 pub use runs::{Sample, run_variant};
-use runs::{available_memory, measure_columns};
 use std::collections::BTreeMap;
 
 /// The experiment.
@@ -64,8 +64,17 @@ pub const SHEET_MULTIPLE: f64 = 5.0;
 /// Claim (1): the band that counts as "≈ 5×".
 pub const MULTIPLE_BAND: (f64, f64) = (3.5, 6.5);
 
-/// Claims (2) and (5): peak memory at twice the file size stays within this factor.
+/// Claim (1)'s band as bars on the per-round multiples.
+pub const MULTIPLE_FLOOR: Threshold = Threshold::at_least(MULTIPLE_BAND.0);
+
+/// See [`MULTIPLE_FLOOR`].
+pub const MULTIPLE_CEILING: Threshold = Threshold::below(MULTIPLE_BAND.1);
+
+/// Claims (2), (5), (6): peak memory at twice the file size stays within this factor.
 pub const FLAT_FACTOR: f64 = 1.25;
+
+/// [`FLAT_FACTOR`] on the per-round growth (full ÷ half; a tie, no growth, holds).
+pub const FLAT: Threshold = Threshold::below(FLAT_FACTOR).tie_within(1.10);
 
 /// Claim (2): the half-size file must hold this many chunks for a bound to be visible.
 pub const MIN_CHUNKS: u64 = 8;
@@ -79,8 +88,17 @@ pub const HALF_TOLERANCE: f64 = 0.02;
 /// Claim (4): category must cut the column to at most this fraction.
 pub const CATEGORY_CEILING: f64 = 0.25;
 
-/// Claim (5): polars streaming must be at least this many times faster than pandas' default.
+/// Claims (5), (6): polars streaming must be at least this many times faster than pandas'
+/// default read.
 pub const POLARS_SPEEDUP: f64 = 5.0;
+
+/// [`POLARS_SPEEDUP`] on the per-round ratio of pandas' time to polars'.
+pub const POLARS_FAST: Threshold = Threshold::at_least(POLARS_SPEEDUP).tie_within(1.10);
+
+/// Claims (5), (6), like for like: against pandas reading the same two columns (usecols),
+/// "much faster" means at least twice as fast (declared 2026-11-29 with the usecols
+/// comparison the verdicts issue asked for, before any run judged it).
+pub const POLARS_LIKE_FOR_LIKE: Threshold = Threshold::at_least(2.0).tie_within(1.10);
 
 /// The project's performance target at 2 GB: polars streaming's peak anonymous memory, MiB.
 pub const STREAMING_TARGET_MIB: f64 = 64.0;
@@ -167,19 +185,17 @@ impl Experiment for DataframeMemory {
             ),
             Claim::new(
                 ids::POLARS_STREAMING,
-                "(e) polars",
-                "beyond the sheet: polars' streaming engine keeps memory flat in the file size and \
-                 is much faster than pandas",
-                format!(
-                    "judged on polars as a Python user installs it (the PyPI wheel, the same \
-                     polars source as the Rust crate): its streaming net peak at {} <= \
-                     {FLAT_FACTOR}x its peak at {}, and its median time <= 1/{POLARS_SPEEDUP} of \
-                     pandas' default on the same file: Confirmed when both hold, Nuanced when \
-                     one does. The Rust crate built here runs the same query beside it and is \
-                     reported, not judged",
-                    format_bytes(plan.bytes),
-                    format_bytes(plan.half_bytes())
-                ),
+                "(e) polars wheel",
+                "beyond the sheet: polars' streaming engine (as a Python user installs it, the \
+                 PyPI wheel) keeps memory flat in the file size and is much faster than pandas",
+                polars_threshold(&plan),
+            ),
+            Claim::new(
+                ids::POLARS_CRATE,
+                "(f) polars crate",
+                "beyond the sheet: the same streaming query on the polars Rust crate, as stable \
+                 cargo builds it here, keeps memory flat and is much faster than pandas",
+                polars_threshold(&plan),
             ),
         ]
     }
@@ -187,6 +203,22 @@ impl Experiment for DataframeMemory {
     fn run(&self, ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         run(ctx)
     }
+}
+
+/// The threshold of claims (5) and (6), the same words for each build.
+fn polars_threshold(plan: &Plan) -> String {
+    format!(
+        "three cases on per-round ratios, each on its 95% interval: flat — net peak at {} \
+         over net peak at {} {}; fast — pandas' default read_csv time over polars' {} (the \
+         sheet's user reads all five columns); like for like — pandas read_csv with \
+         usecols=[category, price] (the two columns polars' projection pushdown reads) over \
+         polars' {}. Confirmed when all hold, Nuanced when some do (named), Refuted when none",
+        format_bytes(plan.bytes),
+        format_bytes(plan.half_bytes()),
+        FLAT.describe("×"),
+        POLARS_FAST.describe("×"),
+        POLARS_LIKE_FOR_LIKE.describe("×")
+    )
 }
 
 fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
@@ -250,22 +282,46 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     let mut runs: Vec<(Variant, FileSize)> =
         Variant::ALL.iter().map(|&v| (v, FileSize::Full)).collect();
     runs.extend(Variant::GROWTH.iter().map(|&v| (v, FileSize::Half)));
-    let total = runs.len() * plan.reps;
-    let mut samples: Vec<Sample> = Vec::with_capacity(total);
-    for rep in 0..plan.reps {
+    let mut samples: Vec<Sample> = Vec::new();
+    let mut round = 0;
+    // The claims judged so far (the per-column facts come after the rounds and never need
+    // more): another round while one lies within noise.
+    let no_columns = ColumnReport {
+        loads: BTreeMap::new(),
+        library: BTreeMap::new(),
+    };
+    while plan.rounds.more(round, || {
+        judge(
+            &BTreeMap::new(),
+            &samples,
+            &datasets[&FileSize::Full],
+            &datasets[&FileSize::Half],
+            &no_columns,
+            &plan,
+        )
+        .judgements
+    }) {
+        let total = runs.len() * plan.rounds.min.max(round + 1);
         // Rotate the order every round: no variant always runs first or last.
-        let shift = rep * runs.len() / plan.reps.max(1);
+        let shift = round * runs.len() / plan.rounds.min.max(1);
         for i in 0..runs.len() {
             let (variant, file) = runs[(i + shift) % runs.len()];
             let ds = &datasets[&file];
             ctx.progress.update(
-                &format!("{} on {}", variant.id(), format_bytes(ds.info.bytes)),
+                &format!(
+                    "round {} · {} on {}",
+                    round + 1,
+                    variant.id(),
+                    format_bytes(ds.info.bytes)
+                ),
                 samples.len(),
                 total,
             );
             samples.push(run_variant(variant, file, ds, &ragged[&file], &plan)?);
         }
+        round += 1;
     }
+    let total = samples.len();
     ctx.progress
         .update("pandas per-column memory", total, total + 1);
     let columns = measure_columns(&datasets[&FileSize::Full], &plan)?;
@@ -276,7 +332,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     outcome.param("file rows", full.info.answer.rows);
     outcome.param("half file", format_bytes(half.info.bytes));
     outcome.param("seed", SEED);
-    outcome.param("rounds", plan.reps);
+    outcome.param("rounds", plan.rounds.describe(round));
     outcome.param("chunksize", plan.chunksize);
     outcome.param("per-column sample rows", plan.column_rows);
     outcome.param("cores", ctx.cores);

@@ -13,7 +13,6 @@
 
 use super::data::{Answer, BadRow, Group};
 use super::worker::{ColumnMemory, WorkerReport, own_anon_kib};
-use crate::judge::ids;
 use polars::prelude::*;
 use pyproof_harness::ExperimentError;
 use std::collections::BTreeMap;
@@ -49,7 +48,7 @@ impl PolarsVariant {
         match self {
             PolarsVariant::EagerDefault => "polars_eager",
             PolarsVariant::EagerOverrides => "polars_eager_overrides",
-            PolarsVariant::LazyStreaming => ids::POLARS_STREAMING,
+            PolarsVariant::LazyStreaming => "polars_streaming",
             PolarsVariant::Batches => "polars_batches",
         }
     }
