@@ -98,6 +98,18 @@ def test_every_executor_gives_the_same_outputs(corpus: tuple[str, list[bytes]]) 
     assert (tallies[0].processed, tallies[0].skipped) == (20, 4)
 
 
+def test_a_cold_run_times_the_pool_with_the_work(corpus: tuple[str, list[bytes]]) -> None:
+    """Cold: the same outputs, no separate start-up (the pool's start is inside work_s), and
+    no worker left behind."""
+    _, records = corpus
+    warm = ip.run("thumbnail", "processes", 2, ip.batches_of(records, 4), records[:2], 60)
+    cold = ip.run("thumbnail", "processes", 2, ip.batches_of(records, 4), [], 60, cold=True)
+    assert cold.tally == warm.tally
+    assert cold.startup_s == 0.0 and warm.startup_s > 0
+    assert cold.work_s > 0
+    assert children(os.getpid()) == []
+
+
 def test_batches_and_batch_sizes() -> None:
     assert [len(b) for b in ip.batches_of([b"x"] * 10, 4)] == [4, 4, 2]
     assert ip.batch_size(1000, 2) == 32

@@ -12,7 +12,7 @@
 
 use criterion::{Criterion, SamplingMode, Throughput};
 use image_parallelism::corpus::{CorpusSpec, ensure_corpus};
-use image_parallelism::{Config, Executor, SEED, Workload, run_config};
+use image_parallelism::{Config, Executor, RunMode, SEED, Workload, run_config};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -76,7 +76,7 @@ fn image_parallelism(c: &mut Criterion) {
             group.bench_function(executor.label().replace(' ', "_"), |b| {
                 b.iter_custom(|iters| {
                     pyproof_runner::bench::sum_of(iters, || {
-                        run_config(&config, &corpus, n, Duration::from_secs(300), false)
+                        run_config(&config, &corpus, n, Duration::from_secs(300), RunMode::Warm)
                             .unwrap_or_else(|e| panic!("{}: {e}", config.key()))
                             .0
                             .work_s

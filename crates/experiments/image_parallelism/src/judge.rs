@@ -75,8 +75,20 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
                 " (pool start-up {} s, untimed)",
                 format_number(median(&stats.startup[&c]))
             ));
+            case.label = format!("{}, warm", case.label);
             case
         })
+        .chain(python.iter().filter_map(|&w| {
+            // Run once: the pool's start and shutdown inside the time.
+            let c = at(w, Executor::Processes(cores));
+            let cold = stats.cold_speedups.get(&c)?;
+            Some(scales.case(
+                format!("{}, cold (run once)", w.label()),
+                &format!("{cores} processes, start to shutdown"),
+                cold,
+                "×",
+            ))
+        }))
         .collect();
     judgements.push(judge_cases(ids::PROCESSES_SCALE, &cases));
 
@@ -88,7 +100,7 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             let (pc, _) = stats.best_of(w, "processes")?;
             let (tc, _) = stats.best_of(w, "threads")?;
             Some(PROCESSES_BEAT_THREADS.case(
-                w.label(),
+                format!("{}, warm", w.label()),
                 &format!(
                     "best processes ({}) / best threads ({}) images/s",
                     pc.executor.label(),
@@ -99,6 +111,17 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
             ))
         })
         .collect();
+    // Run once: each pool at k = cores, its start and shutdown inside the time.
+    cases.extend(python.iter().filter_map(|&w| {
+        let p = stats.cold_rates.get(&at(w, Executor::Processes(cores)))?;
+        let t = stats.cold_rates.get(&at(w, Executor::Threads(cores)))?;
+        Some(PROCESSES_BEAT_THREADS.case(
+            format!("{}, cold (run once)", w.label()),
+            &format!("{cores} processes / {cores} threads images/s, start to shutdown"),
+            &pairwise_ratios(p, t),
+            "×",
+        ))
+    }));
     if let Some(m) = million {
         let rate = |kind: &str| {
             m.runs
@@ -183,6 +206,8 @@ mod tests {
             tallies: BTreeMap::new(),
             batch: BTreeMap::new(),
             rounds: 3,
+            cold_rates: BTreeMap::new(),
+            cold_speedups: BTreeMap::new(),
         };
         let mut put = |workload, executor, speedup: f64| {
             let c = Config { workload, executor };
@@ -274,6 +299,33 @@ mod tests {
         let j = &judge(&s, None, 2)[3];
         assert_eq!(j.verdict, Verdict::Inconclusive, "{}", j.evidence);
         assert!(j.within_noise);
+    }
+
+    #[test]
+    fn run_once_the_pool_start_can_undo_the_warm_win() {
+        // Warm, processes 1.8× threads for pure Python; cold, spawning eats it: a tie.
+        let mut s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        for w in [Workload::PythonThreshold, Workload::PillowThumbnail] {
+            let c = |executor| Config {
+                workload: w,
+                executor,
+            };
+            s.cold_rates
+                .insert(c(Executor::Threads(2)), vec![90.0, 92.0, 91.0]);
+            s.cold_rates
+                .insert(c(Executor::Processes(2)), vec![95.0, 93.0, 94.0]);
+            s.cold_speedups
+                .insert(c(Executor::Processes(2)), vec![0.95, 0.93, 0.94]);
+        }
+        let j = judge(&s, None, 2);
+        assert_eq!(j[1].verdict, Verdict::Nuanced, "{}", j[1].evidence);
+        assert!(
+            j[1].evidence.contains("but not for pure-Python threshold, cold (run once)"),
+            "{}",
+            j[1].evidence
+        );
+        assert_eq!(j[2].verdict, Verdict::Nuanced, "{}", j[2].evidence);
+        assert!(j[2].evidence.contains("cold (run once): 2 processes / 2 threads"));
     }
 
     #[test]

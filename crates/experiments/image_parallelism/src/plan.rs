@@ -236,6 +236,18 @@ impl Plan {
         out
     }
 
+    /// The configurations also run cold: each Python workload's thread and process pools at
+    /// k = cores (both need a start; the sequential run has none to pay).
+    pub fn cold_configs(&self, cores: usize) -> Vec<Config> {
+        [Workload::PythonThreshold, Workload::PillowThumbnail]
+            .into_iter()
+            .flat_map(|workload| {
+                [Executor::Threads(cores), Executor::Processes(cores)]
+                    .map(|executor| Config { workload, executor })
+            })
+            .collect()
+    }
+
     /// Deadline of one run of `config`: generous (pure Python here handles ~4 Mpx/s) but
     /// bounded, so a hung pool ends.
     pub fn timeout(&self, config: &Config) -> Duration {

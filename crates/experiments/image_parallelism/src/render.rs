@@ -111,6 +111,7 @@ pub(crate) fn tables_and_charts(
         ]);
     }
     outcome.tables.push(table);
+    outcome.tables.push(cold_table(stats, cores));
 
     // Moving bytes between processes: the echo workload through a pool, against no pool.
     let echo_seq = Config {
@@ -286,4 +287,41 @@ pub(crate) fn tables_and_charts(
         bars,
         reference: None,
     });
+}
+
+/// Warm against cold at k = cores: what the steady state shows and what a user running the
+/// job once pays (the pool's start and shutdown inside the time).
+fn cold_table(stats: &Stats, cores: usize) -> Table {
+    let mut t = Table::new(
+        format!(
+            "Run once or run warm, k = {cores}: images/s with the pool already started and \
+             warmed, and with its start, the bytes' transfer and its shutdown in the time \
+             (medians of the rounds)"
+        ),
+        &[
+            "workload",
+            "executor",
+            "warm images/s",
+            "pool start-up (untimed when warm)",
+            "cold images/s",
+            "cold speedup over sequential",
+        ],
+    );
+    for (config, cold) in &stats.cold_rates {
+        t.row(vec![
+            config.workload.label().to_string(),
+            config.executor.label(),
+            format_number(stats.rate(config)),
+            stats
+                .startup
+                .get(config)
+                .map_or("—".to_string(), |s| format!("{} s", format_number(median(s)))),
+            format_number(median(cold)),
+            stats
+                .cold_speedups
+                .get(config)
+                .map_or("—".to_string(), |s| format!("{}×", format_number(median(s)))),
+        ]);
+    }
+    t
 }

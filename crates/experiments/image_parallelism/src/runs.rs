@@ -18,6 +18,8 @@ pub struct Sample {
     pub config: Config,
     /// The round it belonged to.
     pub round: usize,
+    /// Whether it was timed cold (pool start and shutdown inside the timed work).
+    pub cold: bool,
     /// What the worker reported.
     pub report: RunReport,
     /// Peak anonymous memory of the whole process group (pool workers included), MiB.
@@ -40,13 +42,25 @@ pub(crate) fn worker_command(rust: bool) -> Result<Command, ExperimentError> {
     }
 }
 
+/// How a run is timed and fed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// The pack read first; the pool started and warmed before the timed work.
+    Warm,
+    /// The same, the pack read while working (only the batches in flight in memory).
+    Streamed,
+    /// Nothing warmed: the timed part is the pool's start, moving the bytes, the work and the
+    /// pool's shutdown — what a user running the job once pays (Python executors only).
+    Cold,
+}
+
 /// The command that runs `config` over the pack in a fresh process.
 pub(crate) fn command(
     config: &Config,
     pack: &std::path::Path,
     count: u64,
     timeout: Duration,
-    stream: bool,
+    mode: RunMode,
 ) -> Result<Command, ExperimentError> {
     let k = config.executor.k().to_string();
     let mut cmd = worker_command(config.workload.is_rust())?;
@@ -63,8 +77,14 @@ pub(crate) fn command(
         ]);
     }
     cmd.args(["--count", &count.to_string()]);
-    if stream {
-        cmd.arg("--stream");
+    match mode {
+        RunMode::Warm => {}
+        RunMode::Streamed => {
+            cmd.arg("--stream");
+        }
+        RunMode::Cold => {
+            cmd.arg("--cold");
+        }
     }
     Ok(cmd)
 }
@@ -75,7 +95,7 @@ pub fn run_config(
     corpus: &Corpus,
     count: u64,
     timeout: Duration,
-    stream: bool,
+    mode: RunMode,
 ) -> Result<(RunReport, f64, f64), ExperimentError> {
     let what = format!(
         "{} {} over {} images",
@@ -84,7 +104,7 @@ pub fn run_config(
         group_digits(count)
     );
     let report = run_measured(
-        command(config, &corpus.path, count, timeout, stream)?,
+        command(config, &corpus.path, count, timeout, mode)?,
         &RunOptions::new(what.clone(), timeout),
     )?
     .check()?;
@@ -202,7 +222,17 @@ pub(crate) fn run_million(
             runs.len(),
         );
         let (report, peak_anon_mib, _) =
-            run_config(&config, &corpus, count, plan.timeout, !projected)?;
+            run_config(
+                &config,
+                &corpus,
+                count,
+                plan.timeout,
+                if projected {
+                    RunMode::Warm
+                } else {
+                    RunMode::Streamed
+                },
+            )?;
         out.push(MillionRun {
             config,
             report,

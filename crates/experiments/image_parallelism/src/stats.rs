@@ -21,6 +21,12 @@ pub struct Stats {
     pub batch: BTreeMap<Config, u64>,
     /// The rounds taken.
     pub rounds: usize,
+    /// Per configuration run cold: images/s per round, the pool's start and shutdown in the
+    /// time.
+    pub cold_rates: BTreeMap<Config, Vec<f64>>,
+    /// Per configuration run cold: speedup over the same workload's warm sequential run of
+    /// the same round.
+    pub cold_speedups: BTreeMap<Config, Vec<f64>>,
 }
 
 impl Stats {
@@ -32,7 +38,13 @@ impl Stats {
         let mut tallies = BTreeMap::new();
         let mut batch = BTreeMap::new();
         let mut by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
-        for s in samples {
+        let mut cold_rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
+        let mut cold_by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
+        for s in samples.iter().filter(|s| s.cold) {
+            cold_rates.entry(s.config).or_default().push(s.report.rate());
+            cold_by_round.insert((s.config, s.round), s.report.work_s);
+        }
+        for s in samples.iter().filter(|s| !s.cold) {
             rates.entry(s.config).or_default().push(s.report.rate());
             memory.entry(s.config).or_default().push(s.peak_anon_mib);
             startup
@@ -63,6 +75,19 @@ impl Stats {
             }
             speedups.insert(config, pairwise_ratios(&num, &den));
         }
+        let mut cold_speedups = BTreeMap::new();
+        for (&config, _) in &cold_rates {
+            let seq = Config {
+                workload: config.workload,
+                executor: Executor::Sequential,
+            };
+            let pairs: Vec<f64> = (0..rounds)
+                .filter_map(|r| {
+                    Some(by_round.get(&(seq, r))? / cold_by_round.get(&(config, r))?.max(1e-9))
+                })
+                .collect();
+            cold_speedups.insert(config, pairs);
+        }
         Stats {
             rates,
             speedups,
@@ -71,6 +96,8 @@ impl Stats {
             tallies,
             batch,
             rounds,
+            cold_rates,
+            cold_speedups,
         }
     }
 
