@@ -20,6 +20,8 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from pyproof._parallel import cold_pool_s
+
 
 def spin(iters: int) -> int:
     """Pure-Python CPU work: ``iters`` rounds of integer arithmetic (the GIL held)."""
@@ -109,6 +111,8 @@ def measure(
                 if -(-tasks // chunk) <= max_round_trips:
                     jobs.append((f"processes:{c}", size, iters, tasks, chunk))
         samples: dict[tuple[str, float], dict] = {}
+        cold: list[float] = []
+        jobs.append(("cold_pool", 0.0, 0, 0, 0))
         deadline = time.monotonic() + timeout
         for r in range(rounds):
             shift = r * len(jobs) // max(1, rounds)
@@ -116,6 +120,9 @@ def measure(
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TimeoutError(f"the runs did not finish within {timeout:g} s")
+                if name == "cold_pool":
+                    cold.append(cold_pool_s(k, spin, (1,), left))
+                    continue
                 if name == "sequential":
                     seconds, checksum = run_sequential(iters, tasks)
                 elif name == "threads":
@@ -150,6 +157,7 @@ def measure(
         "iters_per_us": per_us,
         "k": k,
         "startup_s": startup_s,
+        "cold_pool_s": cold,
         "worker_pids": pids,
         "samples": list(samples.values()),
     }

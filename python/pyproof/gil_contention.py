@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from pyproof._parallel import ProcessRunner, run_threads, split_range
+from pyproof._parallel import ProcessRunner, cold_pool_s, run_threads, split_range
 
 #: Modes of ``measure``.
 MODES = ("sequential", "threads", "processes")
@@ -108,6 +108,12 @@ def measure(
     else:
         raise ValueError(f"unknown mode {mode!r} (expected one of {MODES})")
     return seconds, combine(family, parts)
+
+
+def cold_pool(k: int, timeout: float) -> float:
+    """A cold pool's cost for the pure-Python work: start, imports, shutdown (see
+    ``pyproof._parallel.cold_pool_s``)."""
+    return cold_pool_s(k, py_spin, (0, 1), timeout)
 
 
 def open_pool(k: int, timeout: float) -> ProcessRunner:

@@ -363,8 +363,9 @@ def run(
     ``warm`` is a few images processed first, untimed, so the timed part starts with warm
     code and started workers. With ``cold``, nothing is warmed: the timed part is what a user
     running the job once pays — the pool's start (spawning, imports), moving the bytes, the
-    work and the pool's shutdown (``startup_s`` is then 0). Raises ``TimeoutError`` after ``timeout`` seconds and
-    ``WorkerDied`` when a pool process dies; a process pool is killed either way.
+    work and the pool's shutdown (``startup_s`` is then 0). Raises ``TimeoutError`` after
+    ``timeout`` seconds and ``WorkerDied`` when a pool process dies; a process pool is killed
+    either way.
     """
     if workload not in _FUNCS:
         raise ValueError(f"unknown workload {workload!r} (expected one of {WORKLOADS})")

@@ -105,9 +105,7 @@ def _one(port: int, timeout: float, tally: Tally) -> None:
         tally.record(None)
 
 
-def run_asyncio(
-    port: int, n: int, timeout: float, tally: Tally, per_request: bool = False
-) -> None:
+def run_asyncio(port: int, n: int, timeout: float, tally: Tally, per_request: bool = False) -> None:
     """``n`` coroutines under one deadline for the batch (a request's timeout plus 5 ms per
     request, as the thread client allows); with ``per_request``, each wrapped in its own
     ``asyncio.wait_for`` instead. A request cancelled by the batch deadline is counted as a

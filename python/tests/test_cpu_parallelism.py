@@ -33,6 +33,8 @@ def test_every_executor_does_the_same_work() -> None:
     assert all(len(checksums) == 1 for checksums in by_size.values()), by_size
     executors = {s["executor"] for s in samples}
     assert executors == {"sequential", "threads", "processes:1", "processes:auto"}
+    # One cold pool lifecycle per round, timed on its own.
+    assert len(report["cold_pool_s"]) == 1 and report["cold_pool_s"][0] > 0
 
 
 def test_round_trip_cap_leaves_out_the_hopeless_configurations() -> None:

@@ -9,7 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from pyproof._parallel import ProcessRunner, run_threads, split_range
+from pyproof._parallel import ProcessRunner, cold_pool_s, run_threads, split_range
 
 
 def _square(x: int) -> int:
@@ -67,3 +67,17 @@ def test_a_stuck_pool_times_out_and_is_killed() -> None:
     for pid in pool.worker_pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_cold_pool_is_timed_and_gone_after() -> None:
+    assert cold_pool_s(2, _square, (3,), timeout=60) > 0
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []
+
+
+def test_a_cold_pool_that_hangs_times_out_and_a_dying_one_raises() -> None:
+    with pytest.raises(TimeoutError):
+        cold_pool_s(1, _sleep, (30.0,), timeout=0.5)
+    with pytest.raises(BrokenProcessPool):
+        cold_pool_s(1, _die, (0,), timeout=60)

@@ -117,13 +117,24 @@ impl Interval {
 
     /// "1.93× (95% CI 1.88–1.97, 5 rounds)".
     pub fn describe(&self, unit: &str) -> String {
+        self.describe_of(unit, "round")
+    }
+
+    /// The same, naming what the samples are: "1.03× (95% CI 1.02–1.05, 53 attaches)".
+    pub fn describe_of(&self, unit: &str, sample: &str) -> String {
         format!(
-            "{} (95% CI {}–{}, {} round{})",
+            "{} (95% CI {}–{}, {} {sample}{})",
             crate::format_value(self.median, unit),
             crate::format_number(self.lo),
             crate::format_number(self.hi),
             self.n,
-            if self.n == 1 { "" } else { "s" }
+            if self.n == 1 {
+                ""
+            } else if sample.ends_with('h') {
+                "es"
+            } else {
+                "s"
+            }
         )
     }
 }
@@ -337,6 +348,10 @@ mod tests {
         assert_eq!(
             at(1.0, 2.0).describe("×"),
             "1.50× (95% CI 1.00–2.00, 5 rounds)"
+        );
+        assert_eq!(
+            at(1.0, 2.0).describe_of("×", "attach"),
+            "1.50× (95% CI 1.00–2.00, 5 attaches)"
         );
     }
 

@@ -166,6 +166,19 @@ pub fn judge(
             ))
         })
         .collect();
+    // Run once: the same pool with a cold pool's start and shutdown in the time.
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .chain(sizes_us.iter().filter_map(|&s| {
+            let once = speedups.get(&("processes:cold", s.to_bits()))?;
+            Some(BEST.case(
+                format!("{}, run once", us(s)),
+                "processes with the pool's start",
+                once,
+                "×",
+            ))
+        }))
+        .collect();
     let mut j = judge_cases(ids::MULTIPROCESSING_BEST, &cases);
     if let Some(c) = cross_auto {
         j.evidence.push_str(&format!(
@@ -311,6 +324,21 @@ mod tests {
                 .contains("threads not run: over 50000 round trips"),
             "{}",
             j.evidence
+        );
+    }
+
+    #[test]
+    fn a_job_run_once_pays_the_pool_start() {
+        // Warm the pool wins at every size; with its start in the time it does not.
+        let mut s = speedups([1.0; 3], [1.9; 3], [1.9; 3]);
+        for size in SIZES {
+            s.insert(("processes:cold", size.to_bits()), vec![1.0, 1.02, 0.98]);
+        }
+        let j = &judge(&SIZES, &s, None, None, 2)[0];
+        assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+        assert!(
+            j.evidence
+                .contains("1.00 µs, run once: processes with the pool's start")
         );
     }
 

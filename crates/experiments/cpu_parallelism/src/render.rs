@@ -96,6 +96,7 @@ pub(crate) fn record(
         table.row(row);
     }
     outcome.tables.push(table);
+    cold(outcome, plan, py, by, &mut speedups);
 
     let curve = |ex: &str| -> Vec<(f64, f64)> {
         plan.sizes_us
@@ -154,4 +155,64 @@ pub(crate) fn record(
         });
     }
     (speedups, cross_one, cross_auto)
+}
+
+/// Run once: the better process pool at each size (by its warm median) with a cold pool's
+/// cost added round by round — spawning the workers, their imports and the shutdown,
+/// measured in the same round — as speedups over sequential under `processes:cold`, and a
+/// table beside the warm figures.
+fn cold(
+    outcome: &mut Outcome,
+    plan: &Plan,
+    py: &PyReport,
+    by: &BTreeMap<(String, u64), &PySample>,
+    speedups: &mut Speedups,
+) {
+    if py.cold_pool_s.is_empty() {
+        return;
+    }
+    let mut table = Table::new(
+        format!(
+            "Run once: the better process pool with its own start and shutdown (a cold pool, \
+             {} s median, measured each round) against the warm pool",
+            format_number(median(&py.cold_pool_s))
+        ),
+        &["task size", "warm speedup", "run-once speedup"],
+    );
+    for &size in &plan.sizes_us {
+        let bits = size.to_bits();
+        let Some(seq) = by.get(&("sequential".to_string(), bits)) else {
+            continue;
+        };
+        let best = ["processes:1", "processes:auto"]
+            .into_iter()
+            .filter_map(|ex| Some((ex, by.get(&(ex.to_string(), bits))?)))
+            .max_by(|a, b| {
+                median(&speedups[&(a.0, bits)]).total_cmp(&median(&speedups[&(b.0, bits)]))
+            });
+        let Some((ex, pool)) = best else { continue };
+        let once: Vec<f64> = seq
+            .seconds
+            .iter()
+            .zip(&pool.seconds)
+            .zip(&py.cold_pool_s)
+            .map(|((s, p), c)| s / (p + c))
+            .collect();
+        outcome.measurements.push(Measurement::new(
+            format!("size{size}us.processes_cold.speedup"),
+            format!(
+                "{ex} run once (a cold pool's start and shutdown added), {}",
+                us(size)
+            ),
+            "×",
+            once.clone(),
+        ));
+        table.row(vec![
+            us(size),
+            pyproof_harness::median_iqr(&speedups[&(ex, bits)], "×"),
+            pyproof_harness::median_iqr(&once, "×"),
+        ]);
+        speedups.insert(("processes:cold", bits), once);
+    }
+    outcome.tables.push(table);
 }

@@ -90,10 +90,25 @@ pub(crate) fn judge(
             "no parallel speedup is possible",
         )
         .unwrap_or_else(|| {
-            judge_cases(
-                ids::PROCESSES_SCALE,
-                &cases(Family::Python, Mode::Processes, &|k| scales(k, cores)),
-            )
+            // Warm (the steady state) and run once (a cold pool's start and shutdown added,
+            // measured in the same round).
+            let mut all = cases(Family::Python, Mode::Processes, &|k| scales(k, cores));
+            for c in &mut all {
+                c.label = format!("{}, warm", c.label);
+            }
+            all.extend(
+                ks.iter()
+                    .filter(|k| samples.cold.contains_key(k))
+                    .map(|&k| {
+                        scales(k, cores).case(
+                            format!("k={k}, run once"),
+                            "with the pool's start",
+                            &samples.cold_speedups(k),
+                            "×",
+                        )
+                    }),
+            );
+            judge_cases(ids::PROCESSES_SCALE, &all)
         }),
     );
 
@@ -268,14 +283,13 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
                 format!("{} ms", format_number(c.interval_s * 1e3)),
                 standing,
                 format!(
-                    "median wait {}{} ({} attaches, {}% found the GIL free)",
-                    iv.describe("×"),
+                    "median wait {}{} ({}% found the GIL free)",
+                    iv.describe_of("×", "attach"),
                     match standing {
                         Standing::Holds => "",
                         Standing::Fails => " — outside the band",
                         Standing::WithinNoise => " — within noise of the band's edge",
                     },
-                    c.waits_s.len(),
                     format_number(c.found_free() * 100.0)
                 ),
             )

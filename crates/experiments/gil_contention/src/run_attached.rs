@@ -6,11 +6,12 @@ use crate::timeline;
 use crate::workload::{Family, Mode, Pool, Variant, Workload};
 use crate::{
     META, Plan, judge::judge, ks_text, record::record, record::record_timeline,
-    record::release_target_note,
+    record::release_target_note, record::speedup_text,
 };
 use pyo3::prelude::*;
 use pyproof_harness::{
-    ExperimentError, Outcome, RunContext, Summary, format_number, pairwise_ratios,
+    ExperimentError, Measurement, Outcome, RunContext, Summary, Table, format_number, median_iqr,
+    pairwise_ratios,
 };
 use pyproof_python::Interpreter;
 use std::collections::BTreeMap;
@@ -19,6 +20,8 @@ use std::collections::BTreeMap;
 pub struct Samples {
     /// Every round's wall seconds of each variant, in round order.
     pub seconds: BTreeMap<Variant, Vec<f64>>,
+    /// Every round's cost of a cold pool of k processes (start and shutdown), by k.
+    pub cold: BTreeMap<usize, Vec<f64>>,
 }
 
 impl Samples {
@@ -34,6 +37,22 @@ impl Samples {
             mode: Mode::Sequential,
         };
         pairwise_ratios(self.seconds(seq), self.seconds(v))
+    }
+
+    /// Speedups of `k` processes over one thread for a job run once, round by round: the
+    /// round's cold pool cost added to the warm pool's time.
+    pub fn cold_speedups(&self, k: usize) -> Vec<f64> {
+        let v = |mode| Variant {
+            family: Family::Python,
+            mode,
+        };
+        let cold = self.cold.get(&k).map(Vec::as_slice).unwrap_or(&[]);
+        self.seconds(v(Mode::Sequential))
+            .iter()
+            .zip(self.seconds(v(Mode::Processes(k))))
+            .zip(cold)
+            .map(|((s, p), c)| s / (p + c))
+            .collect()
     }
 
     /// The summary of `v`'s speedups.
@@ -99,6 +118,7 @@ pub(crate) fn run_attached(
             pools.push(wl.open_pool(k, plan.timeout_s)?);
         }
         let mut seconds: BTreeMap<Variant, Vec<f64>> = BTreeMap::new();
+        let mut cold: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
         let mut answers: BTreeMap<Family, u64> = BTreeMap::new();
         // Warm-up rounds, then the budget's rounds: more while a claim is within noise.
         let mut round = 0;
@@ -106,6 +126,7 @@ pub(crate) fn run_attached(
             || plan.rounds.more(round - plan.warmup, || {
                 let so_far = Samples {
                     seconds: seconds.clone(),
+                    cold: cold.clone(),
                 };
                 judge(
                     &so_far,
@@ -140,9 +161,21 @@ pub(crate) fn run_attached(
                     seconds.entry(v).or_default().push(secs);
                 }
             }
+            if round >= plan.warmup {
+                // A job run once pays a pool's start and shutdown: measured every round.
+                for &k in &plan.ks {
+                    progress(&format!(
+                        "round {}: a cold pool of {k}",
+                        round + 1 - plan.warmup
+                    ));
+                    cold.entry(k)
+                        .or_default()
+                        .push(wl.cold_pool(k, plan.timeout_s)?);
+                }
+            }
             round += 1;
         }
-        Ok(Samples { seconds })
+        Ok(Samples { seconds, cold })
     })();
     let startups: Vec<(usize, f64)> = pools.iter().map(|p| (p.k, p.startup_s)).collect();
     for pool in pools {
@@ -176,13 +209,48 @@ pub(crate) fn run_attached(
     }
     record(&mut outcome, &samples, &variants, ctx.cores);
     record_timeline(&mut outcome, &tl, switch_interval);
+    let mut once = Table::new(
+        "Run once or run warm: pure-Python work on k spawned processes, with a cold pool's \
+         start and shutdown (measured each round) added to the warm pool's time",
+        &[
+            "k",
+            "warm speedup",
+            "cold pool (start + shutdown)",
+            "run-once speedup",
+        ],
+    );
     for (k, s) in &startups {
+        let cold = samples.cold.get(k).map(Vec::as_slice).unwrap_or(&[]);
+        let run_once = samples.cold_speedups(*k);
+        outcome.measurements.push(Measurement::new(
+            format!("python.processes.k{k}.cold_pool_s"),
+            format!("a cold pool of {k} spawned processes: start and shutdown"),
+            "s",
+            cold.to_vec(),
+        ));
+        outcome.measurements.push(Measurement::new(
+            format!("python.processes.k{k}.run_once_speedup"),
+            format!("pure Python, {k} processes, run once"),
+            "×",
+            run_once.clone(),
+        ));
+        once.row(vec![
+            k.to_string(),
+            speedup_text(&samples.speedup(Variant {
+                family: Family::Python,
+                mode: Mode::Processes(*k),
+            })),
+            median_iqr(cold, "s"),
+            median_iqr(&run_once, "×"),
+        ]);
         outcome.notes.push(format!(
-            "Starting and warming a pool of {k} spawned processes took {} s; the process \
-             timings above use the warm pool and leave that cost out.",
+            "Starting and warming the pool of {k} spawned processes the warm timings use took \
+             {} s (with its readiness checks); the run-once figures add a cold pool's own start \
+             and shutdown instead.",
             format_number(*s)
         ));
     }
+    outcome.tables.push(once);
     if cfg!(debug_assertions) {
         outcome.notes.push(
             "Debug build: the Rust kernel runs unoptimised here; use --release for figures \

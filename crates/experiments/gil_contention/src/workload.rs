@@ -219,7 +219,17 @@ impl<'py> Workload<'py> {
         }
     }
 
-    /// Starts a warm pool of `k` spawned worker processes.
+    /// What a job run once pays for a pool of `k` processes beyond its work: the pool's
+    /// start (spawning, imports) and shutdown, s.
+    pub fn cold_pool(&self, k: usize, timeout_s: f64) -> Result<f64, PythonError> {
+        let context = format!("a cold pool of {k} processes");
+        self.call("cold_pool", (k, timeout_s), &context)?
+            .extract()
+            .map_err(|e| py_error(self.py, e, &context))
+    }
+
+    /// A warm pool of `k` spawned processes (started and warmed here; its start-up is
+    /// reported, not timed with the work).
     pub fn open_pool(&self, k: usize, timeout_s: f64) -> Result<Pool<'py>, PythonError> {
         let context = format!("starting a pool of {k} processes");
         let handle = self.call("open_pool", (k, timeout_s), &context)?;

@@ -320,12 +320,16 @@ mod tests {
         let j = judge(&s, None, 2);
         assert_eq!(j[1].verdict, Verdict::Nuanced, "{}", j[1].evidence);
         assert!(
-            j[1].evidence.contains("but not for pure-Python threshold, cold (run once)"),
+            j[1].evidence
+                .contains("but not for pure-Python threshold, cold (run once)"),
             "{}",
             j[1].evidence
         );
         assert_eq!(j[2].verdict, Verdict::Nuanced, "{}", j[2].evidence);
-        assert!(j[2].evidence.contains("cold (run once): 2 processes / 2 threads"));
+        assert!(
+            j[2].evidence
+                .contains("cold (run once): 2 processes / 2 threads")
+        );
     }
 
     #[test]

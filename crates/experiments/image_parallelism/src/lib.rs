@@ -240,7 +240,11 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     let jobs: Vec<(Config, RunMode)> = configs
         .iter()
         .map(|&c| (c, RunMode::Warm))
-        .chain(plan.cold_configs(cores).into_iter().map(|c| (c, RunMode::Cold)))
+        .chain(
+            plan.cold_configs(cores)
+                .into_iter()
+                .map(|c| (c, RunMode::Cold)),
+        )
         .collect();
     let mut samples: Vec<Sample> = Vec::new();
     let mut profiles = stages::Profiles::default();

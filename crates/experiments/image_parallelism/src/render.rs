@@ -312,15 +312,16 @@ fn cold_table(stats: &Stats, cores: usize) -> Table {
             config.workload.label().to_string(),
             config.executor.label(),
             format_number(stats.rate(config)),
-            stats
-                .startup
-                .get(config)
-                .map_or("—".to_string(), |s| format!("{} s", format_number(median(s)))),
+            stats.startup.get(config).map_or("—".to_string(), |s| {
+                format!("{} s", format_number(median(s)))
+            }),
             format_number(median(cold)),
             stats
                 .cold_speedups
                 .get(config)
-                .map_or("—".to_string(), |s| format!("{}×", format_number(median(s)))),
+                .map_or("—".to_string(), |s| {
+                    format!("{}×", format_number(median(s)))
+                }),
         ]);
     }
     t

@@ -221,18 +221,17 @@ pub(crate) fn run_million(
             i,
             runs.len(),
         );
-        let (report, peak_anon_mib, _) =
-            run_config(
-                &config,
-                &corpus,
-                count,
-                plan.timeout,
-                if projected {
-                    RunMode::Warm
-                } else {
-                    RunMode::Streamed
-                },
-            )?;
+        let (report, peak_anon_mib, _) = run_config(
+            &config,
+            &corpus,
+            count,
+            plan.timeout,
+            if projected {
+                RunMode::Warm
+            } else {
+                RunMode::Streamed
+            },
+        )?;
         out.push(MillionRun {
             config,
             report,

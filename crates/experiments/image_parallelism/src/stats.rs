@@ -41,7 +41,10 @@ impl Stats {
         let mut cold_rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut cold_by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
         for s in samples.iter().filter(|s| s.cold) {
-            cold_rates.entry(s.config).or_default().push(s.report.rate());
+            cold_rates
+                .entry(s.config)
+                .or_default()
+                .push(s.report.rate());
             cold_by_round.insert((s.config, s.round), s.report.work_s);
         }
         for s in samples.iter().filter(|s| !s.cold) {

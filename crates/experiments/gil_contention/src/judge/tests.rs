@@ -224,7 +224,10 @@ fn samples(speedups: &[Speedup]) -> Samples {
             );
         }
     }
-    Samples { seconds }
+    Samples {
+        seconds,
+        cold: std::collections::BTreeMap::new(),
+    }
 }
 
 fn timeline(overlap_ns: u64, stamps: usize) -> TimelineStats {
@@ -283,6 +286,21 @@ fn scaling_threads_and_overlapping_bytecode_refute_the_gil_claims() {
     assert_eq!(
         main_verdicts(&s, &timeline(0, 10_000), 2, true)[2],
         Verdict::Nuanced
+    );
+}
+
+#[test]
+fn a_job_run_once_pays_the_pools_start() {
+    // Warm, processes scale; a cold pool costing as much as the work halves the speedup.
+    let mut s = textbook(1.0, 1.9);
+    s.cold = [(2, vec![0.5; 3]), (4, vec![0.5; 3])].into_iter().collect();
+    let j = &judge(&s, &timeline(0, 10_000), 0.005, &[2, 4], 2, true)[1];
+    assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+    assert!(
+        j.evidence
+            .contains("k=2, run once: with the pool's start 0.97"),
+        "{}",
+        j.evidence
     );
 }
 
