@@ -79,7 +79,7 @@ impl Stats {
             speedups.insert(config, pairwise_ratios(&num, &den));
         }
         let mut cold_speedups = BTreeMap::new();
-        for (&config, _) in &cold_rates {
+        for &config in cold_rates.keys() {
             let seq = Config {
                 workload: config.workload,
                 executor: Executor::Sequential,
