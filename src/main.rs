@@ -291,6 +291,12 @@ fn update_doc_blocks(root: &Path, run: &pyproof_harness::RunResults) -> Result<(
             &blocks::verdicts_block(o, run),
             &["## Caveats", "## Further reading"],
         );
+        let new = blocks::set(
+            &new,
+            blocks::MEASURED,
+            &blocks::measured_block(o, run),
+            &["## Caveats", "## Further reading"],
+        );
         if new != text {
             pyproof_report::write_atomic(&page, new.as_bytes())
                 .with_context(|| format!("writing {}", page.display()))?;

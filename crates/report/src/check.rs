@@ -215,17 +215,21 @@ pub fn report(root: &Path, ids: &[&str]) -> Vec<Problem> {
         };
         let page = root.join("docs").join(format!("{id}.md"));
         if let Ok(text) = std::fs::read_to_string(&page) {
-            let want = blocks::verdicts_block(outcome, &results);
-            match blocks::current(&text, blocks::VERDICTS) {
-                None => problems.push(problem(
-                    format!("{id}: docs/{id}.md has no generated verdicts block"),
-                    REPORT,
-                )),
-                Some(have) if have != want.trim_matches('\n') => problems.push(problem(
-                    format!("{id}: the verdicts block of docs/{id}.md is stale"),
-                    REPORT,
-                )),
-                Some(_) => {}
+            for (name, want) in [
+                (blocks::VERDICTS, blocks::verdicts_block(outcome, &results)),
+                (blocks::MEASURED, blocks::measured_block(outcome, &results)),
+            ] {
+                match blocks::current(&text, name) {
+                    None => problems.push(problem(
+                        format!("{id}: docs/{id}.md has no generated {name} block"),
+                        REPORT,
+                    )),
+                    Some(have) if have != want.trim_matches('\n') => problems.push(problem(
+                        format!("{id}: the {name} block of docs/{id}.md is stale"),
+                        REPORT,
+                    )),
+                    Some(_) => {}
+                }
             }
         }
     }

@@ -151,7 +151,8 @@ pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn md_table(out: &mut String, t: &Table) {
+/// `t` as a Markdown table under its bold title.
+pub(crate) fn md_table(out: &mut String, t: &Table) {
     let _ = writeln!(out, "**{}**\n", cell(&t.title));
     let _ = writeln!(
         out,
