@@ -123,9 +123,11 @@ impl Plan {
             },
             Scale::Default => Plan {
                 levels: vec![1, 16, 128],
-                // Shorter windows, more rounds: intervals need rounds, not long windows.
-                warmup: Duration::from_millis(250),
-                window: Duration::from_millis(750),
+                // A window long enough for the queue of 128 clients on 4 threads to reach its
+                // steady state: with 0.75 s windows Flask's rate fell several-fold (the queue
+                // was still filling), a figure of the window, not of the server.
+                warmup: Duration::from_millis(500),
+                window: Duration::from_millis(1500),
                 rounds: RoundBudget { min: 3, max: 5 },
                 bench_rounds: 3,
                 bench_seconds: 0.3,
@@ -133,7 +135,7 @@ impl Plan {
             Scale::Full => Plan {
                 levels: vec![1, 16, 128],
                 warmup: Duration::from_secs(1),
-                window: Duration::from_secs(3),
+                window: Duration::from_secs(5),
                 rounds: RoundBudget { min: 5, max: 8 },
                 bench_rounds: 5,
                 bench_seconds: 1.0,
