@@ -43,7 +43,7 @@ pub use experiment::{
     validate_ids,
 };
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
-pub use interval::{Interval, Position, RoundBudget, Sense, Threshold, median_interval};
+pub use interval::{Band, Interval, Position, RoundBudget, Sense, Threshold, median_interval};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
     pairwise_ratios, quantile,

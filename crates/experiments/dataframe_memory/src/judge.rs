@@ -3,15 +3,14 @@
 use crate::data::Dataset;
 use crate::worker::ColumnMemory;
 use crate::{
-    CATEGORY_CEILING, CHUNKED_TARGET_FRACTION, FLAT, HALF, HALF_TOLERANCE, MIN_CHUNKS,
-    MULTIPLE_CEILING, MULTIPLE_FLOOR, POLARS_FAST, POLARS_LIKE_FOR_LIKE, POLARS_SPEEDUP,
-    SHEET_MULTIPLE, STREAMING_TARGET_MIB, plan::FileSize, plan::Plan, plan::Variant,
-    render::column, render::med, render::mib, render::of, render::param, render::polars_columns,
-    runs::ColumnLoad, runs::ColumnReport, runs::MIB, runs::Sample,
+    CATEGORY_CEILING, CHUNKED_TARGET_FRACTION, FLAT, HALF, HALF_TOLERANCE, MIN_CHUNKS, MULTIPLE,
+    POLARS_FAST, POLARS_LIKE_FOR_LIKE, POLARS_SPEEDUP, SHEET_MULTIPLE, STREAMING_TARGET_MIB,
+    plan::FileSize, plan::Plan, plan::Variant, render::column, render::med, render::mib,
+    render::of, render::param, render::polars_columns, runs::ColumnLoad, runs::ColumnReport,
+    runs::MIB, runs::Sample,
 };
 use pyproof_harness::{
-    Case, Judgement, Verdict, format_bytes, format_number, judge_cases, median_interval,
-    pairwise_ratios,
+    Case, Judgement, Verdict, format_bytes, format_number, judge_cases, pairwise_ratios,
 };
 use std::collections::BTreeMap;
 
@@ -75,15 +74,12 @@ pub fn judge(
     let cases: Vec<Case> = [(FileSize::Half, half), (FileSize::Full, full)]
         .into_iter()
         .map(|(f, ds)| {
-            let xs = multiples(f, ds);
-            let iv = median_interval(&xs);
-            let standing = MULTIPLE_FLOOR
-                .standing(&iv)
-                .and(MULTIPLE_CEILING.standing(&iv));
-            Case::judged(
+            MULTIPLE.case(
                 format_bytes(ds.info.bytes),
-                standing,
-                format!("net peak {} the file", iv.describe("×")),
+                "net peak over the file",
+                &multiples(f, ds),
+                "×",
+                "round",
             )
         })
         .collect();

@@ -25,7 +25,7 @@ use judge::judge;
 use options::CsvSize;
 pub use plan::{FileSize, Plan, Variant};
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, Threshold,
+    Band, Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section, Threshold,
     format_bytes, format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
@@ -64,11 +64,8 @@ pub const SHEET_MULTIPLE: f64 = 5.0;
 /// Claim (1): the band that counts as "≈ 5×".
 pub const MULTIPLE_BAND: (f64, f64) = (3.5, 6.5);
 
-/// Claim (1)'s band as bars on the per-round multiples.
-pub const MULTIPLE_FLOOR: Threshold = Threshold::at_least(MULTIPLE_BAND.0);
-
-/// See [`MULTIPLE_FLOOR`].
-pub const MULTIPLE_CEILING: Threshold = Threshold::below(MULTIPLE_BAND.1);
+/// Claim (1)'s band on the per-round multiples.
+pub const MULTIPLE: Band = Band::new(MULTIPLE_BAND.0, MULTIPLE_BAND.1);
 
 /// Claims (2), (5), (6): peak memory at twice the file size stays within this factor.
 pub const FLAT_FACTOR: f64 = 1.25;

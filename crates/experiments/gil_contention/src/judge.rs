@@ -4,13 +4,12 @@
 use crate::timeline::TimelineStats;
 use crate::workload::{Family, Mode, Variant};
 use crate::{
-    CONVOY, LATENCY_CEILING, LATENCY_FLOOR, NO_SPEEDUP, OVERLAP_CEILING, PROCESS_SLOWDOWN,
-    THROUGHPUT, WAIT_CEILING, WAIT_FLOOR, run_attached::Samples, scales, scaling_floor,
+    CONVOY, LATENCY, NO_SPEEDUP, OVERLAP_CEILING, PROCESS_SLOWDOWN, THROUGHPUT, WAIT,
+    run_attached::Samples, scales, scaling_floor,
 };
 use crate::{convoy, gil_wait};
 use pyproof_harness::{
-    Case, Judgement, Standing, Threshold, Verdict, format_number, judge_cases, median_interval,
-    one_core,
+    Case, Judgement, Standing, Threshold, Verdict, format_number, judge_cases, one_core,
 };
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -277,22 +276,18 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
         .map(|c| {
             // Every attach is a sample: the interval is of their median, in intervals.
             let ratios: Vec<f64> = c.waits_s.iter().map(|w| w / c.interval_s).collect();
-            let iv = median_interval(&ratios);
-            let standing = WAIT_FLOOR.standing(&iv).and(WAIT_CEILING.standing(&iv));
-            Case::judged(
+            let mut case = WAIT.case(
                 format!("{} ms", format_number(c.interval_s * 1e3)),
-                standing,
-                format!(
-                    "median wait {}{} ({}% found the GIL free)",
-                    iv.describe_of("×", "attach"),
-                    match standing {
-                        Standing::Holds => "",
-                        Standing::Fails => " — outside the band",
-                        Standing::WithinNoise => " — within noise of the band's edge",
-                    },
-                    format_number(c.found_free() * 100.0)
-                ),
-            )
+                "median wait",
+                &ratios,
+                "×",
+                "attach",
+            );
+            case.detail.push_str(&format!(
+                " ({}% found the GIL free)",
+                format_number(c.found_free() * 100.0)
+            ));
+            case
         })
         .collect();
     let mut j = judge_cases(ids::GIL_WAIT_TRACKS_INTERVAL, &cases);
@@ -393,7 +388,8 @@ pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
         .collect();
     intervals.sort_by(|a, b| b.total_cmp(a));
     intervals.dedup();
-    let latency: Vec<Standing> = intervals
+    // Per interval ≥ 1 ms, the median latency of each round in switch intervals.
+    let cases: Vec<Case> = intervals
         .iter()
         .map(|&interval| {
             let ratios: Vec<f64> = rounds
@@ -402,47 +398,30 @@ pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
                 .filter(|c| c.interval_s == interval && !c.latencies_s.is_empty())
                 .map(|c| c.quantile(0.5) / interval)
                 .collect();
-            let iv = median_interval(&ratios);
-            LATENCY_FLOOR
-                .standing(&iv)
-                .and(LATENCY_CEILING.standing(&iv))
-        })
-        .collect();
-    let latency_text = intervals
-        .iter()
-        .zip(&latency)
-        .map(|(&interval, standing)| {
-            let ratios: Vec<f64> = rounds
-                .iter()
-                .flatten()
-                .filter(|c| c.interval_s == interval && !c.latencies_s.is_empty())
-                .map(|c| c.quantile(0.5) / interval)
-                .collect();
-            format!(
-                "{} ms: {}{}",
-                format_number(interval * 1e3),
-                median_interval(&ratios).describe("×"),
-                match standing {
-                    Standing::Holds => "",
-                    Standing::Fails => " — outside the band",
-                    Standing::WithinNoise => " — within noise of the band's edge",
-                }
+            LATENCY.case(
+                format!("{} ms", format_number(interval * 1e3)),
+                "",
+                &ratios,
+                "×",
+                "round",
             )
         })
-        .collect::<Vec<_>>()
-        .join("; ");
+        .collect();
     let latency_case = Case::judged(
         "the latency half",
-        if latency.is_empty() {
-            Standing::WithinNoise
-        } else {
-            latency
+        cases
+            .iter()
+            .map(|c| c.standing)
+            .reduce(Standing::and)
+            .unwrap_or(Standing::WithinNoise),
+        format!(
+            "median latency ÷ the interval — {}",
+            cases
                 .iter()
-                .copied()
-                .reduce(Standing::and)
-                .unwrap_or(Standing::WithinNoise)
-        },
-        format!("median latency ÷ the interval — {latency_text}"),
+                .map(|c| format!("{}: {}", c.label, c.detail))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
     );
     let throughput: Vec<f64> = rounds
         .iter()

@@ -43,8 +43,8 @@ pub mod workload;
 
 use judge::ids;
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Meta, Outcome, RoundBudget, RunContext, Scale, Section,
-    Threshold,
+    Band, Claim, Experiment, ExperimentError, Meta, Outcome, RoundBudget, RunContext, Scale,
+    Section, Threshold,
 };
 use pyproof_python::Interpreter;
 use run_attached::run_attached;
@@ -93,15 +93,12 @@ pub const CONVOY: Threshold = Threshold::at_least(10.0);
 /// ...and a CPU-bound process by less than this one (a tie with running alone holds).
 pub const PROCESS_SLOWDOWN: Threshold = Threshold::below(2.0).tie_within(1.10);
 
-/// Claim (g): the echo's median latency at least this many switch intervals...
-pub const LATENCY_FLOOR: Threshold = Threshold::at_least(0.5);
-
-/// ...and below this many. Each request hands the GIL over four times: the server's socket
-/// has a timeout, so `recv` waits in `poll()` and then reads, and `sendall` polls and
-/// writes, each call releasing and retaking the GIL. The bar was 4× until 2026-11-29 — the
-/// expected value itself, so the committed 4.01× fell outside it by chance; 6× leaves room
-/// for the scheduler's own delay.
-pub const LATENCY_CEILING: Threshold = Threshold::below(6.0);
+/// Claim (g): the echo's median latency in switch intervals lies in this band. Each request
+/// hands the GIL over four times: the server's socket has a timeout, so `recv` waits in
+/// `poll()` and then reads, and `sendall` polls and writes, each call releasing and retaking
+/// the GIL. The ceiling was 4× until 2026-11-29 — the expected value itself, so the committed
+/// 4.01× fell outside it by chance; 6× leaves room for the scheduler's own delay.
+pub const LATENCY: Band = Band::new(0.5, 6.0);
 
 /// Claim (g): "pays for short intervals" = the CPU thread's work/s at 0.1 ms below this
 /// fraction of its work/s at 100 ms, per round (0.95 until 2026-11-29; a cost inside the
@@ -114,11 +111,8 @@ pub const WAIT_LOW: f64 = 0.5;
 /// See [`WAIT_LOW`].
 pub const WAIT_HIGH: f64 = 3.0;
 
-/// Claim (h)'s band as bars on the attaches' waits in switch intervals.
-pub const WAIT_FLOOR: Threshold = Threshold::at_least(WAIT_LOW);
-
-/// See [`WAIT_FLOOR`].
-pub const WAIT_CEILING: Threshold = Threshold::below(WAIT_HIGH);
+/// Claim (h)'s band on the attaches' waits in switch intervals.
+pub const WAIT: Band = Band::new(WAIT_LOW, WAIT_HIGH);
 
 /// The project's performance target for the GIL-releasing kernel at k = cores (a note, not
 /// a claim of the sheet).
@@ -288,8 +282,8 @@ impl Experiment for GilContention {
                      at 0.1 ms ÷ at 100 ms {} (the throughput half). Each on its 95% interval; \
                      Confirmed when both hold, Nuanced when one does, Refuted when neither; \
                      Inconclusive on one core",
-                    LATENCY_FLOOR.describe("×"),
-                    LATENCY_CEILING.describe("×"),
+                    LATENCY.floor.describe("×"),
+                    LATENCY.ceiling.describe("×"),
                     THROUGHPUT.describe("×")
                 ),
             ),
