@@ -191,6 +191,24 @@ impl Case {
     }
 }
 
+/// The judgement of a claim that rests on one case, with the run's `context` after its
+/// evidence; Inconclusive, saying `missing` and the context, when the case could not be
+/// measured (`None`: no finite figure in any round).
+pub fn judge_one(claim_id: &str, case: Option<Case>, missing: &str, context: &str) -> Judgement {
+    match case {
+        Some(case) => {
+            let mut j = judge_cases(claim_id, &[case]);
+            j.evidence = format!("{}. {context}", j.evidence);
+            j
+        }
+        None => Judgement::new(
+            claim_id,
+            Verdict::Inconclusive,
+            format!("{missing}: {context}"),
+        ),
+    }
+}
+
 /// Judges a claim over its cases: Confirmed when all hold, Refuted when all fail, Nuanced
 /// when some hold and some fail (cases within noise are listed but cannot change that);
 /// Inconclusive — within noise when a case within noise could still decide between
@@ -282,6 +300,24 @@ mod tests {
             "holds for k=2: 1.0× — but not for k=4: 2.0×"
         );
         assert_eq!(judge_cases("c", &[]).verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn one_case_carries_its_context_and_a_missing_one_is_inconclusive() {
+        let j = judge_one(
+            "c",
+            Some(Case::new("ratio", false, "0.5×")),
+            "nothing measured",
+            "the run's figures",
+        );
+        assert_eq!(j.verdict, Verdict::Refuted);
+        assert_eq!(
+            j.evidence,
+            "fails for every case — ratio: 0.5×. the run's figures"
+        );
+        let j = judge_one("c", None, "nothing measured", "the run's figures");
+        assert_eq!(j.verdict, Verdict::Inconclusive);
+        assert_eq!(j.evidence, "nothing measured: the run's figures");
     }
 
     #[test]

@@ -243,17 +243,24 @@ impl Threshold {
             }
             (Standing::Fails, _) => format!(" — needs {}", self.describe(unit)),
         };
-        let what = if what.is_empty() {
-            String::new()
-        } else {
-            format!("{what} ")
-        };
-        Case::judged(
-            label,
-            standing,
-            format!("{what}{}{why}", interval.describe(unit)),
-        )
+        interval_case(label, standing, what, &interval.describe(unit), &why)
     }
+}
+
+/// A case whose detail reads "{what} {interval}{why}" (no leading space without `what`).
+fn interval_case(
+    label: impl Into<String>,
+    standing: Standing,
+    what: &str,
+    interval: &str,
+    why: &str,
+) -> Case {
+    let detail = if what.is_empty() {
+        format!("{interval}{why}")
+    } else {
+        format!("{what} {interval}{why}")
+    };
+    Case::judged(label, standing, detail)
 }
 
 /// A claim that a figure lies inside a range ("between 0.5× and 3× the interval"): both
@@ -304,15 +311,12 @@ impl Band {
             ),
             Standing::WithinNoise => " — within noise of an edge".to_string(),
         };
-        let what = if what.is_empty() {
-            String::new()
-        } else {
-            format!("{what} ")
-        };
-        Case::judged(
+        interval_case(
             label,
             standing,
-            format!("{what}{}{why}", interval.describe_of(unit, sample)),
+            what,
+            &interval.describe_of(unit, sample),
+            &why,
         )
     }
 }

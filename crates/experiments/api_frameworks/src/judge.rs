@@ -7,7 +7,7 @@ use crate::{
 };
 use crate::{WAITRESS_DEFAULT_THREADS, payload};
 use pyproof_harness::{
-    Case, Judgement, Verdict, format_number, judge_cases, median, pairwise_ratios,
+    Case, Judgement, format_number, judge_cases, judge_one, median, pairwise_ratios,
 };
 use std::collections::BTreeMap;
 
@@ -197,26 +197,22 @@ pub fn judge(
         format_number(m("pydantic_dict")),
         format_number(m("rust_serde")),
     );
-    judgements.push(if ratios.iter().all(|r| !r.is_finite()) {
-        Judgement::new(
-            ids::PYDANTIC_FAST,
-            Verdict::Inconclusive,
-            format!("no paired rate was measured: {context}"),
-        )
-    } else {
-        let mut j = judge_cases(
-            ids::PYDANTIC_FAST,
-            &[PYDANTIC_MIN_RATIO.case("Pydantic ÷ by hand", "", &ratios, "×")],
-        );
-        j.evidence = format!("{}. {context}", j.evidence);
-        j
-    });
+    judgements.push(judge_one(
+        ids::PYDANTIC_FAST,
+        ratios
+            .iter()
+            .any(|r| r.is_finite())
+            .then(|| PYDANTIC_MIN_RATIO.case("Pydantic ÷ by hand", "", &ratios, "×")),
+        "no paired rate was measured",
+        &context,
+    ));
     judgements
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyproof_harness::Verdict;
     use crate::load::LoadReport;
     use crate::servers::Cell;
     use pyproof_harness::Scale;

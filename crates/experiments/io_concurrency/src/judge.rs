@@ -2,7 +2,7 @@
 //! memory per request in flight and marginal CPU per connection.
 
 use crate::{MEMORY_FRACTION, NEAR_IDEAL, TOKIO_FRACTION};
-use pyproof_harness::{Case, Judgement, Standing, Verdict, format_number, judge_cases, median};
+use pyproof_harness::{Case, Judgement, Standing, format_number, judge_cases, judge_one, median};
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
 pub mod ids {
@@ -103,20 +103,12 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
         format_number(peak_t),
         format_number(flight_t),
     );
-    judgements.push(if ratios.is_empty() {
-        Judgement::new(
-            ids::ASYNCIO_LIGHTER_THAN_THREADS,
-            Verdict::Inconclusive,
-            format!("no memory per request in flight could be measured: {context}"),
-        )
-    } else {
-        let mut j = judge_cases(
-            ids::ASYNCIO_LIGHTER_THAN_THREADS,
-            &[MEMORY_FRACTION.case("asyncio ÷ threads", "", &ratios, "×")],
-        );
-        j.evidence = format!("{}. {context}", j.evidence);
-        j
-    });
+    judgements.push(judge_one(
+        ids::ASYNCIO_LIGHTER_THAN_THREADS,
+        (!ratios.is_empty()).then(|| MEMORY_FRACTION.case("asyncio ÷ threads", "", &ratios, "×")),
+        "no memory per request in flight could be measured",
+        &context,
+    ));
 
     // (3)
     let ratios: Vec<f64> = e
@@ -126,31 +118,24 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
         .filter(|(k, a)| k.is_finite() && a.is_finite() && **a > 0.0)
         .map(|(k, a)| k / a)
         .collect();
-    judgements.push(if ratios.is_empty() {
-        Judgement::new(
-            ids::TOKIO_CHEAPER,
-            Verdict::Inconclusive,
-            "asyncio's CPU time did not grow measurably with N",
-        )
-    } else {
-        let mut j = judge_cases(
-            ids::TOKIO_CHEAPER,
-            &[TOKIO_FRACTION.case("tokio ÷ asyncio", "CPU per connection", &ratios, "×")],
-        );
-        j.evidence = format!(
-            "{} (tokio {} µs, asyncio {} µs, medians)",
-            j.evidence,
+    judgements.push(judge_one(
+        ids::TOKIO_CHEAPER,
+        (!ratios.is_empty())
+            .then(|| TOKIO_FRACTION.case("tokio ÷ asyncio", "CPU per connection", &ratios, "×")),
+        "asyncio's CPU time did not grow measurably with N",
+        &format!(
+            "Medians: tokio {} µs, asyncio {} µs",
             format_number(median(&e.cpu_tokio_us)),
             format_number(median(&e.cpu_asyncio_us))
-        );
-        j
-    });
+        ),
+    ));
     judgements
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyproof_harness::Verdict;
 
     /// Three rounds: asyncio's walls at N = 100, 1,000, 10,000, memory and CPU per request.
     fn evidence(walls: &[f64], errors: u64) -> Evidence {
