@@ -7,10 +7,12 @@
 //! results JSON under target/pyproof/. `pyproof report` turns the last results into
 //! docs/report/ (Markdown, a self-contained HTML page, charts); `pyproof compare A B` puts
 //! two results files side by side; `pyproof check` checks every experiment's places
-//! (`--report`: and the committed report).
+//! (`--report`: and the committed report); `pyproof pythons` lists the CPythons pyproof can
+//! run (`--build 3.13t` builds one from Debian's source package, `--venv SPEC` fills a venv).
 
 use anyhow::{Context, Result};
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use pyproof_python::pythons::PythonSpec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -83,6 +85,38 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("pythons")
+                .about(
+                    "List the CPythons pyproof can run (version, GIL or free-threaded, where \
+                     found, venv); --build one from Debian's source package, --venv fill one's \
+                     venv",
+                )
+                .arg(
+                    Arg::new("build")
+                        .long("build")
+                        .value_name("VERSION")
+                        .action(ArgAction::Append)
+                        .value_parser(|s: &str| s.parse::<PythonSpec>())
+                        .help("Build CPython VERSION (3.13t, 3.14, 3.15t...) into ~/.cache/pyproof and fill its venv (repeatable)"),
+                )
+                .arg(
+                    Arg::new("venv")
+                        .long("venv")
+                        .value_name("SPEC")
+                        .action(ArgAction::Append)
+                        .value_parser(|s: &str| s.parse::<PythonSpec>())
+                        .help("Fill the venv of the interpreter(s) SPEC names: a version, a path or all (repeatable)"),
+                )
+                .arg(
+                    Arg::new("python")
+                        .long("python")
+                        .value_name("PATH")
+                        .action(ArgAction::Append)
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help("One more interpreter to list (repeatable)"),
+                ),
+        )
+        .subcommand(
             Command::new("compare")
                 .about(
                     "Two results files side by side: each measurement's ratio and whether it \
@@ -118,6 +152,29 @@ fn main() -> ExitCode {
         },
         Some(("check", m)) => check(m.get_flag("report"), m.get_flag("reported-only")),
         Some(("run", m)) => run(m),
+        Some(("pythons", m)) => {
+            let args = pyproof_runner::pythons::PythonsArgs {
+                build: m
+                    .get_many::<PythonSpec>("build")
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default(),
+                venv: m
+                    .get_many::<PythonSpec>("venv")
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default(),
+                explicit: m
+                    .get_many::<PathBuf>("python")
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default(),
+            };
+            match pyproof_runner::pythons::pythons_main(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => run(&cli()
             .try_get_matches_from(["pyproof", "run"])
             .ok()

@@ -137,6 +137,45 @@ fn an_unknown_flag_is_refused() {
 }
 
 #[test]
+fn pythons_lists_the_interpreters_and_refuses_bad_specs() {
+    assert_refused(
+        &["pythons", "--build", "2.7"],
+        "bad Python '2.7' (expected a version like 3.15t or 3.14, a path to an interpreter, or all)",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = pyproof(dir.path(), &["pythons"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines
+            .next()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some("tag version build found in venv path".to_string())
+    );
+    assert!(
+        stdout.lines().any(|l| l.contains(", embedded")),
+        "the interpreter pyo3 embeds is found: {stdout}"
+    );
+    for (args, line) in [
+        (
+            &["pythons", "--build", "all"][..],
+            "error: building all: --build takes a version like 3.13t or 3.15, not 'all'",
+        ),
+        (
+            &["pythons", "--venv", "/nowhere/python3"][..],
+            "error: no interpreter found is /nowhere/python3 (`pyproof pythons` lists what was \
+             found)",
+        ),
+    ] {
+        let (code, _, stderr) = pyproof(dir.path(), args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end(), line, "{args:?}");
+    }
+    let written: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+    assert!(written.is_empty(), "pythons wrote {written:?}");
+}
+
+#[test]
 fn list_shows_every_registered_experiment() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, stdout, _) = pyproof(dir.path(), &["list"]);

@@ -5,7 +5,9 @@ under every interpreter it finds — pyenv's versions, those on PATH, ``--python
 free-threaded build — as ``python gil_threads.py --work N --ks 2,4 --rounds R``. It prints
 one JSON line: the interpreter's facts (version, whether it is a free-threaded build and
 whether the GIL is on) and, per round, the seconds of one thread doing the whole work and of
-k threads splitting it (same total, checksums compared).
+k threads splitting it (same total, checksums compared). With ``--race N`` it also counts the
+updates a shared counter loses when threads add to it without a lock (the GIL does not make
+a read-modify-write atomic), and with one.
 
 It keeps to syntax every Python 3 since 3.6 understands: plain f-strings, no annotations,
 no walrus, no f-string ``=``.
@@ -72,6 +74,74 @@ def facts():
     }
 
 
+class Counter:
+    """A counter shared by threads, kept in an attribute as real code keeps state."""
+
+    def __init__(self):
+        self.value = 0
+
+
+def _pause():
+    """Any call: a point where CPython may hand the GIL to another thread."""
+
+
+def add_call_between(counter, n):
+    """Read, call something, write: the read-modify-write of ordinary code."""
+    for _ in range(n):
+        value = counter.value
+        _pause()
+        counter.value = value + 1
+
+
+def add_in_place(counter, n):
+    """``counter.value += 1``: one statement, still a load, an add and a store."""
+    for _ in range(n):
+        counter.value += 1
+
+
+def add_locked(counter, n, lock):
+    """The same read-modify-write as ``add_call_between``, under a lock."""
+    for _ in range(n):
+        with lock:
+            value = counter.value
+            _pause()
+            counter.value = value + 1
+
+
+def lost_updates(k, n, add, *extra):
+    """Updates lost when ``k`` threads each add ``n`` to one counter with ``add``."""
+    counter = Counter()
+    ready = threading.Barrier(k)
+
+    def work():
+        ready.wait()
+        add(counter, n, *extra)
+
+    threads = [threading.Thread(target=work) for _ in range(k)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return k * n - counter.value
+
+
+def race(k, n):
+    """Lost updates of ``k`` threads adding ``n`` each at the interpreter's own switch interval:
+    a read, a call and a write; ``+=``; and the first under a lock, with n // 10 adds (a lock
+    makes the count exact whatever n, and a contended lock is slow)."""
+    return {
+        "threads": k,
+        "per_thread": n,
+        "locked_per_thread": max(1, n // 10),
+        "switch_interval_s": sys.getswitchinterval(),
+        "lost": {
+            "call_between": lost_updates(k, n, add_call_between),
+            "in_place": lost_updates(k, n, add_in_place),
+            "locked": lost_updates(k, max(1, n // 10), add_locked, threading.Lock()),
+        },
+    }
+
+
 def measure(n, ks, rounds):
     """A warm-up, then ``rounds`` rounds of one thread and each k, the order rotating every
     round (one thread does not always run first)."""
@@ -98,6 +168,9 @@ def main(argv=None):
     parser.add_argument("--ks", required=True, help="thread counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--facts-only", action="store_true")
+    parser.add_argument(
+        "--race", type=int, default=0, help="adds per thread for the lost-update count (0: none)"
+    )
     args = parser.parse_args(argv)
     if args.facts_only:
         print(json.dumps({"facts": facts()}))
@@ -108,7 +181,11 @@ def main(argv=None):
         parser.error(f"--ks: comma-separated integers, not {args.ks!r}")
     if args.work < 1 or args.rounds < 1 or not ks or min(ks) < 1 or max(ks) > 256:
         parser.error("--work and --rounds must be >= 1, thread counts 1 to 256")
+    if args.race < 0:
+        parser.error("--race must be >= 0")
     out = {"facts": facts(), "work": args.work, "samples": measure(args.work, ks, args.rounds)}
+    if args.race:
+        out["race"] = race(2, args.race)
     print(json.dumps(out))
     return 0
 

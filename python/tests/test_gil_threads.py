@@ -41,8 +41,25 @@ def test_the_script_prints_one_json_line_with_every_round() -> None:
         assert s["one"] > 0 and set(s["threads"]) == {"2", "3"}
 
 
+def test_a_lock_makes_the_count_exact_and_without_one_updates_are_lost() -> None:
+    # Counted, not timed. With the lock the count is exact on any build, by construction of
+    # a lock; without one, a million adds per thread give the default 5 ms switch interval
+    # dozens of hand-overs, and about half of the loop's switch points lie between the read
+    # and the write, so no lost update at all would take ~2^-30 luck.
+    assert gt.lost_updates(2, 20_000, gt.add_locked, gt.threading.Lock()) == 0
+    assert gt.lost_updates(2, 1_000_000, gt.add_call_between) > 0
+    report = gt.race(2, 1_000)
+    assert report["threads"] == 2 and report["locked_per_thread"] == 100
+    assert report["lost"]["locked"] == 0
+    assert set(report["lost"]) == {"call_between", "in_place", "locked"}
+
+
 def test_bad_arguments_exit_2() -> None:
-    for args in (["--work", "0", "--ks", "2"], ["--work", "10", "--ks", "two"]):
+    for args in (
+        ["--work", "0", "--ks", "2"],
+        ["--work", "10", "--ks", "two"],
+        ["--work", "10", "--ks", "2", "--race", "-1"],
+    ):
         out = subprocess.run(
             [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60
         )

@@ -8,14 +8,20 @@
 //!   registered before start-up; the experiments add their Rust classes and kernels to it.
 //! - [`python_command`]: the venv's real interpreter as a subprocess (run and measured with
 //!   `pyproof-proc`); [`python_worker`]: an experiment's module through `python -m pyproof <id>`.
+//! - [`pythons`]: every other CPython on the machine (pyenv, `PATH`, pyproof's own builds),
+//!   probed for version and build (GIL or free-threaded), selected by `--python SPEC`, each
+//!   with its own venv; [`cpython_build`] builds 3.13t and friends from Debian's source
+//!   packages into pyproof's cache.
 //! - [`fact_outcome`]: the whole run of an experiment whose claims are facts observed in
 //!   Python.
 //!
 //! Everything returns [`PythonError`], which renders as one actionable line.
 
+pub mod cpython_build;
 mod error;
 mod interp;
 pub mod native;
+pub mod pythons;
 pub mod venv;
 
 pub use error::PythonError;

@@ -122,6 +122,39 @@ pub fn requirement_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// A requirement line without its environment marker, and whether the marker holds for
+/// Python `version` (`(3, 11)`). Only `python_version <op> "3.N"` markers are understood (the
+/// only kind the requirements use); a line without one always holds.
+pub fn requirement_for(line: &str, version: (u32, u32)) -> (&str, bool) {
+    let Some((req, marker)) = line.split_once(';') else {
+        return (line.trim(), true);
+    };
+    let marker = marker.trim();
+    let holds = marker
+        .strip_prefix("python_version")
+        .and_then(|rest| {
+            let rest = rest.trim();
+            let op_len = rest
+                .find(|c: char| !matches!(c, '<' | '>' | '=' | '!'))
+                .unwrap_or(0);
+            let (op, value) = rest.split_at(op_len);
+            let value = value.trim().trim_matches(['"', '\'']);
+            let (major, minor) = value.split_once('.')?;
+            let want = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?);
+            Some(match op {
+                "<" => version < want,
+                "<=" => version <= want,
+                ">" => version > want,
+                ">=" => version >= want,
+                "==" => version == want,
+                "!=" => version != want,
+                _ => return None,
+            })
+        })
+        .unwrap_or(true);
+    (req.trim(), holds)
+}
+
 /// Whether pip's output shows it could not reach the package index at all (no network, no
 /// DNS, a proxy refusing): then "no matching distribution" means "offline", not "no such
 /// version", and the error says so.
@@ -163,9 +196,83 @@ fn stamp_text(requirements: &str, base: &Probe) -> String {
     )
 }
 
+/// How [`fill`] treats a requirement pip cannot install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    /// The project's `.venv`: every package is needed, one failure is the error.
+    Strict,
+    /// Another interpreter's venv: wheels only (no compiling sdists for a build that has no
+    /// wheel), and a requirement that cannot be installed is named and left out, so only the
+    /// variants that need it are skipped under that build.
+    PerPackage,
+}
+
+/// What [`ensure_each`] did, and what it could not install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VenvReport {
+    /// What had to be done.
+    pub status: VenvStatus,
+    /// Each requirement line pip could not install, with pip's last error line.
+    pub missing: Vec<(String, String)>,
+}
+
 /// Makes sure the venv exists, works, comes from `spec.base_python`, and is filled from the
 /// current requirements file. Progress lines go to `log`.
 pub fn ensure(spec: &VenvSpec, log: &LineSink) -> Result<VenvStatus, PythonError> {
+    fill(spec, log, Fill::Strict).map(|r| r.status)
+}
+
+/// [`ensure`] for another interpreter's venv: wheels only, and each requirement that has none
+/// for this build (or fails) is named in the report instead of failing the whole venv. The
+/// stamp records them, so [`state`] tells a partial venv from a complete one.
+pub fn ensure_each(spec: &VenvSpec, log: &LineSink) -> Result<VenvReport, PythonError> {
+    fill(spec, log, Fill::PerPackage)
+}
+
+/// What a venv holds, read from its stamp without running anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VenvState {
+    /// No venv (or no interpreter in it).
+    Missing,
+    /// Filled from an older requirements file: the next use refills it.
+    Stale,
+    /// Filled from the current requirements.
+    Ready,
+    /// Filled from the current requirements but for these packages (no wheel for the build).
+    Partial(Vec<String>),
+}
+
+/// The state of the venv `spec` describes.
+pub fn state(spec: &VenvSpec) -> VenvState {
+    if !spec.python().exists() {
+        return VenvState::Missing;
+    }
+    let (Ok(stamp), Ok(requirements)) = (
+        fs::read_to_string(spec.dir.join(STAMP)),
+        fs::read_to_string(&spec.requirements),
+    ) else {
+        return VenvState::Stale;
+    };
+    // The stamp is the base line, the requirements verbatim, then any `# missing:` lines.
+    let body = stamp.split_once('\n').map(|(_, b)| b).unwrap_or("");
+    let Some(rest) = body.strip_prefix(requirements.as_str()) else {
+        return VenvState::Stale;
+    };
+    let missing: Vec<String> = rest
+        .lines()
+        .filter_map(|l| l.strip_prefix(MISSING))
+        .map(|l| l.split(" — ").next().unwrap_or(l).trim().to_string())
+        .collect();
+    if missing.is_empty() {
+        VenvState::Ready
+    } else {
+        VenvState::Partial(missing)
+    }
+}
+
+const MISSING: &str = "# missing: ";
+
+fn fill(spec: &VenvSpec, log: &LineSink, mode: Fill) -> Result<VenvReport, PythonError> {
     let say = |msg: &str| log(Stream::Stderr, msg);
     let requirements = fs::read_to_string(&spec.requirements)
         .map_err(|e| PythonError::io(format!("reading {}", spec.requirements.display()), e))?;
@@ -224,78 +331,147 @@ pub fn ensure(spec: &VenvSpec, log: &LineSink) -> Result<VenvStatus, PythonError
     let stamp_path = spec.dir.join(STAMP);
     let wanted = stamp_text(&requirements, &base);
     if status == VenvStatus::UpToDate
-        && fs::read_to_string(&stamp_path).ok() == Some(wanted.clone())
+        && let Ok(stamp) = fs::read_to_string(&stamp_path)
+        && stamp.starts_with(&wanted)
+        && (mode == Fill::PerPackage || stamp == wanted)
     {
-        return Ok(VenvStatus::UpToDate);
+        let missing = stamp[wanted.len()..]
+            .lines()
+            .filter_map(|l| l.strip_prefix(MISSING))
+            .map(|l| match l.split_once(" — ") {
+                Some((r, why)) => (r.to_string(), why.to_string()),
+                None => (l.to_string(), String::new()),
+            })
+            .collect();
+        return Ok(VenvReport { status, missing });
     }
     if status == VenvStatus::UpToDate {
         status = VenvStatus::Updated;
     }
 
     let lines = requirement_lines(&requirements);
+    let mut missing = Vec::new();
     if !lines.is_empty() {
         say(&format!(
-            "pyproof: installing {} pinned packages from {} (first time only; pip's output follows)",
+            "pyproof: installing {} pinned packages from {} into {} (first time only; pip's \
+             output follows)",
             lines.len(),
-            spec.requirements.display()
+            spec.requirements.display(),
+            spec.dir.display()
         ));
-        let mut cmd = Command::new(spec.python());
-        cmd.args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--progress-bar",
-            "off",
-            "-r",
-        ])
-        .arg(&spec.requirements);
-        let seen = Arc::new(Mutex::new(String::new()));
-        let echo_log = log.clone();
-        let echo_seen = seen.clone();
-        let sink: LineSink = Arc::new(move |stream, line| {
-            if let Ok(mut all) = echo_seen.lock() {
-                all.push_str(line);
-                all.push('\n');
+        let file = spec.requirements.as_os_str().to_owned();
+        let whole = pip_install(spec, mode, &["-r".into(), file], log)?;
+        if let Err(failure) = whole {
+            if mode == Fill::Strict || network_failed(&failure.output) {
+                return Err(failure.into_error(spec));
             }
-            echo_log(stream, &format!("  pip: {line}"));
-        });
-        let report = run_measured(
-            cmd,
-            &RunOptions::new("pip install", Duration::from_secs(1800)).with_lines(sink),
-        )?;
-        if !report.success() {
-            let all = seen.lock().map(|s| s.clone()).unwrap_or_default();
-            let mut detail = all
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("ERROR"))
-                .unwrap_or(&report.status_text())
-                .to_string();
-            if network_failed(&all) {
-                detail = format!(
-                    "pip could not reach the package index (no network?): {detail} — connect, \
-                     or point pip at a local mirror or wheel directory (PIP_INDEX_URL, \
-                     PIP_FIND_LINKS) and run again"
-                );
+            say("pyproof: not every package installs for this build; trying them one by one");
+            for line in &lines {
+                if let Err(f) = pip_install(spec, mode, &[(*line).into()], log)? {
+                    if network_failed(&f.output) {
+                        return Err(f.into_error(spec));
+                    }
+                    say(&format!(
+                        "pyproof: {line} cannot be installed: {}",
+                        f.detail()
+                    ));
+                    missing.push((line.to_string(), f.detail()));
+                }
             }
-            return Err(PythonError::Pip {
-                package: failed_package(&all)
-                    .map(|p| format!("'{p}'"))
-                    .unwrap_or_else(|| "the requirements".to_string()),
-                requirements: spec.requirements.display().to_string(),
-                detail,
-            });
         }
     }
     // Written only after a successful install, via a temp file: a failed or interrupted
     // install is retried next time instead of being taken for done.
+    let mut stamp = wanted;
+    for (line, why) in &missing {
+        stamp.push_str(&format!("{MISSING}{line} — {why}\n"));
+    }
     let tmp = spec.dir.join(format!("{STAMP}.tmp"));
-    fs::write(&tmp, wanted)
+    fs::write(&tmp, stamp)
         .and_then(|()| fs::rename(&tmp, &stamp_path))
         .map_err(|e| PythonError::io(format!("writing {}", stamp_path.display()), e))?;
     say(&format!("pyproof: {} is ready", spec.dir.display()));
-    Ok(status)
+    Ok(VenvReport { status, missing })
+}
+
+/// pip's output and exit of an install that failed.
+struct PipFailure {
+    output: String,
+    status: String,
+}
+
+impl PipFailure {
+    /// pip's last error line (or its exit status).
+    fn detail(&self) -> String {
+        self.output
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("ERROR"))
+            .unwrap_or(&self.status)
+            .to_string()
+    }
+
+    fn into_error(self, spec: &VenvSpec) -> PythonError {
+        let mut detail = self.detail();
+        if network_failed(&self.output) {
+            detail = format!(
+                "pip could not reach the package index (no network?): {detail} — connect, \
+                 or point pip at a local mirror or wheel directory (PIP_INDEX_URL, \
+                 PIP_FIND_LINKS) and run again"
+            );
+        }
+        PythonError::Pip {
+            package: failed_package(&self.output)
+                .map(|p| format!("'{p}'"))
+                .unwrap_or_else(|| "the requirements".to_string()),
+            requirements: spec.requirements.display().to_string(),
+            detail,
+        }
+    }
+}
+
+/// Runs the venv's pip on `args`, streaming its output to `log`; the outer error is pip not
+/// running at all, the inner one pip failing.
+fn pip_install(
+    spec: &VenvSpec,
+    mode: Fill,
+    args: &[std::ffi::OsString],
+    log: &LineSink,
+) -> Result<Result<(), PipFailure>, PythonError> {
+    let mut cmd = Command::new(spec.python());
+    cmd.args([
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--progress-bar",
+        "off",
+    ]);
+    if mode == Fill::PerPackage {
+        cmd.args(["--only-binary", ":all:"]);
+    }
+    cmd.args(args);
+    let seen = Arc::new(Mutex::new(String::new()));
+    let echo_log = log.clone();
+    let echo_seen = seen.clone();
+    let sink: LineSink = Arc::new(move |stream, line| {
+        if let Ok(mut all) = echo_seen.lock() {
+            all.push_str(line);
+            all.push('\n');
+        }
+        echo_log(stream, &format!("  pip: {line}"));
+    });
+    let report = run_measured(
+        cmd,
+        &RunOptions::new("pip install", Duration::from_secs(1800)).with_lines(sink),
+    )?;
+    if report.success() {
+        return Ok(Ok(()));
+    }
+    Ok(Err(PipFailure {
+        output: seen.lock().map(|s| s.clone()).unwrap_or_default(),
+        status: report.status_text(),
+    }))
 }
 
 /// A log sink that writes every line to stderr (visible during `cargo run` and `cargo test`).
@@ -311,6 +487,59 @@ mod tests {
     fn requirement_lines_skip_comments_and_blanks() {
         let text = "# pinned\nnumpy==2.4.6  # arrays\n\n  pytest==9.2.0\n";
         assert_eq!(requirement_lines(text), ["numpy==2.4.6", "pytest==9.2.0"]);
+    }
+
+    #[test]
+    fn a_venvs_state_is_read_from_its_stamp() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let requirements = dir.path().join("requirements.txt");
+        fs::write(&requirements, "numpy==2.4.6\npandas==3.1.1\n").expect("write");
+        let spec = VenvSpec {
+            dir: dir.path().join("venv"),
+            requirements: requirements.clone(),
+            base_python: PathBuf::from("/unused"),
+        };
+        assert_eq!(state(&spec), VenvState::Missing);
+        fs::create_dir_all(spec.dir.join("bin")).expect("mkdir");
+        fs::write(spec.python(), "").expect("write");
+        assert_eq!(state(&spec), VenvState::Stale, "no stamp yet");
+        let stamp = spec.dir.join(STAMP);
+        let base = "# base: /opt/py 3.13\n";
+        fs::write(&stamp, format!("{base}numpy==2.4.6\npandas==3.1.1\n")).expect("write");
+        assert_eq!(state(&spec), VenvState::Ready);
+        fs::write(
+            &stamp,
+            format!(
+                "{base}numpy==2.4.6\npandas==3.1.1\n{MISSING}pandas==3.1.1 — ERROR: No matching \
+                 distribution found for pandas==3.1.1\n"
+            ),
+        )
+        .expect("write");
+        assert_eq!(
+            state(&spec),
+            VenvState::Partial(vec!["pandas==3.1.1".into()])
+        );
+        fs::write(&requirements, "numpy==2.5.5\n").expect("write");
+        assert_eq!(state(&spec), VenvState::Stale, "the requirements changed");
+    }
+
+    #[test]
+    fn python_version_markers_are_evaluated() {
+        let lt = "numpy==2.4.6; python_version < \"3.15\"";
+        let ge = "numpy==2.5.5; python_version >= '3.15'";
+        assert_eq!(requirement_for(lt, (3, 11)), ("numpy==2.4.6", true));
+        assert_eq!(requirement_for(lt, (3, 15)), ("numpy==2.4.6", false));
+        assert_eq!(requirement_for(ge, (3, 15)), ("numpy==2.5.5", true));
+        assert_eq!(requirement_for(ge, (3, 9)), ("numpy==2.5.5", false));
+        assert_eq!(
+            requirement_for("pytest==9.2.0", (3, 6)),
+            ("pytest==9.2.0", true)
+        );
+        assert_eq!(
+            requirement_for("x==1; sys_platform == 'linux'", (3, 11)),
+            ("x==1", true),
+            "a marker it does not know is left to pip"
+        );
     }
 
     #[test]

@@ -99,7 +99,16 @@ fn pinned_packages_are_reported_with_their_versions() {
     let versions = interp().package_versions().expect("versions");
     let requirements =
         std::fs::read_to_string(pyproof_python::paths::requirements_file()).expect("requirements");
+    let embedded = pyproof_python::pythons::embedded_executable().expect("embedded python");
+    let found = match pyproof_python::pythons::probe(&embedded) {
+        pyproof_python::pythons::Probe::Usable(f) => f,
+        other => panic!("{other:?}"),
+    };
     for line in venv::requirement_lines(&requirements) {
+        let (line, holds) = venv::requirement_for(line, (found.version.0, found.version.1));
+        if !holds {
+            continue;
+        }
         let (name, version) = line
             .split_once("==")
             .expect("every requirement is pinned with ==");

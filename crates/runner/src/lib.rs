@@ -15,6 +15,7 @@
 pub mod args;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod pythons;
 mod session;
 
 pub use args::{RunArgs, parse_example_args, report_clap_error, run_args, with_run_args};

@@ -212,10 +212,10 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pyproof_harness::Verdict;
     use crate::load::LoadReport;
     use crate::servers::Cell;
     use pyproof_harness::Scale;
+    use pyproof_harness::Verdict;
 
     /// Requests/s of each server on /wait and /validate at every client count of the quick
     /// plan (1 and 16), three rounds each.

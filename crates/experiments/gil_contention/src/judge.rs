@@ -1,6 +1,7 @@
 //! The verdict rules of gil_contention: pure functions over the measured numbers, each
 //! unit-tested with made-up numbers on every branch.
 
+use crate::interpreters::Race;
 use crate::timeline::TimelineStats;
 use crate::workload::{Family, Mode, Variant};
 use crate::{
@@ -32,8 +33,10 @@ pub mod ids {
     pub const GIL_WAIT_TRACKS_INTERVAL: &str = "gil_wait_tracks_interval";
     /// Claim (i).
     pub const EVERY_INTERPRETER: &str = "every_interpreter";
+    /// Claim (j).
+    pub const NOT_THREAD_SAFE: &str = "gil_not_thread_safe";
     /// Every claim, in the order declared.
-    pub const ALL: [&str; 9] = [
+    pub const ALL: [&str; 10] = [
         THREADS_NO_SPEEDUP,
         PROCESSES_SCALE,
         NATIVE_RELEASE_SCALES,
@@ -43,6 +46,7 @@ pub mod ids {
         SWITCH_INTERVAL_TRADEOFF,
         GIL_WAIT_TRACKS_INTERVAL,
         EVERY_INTERPRETER,
+        NOT_THREAD_SAFE,
     ];
 }
 
@@ -220,12 +224,9 @@ pub fn judge_interpreters(cases: &[(String, bool, Vec<f64>)], cores: usize) -> J
     // neither side (no speedup is not a GIL) — reported, not counted.
     let mut judged = Vec::new();
     let mut neither = Vec::new();
+    // The labels name the build already ("Python 3.13.15 (free-threaded, GIL off)").
     for (label, free_threaded, speedups) in cases {
-        let name = if *free_threaded {
-            format!("{label} (free-threaded)")
-        } else {
-            label.clone()
-        };
+        let name = label.clone();
         if !free_threaded {
             judged.push(NO_SPEEDUP.case(name, "2 threads", speedups, "×"));
             continue;
@@ -453,6 +454,39 @@ pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
         ),
     ];
     judge_cases(ids::SWITCH_INTERVAL_TRADEOFF, &cases)
+}
+
+/// Claim (j) over (label, lost-update count) per interpreter: a build holds it when the
+/// unlocked read-call-write lost updates and the locked one lost none. Counted, not timed:
+/// no interval, no noise margin.
+pub fn judge_race(cases: &[(String, Race)]) -> Judgement {
+    let judged: Vec<Case> = cases
+        .iter()
+        .map(|(label, r)| {
+            let lost = r.lost.call_between;
+            let standing = if lost > 0 && r.lost.locked == 0 {
+                Standing::Holds
+            } else {
+                Standing::Fails
+            };
+            let of = |n: u64| format_number((r.threads * n) as f64);
+            Case::judged(
+                label.clone(),
+                standing,
+                format!(
+                    "without a lock {} of {} updates lost ({}%), `+=` {} lost; with a lock {} \
+                     of {} lost",
+                    format_number(lost as f64),
+                    of(r.per_thread),
+                    format_number(100.0 * lost as f64 / (r.threads * r.per_thread) as f64),
+                    format_number(r.lost.in_place as f64),
+                    format_number(r.lost.locked as f64),
+                    of(r.locked_per_thread)
+                ),
+            )
+        })
+        .collect();
+    judge_cases(ids::NOT_THREAD_SAFE, &judged)
 }
 
 #[cfg(test)]

@@ -114,6 +114,11 @@ pub const WAIT_HIGH: f64 = 3.0;
 /// Claim (h)'s band on the attaches' waits in switch intervals.
 pub const WAIT: Band = Band::new(WAIT_LOW, WAIT_HIGH);
 
+/// Claim (j): adds per thread in the lost-update count. A million give the default 5 ms
+/// switch interval dozens of hand-overs in the loop, about half of them between the read and
+/// the write: no lost update at all would take ~2^-30 luck.
+pub const RACE_ADDS: u64 = 1_000_000;
+
 /// The project's performance target for the GIL-releasing kernel at k = cores (a note, not
 /// a claim of the sheet).
 pub const RELEASE_TARGET: f64 = 0.95;
@@ -312,6 +317,24 @@ impl Experiment for GilContention {
                      {SCALING_FLOOR}·2 (below that it shows neither side, and is reported). \
                      Confirmed when every build judged holds it, Nuanced when some do (named), \
                      Refuted when none does; Inconclusive on one core"
+                ),
+            ),
+            Claim::new(
+                ids::NOT_THREAD_SAFE,
+                "(j)",
+                "beyond the sheet: the GIL does not make Python code thread-safe — a \
+                 read-modify-write of shared state loses updates under threads on every build, \
+                 and a lock makes it exact",
+                format!(
+                    "counted per interpreter found, at its default switch interval: 2 threads \
+                     each do {} adds of a read, a call and a write to one attribute; a build \
+                     holds the claim when any update is lost without a lock and none with one \
+                     (the same adds under threading.Lock, a tenth as many: a lock makes the \
+                     count exact whatever their number). Confirmed when every build holds it, \
+                     Nuanced when some do (named), Refuted when none does. `counter += 1` is \
+                     counted beside it, not judged (on GIL builds since 3.10 no switch falls \
+                     inside it; on a free-threaded build it loses updates too)",
+                    pyproof_harness::format_number(RACE_ADDS as f64)
                 ),
             ),
         ]

@@ -3,7 +3,7 @@
 
 use crate::interpreters;
 use crate::judge::ids;
-use crate::judge::judge_interpreters;
+use crate::judge::{judge_interpreters, judge_race};
 use pyproof_harness::{
     Bar, Chart, ExperimentError, Measurement, Outcome, RunContext, Scale, Summary, Table,
     format_number,
@@ -16,7 +16,8 @@ pub(crate) fn every_interpreter(
     ctx: &RunContext<'_>,
     python_dir: &std::path::Path,
 ) -> Result<(), ExperimentError> {
-    use interpreters::{Source, discover, explicit_from_env, measure, usable};
+    use interpreters::measure;
+    use pyproof_python::pythons::{Source, find_all};
     let (work, rounds): (u64, usize) = match ctx.scale {
         Scale::Quick => (1_000_000, 3),
         Scale::Default => (2_000_000, 5),
@@ -26,29 +27,33 @@ pub(crate) fn every_interpreter(
     ks.dedup();
     ctx.progress
         .update("finding the interpreters on this machine", 0, 1);
-    let mut explicit: Vec<std::path::PathBuf> = ctx
+    let explicit: Vec<std::path::PathBuf> = ctx
         .options
         .all::<std::path::PathBuf>(&interpreters::PythonPath)
         .into_iter()
         .cloned()
         .collect();
-    explicit.extend(explicit_from_env());
-    let (found, refused) = usable(discover(&explicit, None, None));
+    let (found, refused) = find_all(&explicit);
     let script = python_dir.join("pyproof").join("gil_threads.py");
     let mut measured = Vec::new();
-    for (i, (candidate, version)) in found.iter().enumerate() {
+    for (i, python) in found.iter().enumerate() {
         ctx.progress.update(
             &format!(
-                "threads under Python {}.{}.{} ({})",
-                version.0,
-                version.1,
-                version.2,
-                candidate.path.display()
+                "threads under Python {} ({})",
+                python.found.version_text(),
+                python.candidate.path.display()
             ),
             i,
             found.len(),
         );
-        measured.push(measure(candidate, &script, work, &ks, rounds)?);
+        measured.push(measure(
+            &python.candidate,
+            &script,
+            work,
+            &ks,
+            rounds,
+            crate::RACE_ADDS,
+        )?);
     }
     let mut table = Table::new(
         format!(
@@ -175,17 +180,63 @@ pub(crate) fn every_interpreter(
     }
     if !measured
         .iter()
-        .any(|m| m.candidate.source == Source::FreeThreadedBuild || m.facts.free_threaded)
+        .any(|m| m.candidate.source == Source::PyproofBuild || m.facts.free_threaded)
     {
         outcome.notes.push(
-            "No free-threaded build was found. `bash scripts/build-free-threaded-python.sh` \
+            "No free-threaded build was found. `cargo run --release -- pythons --build 3.13t` \
              builds CPython 3.13 with --disable-gil from Debian's source package into \
-             ~/.cache/pyproof (about three minutes on two cores), and the next run measures it."
+             ~/.cache/pyproof (a few minutes on two cores), and the next run measures it."
                 .to_string(),
         );
     }
     outcome
         .judgements
         .push(judge_interpreters(&cases, ctx.cores));
+    race_part(outcome, &measured);
     Ok(())
+}
+
+/// Claim (j): the lost-update count of every interpreter, its table and its judgement.
+fn race_part(outcome: &mut Outcome, measured: &[interpreters::Measured]) {
+    let mut table = Table::new(
+        format!(
+            "The GIL does not make code thread-safe: 2 threads each add {} times to one shared \
+             counter, at each interpreter's default switch interval (counted, not timed)",
+            format_number(crate::RACE_ADDS as f64)
+        ),
+        &[
+            "interpreter",
+            "build",
+            "read, call, write: lost",
+            "`+=`: lost",
+            "under a lock: lost",
+        ],
+    );
+    let mut cases = Vec::new();
+    for m in measured {
+        let Some(r) = m.race else { continue };
+        let build = match (m.facts.free_threaded, m.facts.gil_enabled) {
+            (false, _) => "GIL",
+            (true, false) => "free-threaded",
+            (true, true) => "free-threaded, GIL re-enabled",
+        };
+        let label = format!("Python {} ({build})", m.facts.version);
+        let of = |lost: u64, per: u64| {
+            format!(
+                "{} of {}",
+                format_number(lost as f64),
+                format_number((r.threads * per) as f64)
+            )
+        };
+        table.row(vec![
+            m.candidate.path.display().to_string(),
+            build.to_string(),
+            of(r.lost.call_between, r.per_thread),
+            of(r.lost.in_place, r.per_thread),
+            of(r.lost.locked, r.locked_per_thread),
+        ]);
+        cases.push((label, r));
+    }
+    outcome.tables.push(table);
+    outcome.judgements.push(judge_race(&cases));
 }

@@ -26,7 +26,8 @@ fn quick_run_judges_every_claim_with_evidence() {
             "convoy_effect",
             "switch_interval_tradeoff",
             "gil_wait_tracks_interval",
-            "every_interpreter"
+            "every_interpreter",
+            "gil_not_thread_safe"
         ]
     );
     // The echo server's every latency is kept, per condition and per switch interval.
@@ -89,10 +90,47 @@ fn quick_run_judges_every_claim_with_evidence() {
             v.claim.id,
             v.evidence
         );
-        if ctx.cores < 2 {
+        // (j) counts lost updates, which a single core shows as well as two.
+        if ctx.cores < 2 && v.claim.id != "gil_not_thread_safe" {
             assert_eq!(v.verdict, Verdict::Inconclusive, "{}", v.claim.id);
         }
     }
+    // A free-threaded build on the machine (CI builds one first: PYPROOF_REQUIRE_FREE_THREADED)
+    // is measured and judged as one in (i) and (j).
+    let (found, _) = pyproof_python::pythons::find_all(&[]);
+    let free_threaded = found.iter().any(|i| i.found.free_threaded);
+    if std::env::var_os("PYPROOF_REQUIRE_FREE_THREADED").is_some() {
+        assert!(
+            free_threaded,
+            "CI builds 3.13t before the tests; none was found"
+        );
+    }
+    if free_threaded {
+        for id in ["every_interpreter", "gil_not_thread_safe"] {
+            let v = outcome
+                .verdicts
+                .iter()
+                .find(|v| v.claim.id == id)
+                .expect("judged");
+            assert!(v.evidence.contains("free-threaded"), "{id}: {}", v.evidence);
+        }
+    }
+    // (j): every interpreter counted its lost updates, and a lock lost none on any build —
+    // exact by construction, whatever the machine.
+    let race = outcome
+        .verdicts
+        .iter()
+        .find(|v| v.claim.id == "gil_not_thread_safe")
+        .expect("(j) judged");
+    let builds = race
+        .evidence
+        .matches("with a lock 0 of 200000 lost")
+        .count();
+    assert!(
+        builds >= 1 && builds == race.evidence.matches("without a lock").count(),
+        "{}",
+        race.evidence
+    );
 
     // Every variant keeps every measured sample: 5 rounds at quick scale.
     let ks = thread_counts(ctx.cores);

@@ -167,11 +167,12 @@ fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
     let gil = [case("3.11", false, 0.98), case("3.12", false, 1.05)];
     assert_eq!(judge_interpreters(&gil, 2).verdict, Verdict::Confirmed);
     let mut both = gil.to_vec();
-    both.push(case("3.13t", true, 1.9));
+    both.push(case("3.13t (free-threaded, GIL off)", true, 1.9));
     let j = judge_interpreters(&both, 2);
     assert_eq!(j.verdict, Verdict::Nuanced);
     assert!(
-        j.evidence.contains("not for 3.13t (free-threaded)"),
+        j.evidence
+            .contains("not for 3.13t (free-threaded, GIL off): 2 threads"),
         "{}",
         j.evidence
     );
@@ -311,4 +312,52 @@ fn no_stamps_no_numpy_and_one_core_are_said_as_such() {
     assert_eq!(v[4], Verdict::Skipped, "numpy missing");
     let v = main_verdicts(&textbook(1.0, 1.0), &timeline(0, 10_000), 1, true);
     assert_eq!(v, [Verdict::Inconclusive; 5]);
+}
+
+fn race(call_between: u64, in_place: u64, locked: u64) -> crate::interpreters::Race {
+    crate::interpreters::Race {
+        threads: 2,
+        per_thread: 1_000_000,
+        locked_per_thread: 100_000,
+        switch_interval_s: 0.005,
+        lost: crate::interpreters::Lost {
+            call_between,
+            in_place,
+            locked,
+        },
+    }
+}
+
+#[test]
+fn a_race_holds_per_build_only_when_unlocked_loses_and_locked_does_not() {
+    let j = judge_race(&[
+        ("Python 3.11.7 (GIL)".into(), race(640_000, 0, 0)),
+        (
+            "Python 3.13.15 (free-threaded)".into(),
+            race(620_000, 510_000, 0),
+        ),
+    ]);
+    assert_eq!(j.verdict, Verdict::Confirmed);
+    assert_eq!(
+        j.evidence,
+        "holds for every case — Python 3.11.7 (GIL): without a lock 640000 of 2000000 updates \
+         lost (32.0%), `+=` 0 lost; with a lock 0 of 200000 lost; Python 3.13.15 \
+         (free-threaded): without a lock 620000 of 2000000 updates lost (31.0%), `+=` 510000 \
+         lost; with a lock 0 of 200000 lost"
+    );
+    // A build where nothing was lost (the GIL happened to hand over outside the window)
+    // fails the claim for that build; a lock that lost updates fails it too.
+    let some = judge_race(&[
+        ("a".into(), race(640_000, 0, 0)),
+        ("b".into(), race(0, 0, 0)),
+    ]);
+    assert_eq!(some.verdict, Verdict::Nuanced);
+    assert!(
+        some.evidence.contains("but not for b:"),
+        "{}",
+        some.evidence
+    );
+    let none = judge_race(&[("a".into(), race(5, 0, 3))]);
+    assert_eq!(none.verdict, Verdict::Refuted);
+    assert_eq!(judge_race(&[]).verdict, Verdict::Inconclusive);
 }
