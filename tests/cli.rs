@@ -206,7 +206,9 @@ fn select_refuses_unknown_ids_and_keeps_the_sheet_order() {
 #[test]
 fn on_one_core_every_gil_claim_is_inconclusive() {
     // taskset pins the run (and every thread and process it starts) to core 0: no parallel
-    // speedup is possible, so no claim about one may be Confirmed or Refuted.
+    // speedup is possible, so no claim about one may be Confirmed or Refuted. Claim (j)
+    // counts lost updates, which one core shows as well as two: it is judged, and its lock
+    // loses nothing.
     if Command::new("taskset").arg("--version").output().is_err() {
         eprintln!("taskset not installed: skipped");
         return;
@@ -237,8 +239,18 @@ fn on_one_core_every_gil_claim_is_inconclusive() {
     let verdicts = results["outcomes"][0]["verdicts"]
         .as_array()
         .expect("verdicts");
-    assert_eq!(verdicts.len(), 9);
+    assert_eq!(verdicts.len(), 10);
     for v in verdicts {
+        if v["claim"]["id"] == "gil_not_thread_safe" {
+            assert!(
+                v["evidence"]
+                    .as_str()
+                    .expect("evidence")
+                    .contains("with a lock 0 of 200000 lost"),
+                "{v}"
+            );
+            continue;
+        }
         assert_eq!(v["verdict"], "inconclusive", "{v}");
         assert!(
             v["evidence"]

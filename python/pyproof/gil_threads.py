@@ -7,14 +7,18 @@ one JSON line: the interpreter's facts (version, whether it is a free-threaded b
 whether the GIL is on) and, per round, the seconds of one thread doing the whole work and of
 k threads splitting it (same total, checksums compared). With ``--race N`` it also counts the
 updates a shared counter loses when threads add to it without a lock (the GIL does not make
-a read-modify-write atomic), and with one.
+a read-modify-write atomic), and with one; with ``--pools N`` it records the default
+multiprocessing start method (fork until 3.13 on Linux, forkserver from 3.14) and times N
+cold process pools from start to shutdown.
 
 It keeps to syntax every Python 3 since 3.6 understands: plain f-strings, no annotations,
 no walrus, no f-string ``=``.
 """
 
 import argparse
+import concurrent.futures
 import json
+import multiprocessing
 import sys
 import sysconfig
 import threading
@@ -161,6 +165,29 @@ def measure(n, ks, rounds):
     return samples
 
 
+def _nothing(x):
+    """A task for a pool worker: the pool's own cost, not the work's."""
+    return x
+
+
+def cold_pools(workers, times):
+    """The default start method, and the seconds a cold process pool of ``workers`` takes to
+    start, answer one task per worker and shut down, ``times`` times."""
+    seconds = []
+    for _ in range(times):
+        start = time.perf_counter()
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            answers = list(pool.map(_nothing, range(workers)))
+        seconds.append(time.perf_counter() - start)
+        if answers != list(range(workers)):
+            raise RuntimeError(f"the pool answered {answers}")
+    return {
+        "start_method": multiprocessing.get_start_method(),
+        "workers": workers,
+        "seconds": seconds,
+    }
+
+
 def main(argv=None):
     """Entry point: prints one JSON line."""
     parser = argparse.ArgumentParser(prog="gil_threads.py")
@@ -170,6 +197,9 @@ def main(argv=None):
     parser.add_argument("--facts-only", action="store_true")
     parser.add_argument(
         "--race", type=int, default=0, help="adds per thread for the lost-update count (0: none)"
+    )
+    parser.add_argument(
+        "--pools", type=int, default=0, help="cold 2-process pools to start and stop (0: none)"
     )
     args = parser.parse_args(argv)
     if args.facts_only:
@@ -181,11 +211,13 @@ def main(argv=None):
         parser.error(f"--ks: comma-separated integers, not {args.ks!r}")
     if args.work < 1 or args.rounds < 1 or not ks or min(ks) < 1 or max(ks) > 256:
         parser.error("--work and --rounds must be >= 1, thread counts 1 to 256")
-    if args.race < 0:
-        parser.error("--race must be >= 0")
+    if args.race < 0 or args.pools < 0:
+        parser.error("--race and --pools must be >= 0")
     out = {"facts": facts(), "work": args.work, "samples": measure(args.work, ks, args.rounds)}
     if args.race:
         out["race"] = race(2, args.race)
+    if args.pools:
+        out["pools"] = cold_pools(2, args.pools)
     print(json.dumps(out))
     return 0
 

@@ -54,11 +54,35 @@ def test_a_lock_makes_the_count_exact_and_without_one_updates_are_lost() -> None
     assert set(report["lost"]) == {"call_between", "in_place", "locked"}
 
 
+def test_cold_pools_name_the_start_method_and_time_each_pool() -> None:
+    report = gt.cold_pools(2, 2)
+    assert report["start_method"] == gt.multiprocessing.get_start_method()
+    assert report["workers"] == 2
+    assert len(report["seconds"]) == 2 and all(s > 0 for s in report["seconds"])
+
+
+def test_the_script_counts_races_and_pools_when_asked() -> None:
+    out = subprocess.run(
+        [
+            *(sys.executable, str(SCRIPT), "--work", "2000", "--ks", "2", "--rounds", "1"),
+            *("--race", "1000", "--pools", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["race"]["lost"]["locked"] == 0
+    assert report["pools"]["workers"] == 2 and len(report["pools"]["seconds"]) == 1
+
+
 def test_bad_arguments_exit_2() -> None:
     for args in (
         ["--work", "0", "--ks", "2"],
         ["--work", "10", "--ks", "two"],
         ["--work", "10", "--ks", "2", "--race", "-1"],
+        ["--work", "10", "--ks", "2", "--pools", "-1"],
     ):
         out = subprocess.run(
             [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60

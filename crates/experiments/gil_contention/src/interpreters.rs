@@ -67,6 +67,19 @@ struct Report {
     samples: Vec<RoundSample>,
     #[serde(default)]
     race: Option<Race>,
+    #[serde(default)]
+    pools: Option<Pools>,
+}
+
+/// Cold process pools under one interpreter (`gil_threads.py --pools`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Pools {
+    /// `multiprocessing.get_start_method()` as the interpreter defaults it.
+    pub start_method: String,
+    /// Workers per pool.
+    pub workers: u64,
+    /// Each pool's start, one task per worker, and shutdown, seconds.
+    pub seconds: Vec<f64>,
 }
 
 /// Updates lost by a shared counter under threads, counted (`gil_threads.py --race`).
@@ -108,17 +121,30 @@ pub struct Measured {
     pub speedups: Vec<(usize, Vec<f64>)>,
     /// The lost-update count, when asked for.
     pub race: Option<Race>,
+    /// The cold pools, when asked for.
+    pub pools: Option<Pools>,
+    /// Peak anonymous memory of the workload's process, KiB (the same work on every build).
+    pub peak_anon_kib: u64,
 }
 
-/// Runs the workload (`work` iterations, thread counts `ks`, `rounds` rounds; `race` adds
-/// per thread for the lost-update count, 0 for none) under one interpreter.
+/// What to run under each interpreter besides the threads workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extras {
+    /// Adds per thread for the lost-update count (0: none).
+    pub race: u64,
+    /// Cold 2-process pools to time (0: none).
+    pub pools: u64,
+}
+
+/// Runs the workload (`work` iterations, thread counts `ks`, `rounds` rounds, and the
+/// `extras`) under one interpreter.
 pub fn measure(
     candidate: &Candidate,
     script: &Path,
     work: u64,
     ks: &[usize],
     rounds: usize,
-    race: u64,
+    extras: Extras,
 ) -> Result<Measured, ExperimentError> {
     let mut cmd = Command::new(&candidate.path);
     cmd.arg(script)
@@ -131,13 +157,15 @@ pub fn measure(
                 .join(","),
         ])
         .args(["--rounds", &rounds.to_string()])
-        .args(["--race", &race.to_string()]);
+        .args(["--race", &extras.race.to_string()])
+        .args(["--pools", &extras.pools.to_string()]);
     let what = format!("the threads workload under {}", candidate.path.display());
     let out = run_measured(
         cmd,
         &RunOptions::new(what.clone(), Duration::from_secs(600)),
     )?
     .check()?;
+    let peak_anon_kib = out.peak_anon_kib;
     let report: Report = serde_json::from_str(out.stdout.lines().last().unwrap_or(""))
         .map_err(|e| ExperimentError::Inconsistent(format!("{what}: unreadable report ({e})")))?;
     let one_s: Vec<f64> = report.samples.iter().map(|s| s.one).collect();
@@ -158,5 +186,7 @@ pub fn measure(
         one_s,
         speedups,
         race: report.race,
+        pools: report.pools,
+        peak_anon_kib,
     })
 }

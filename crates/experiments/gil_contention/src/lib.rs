@@ -35,6 +35,7 @@ pub mod judge;
 pub mod native;
 mod record;
 mod run_attached;
+mod run_builds;
 mod run_convoy;
 mod run_interpreters;
 mod run_wait;
@@ -118,6 +119,10 @@ pub const WAIT: Band = Band::new(WAIT_LOW, WAIT_HIGH);
 /// switch interval dozens of hand-overs in the loop, about half of them between the read and
 /// the write: no lost update at all would take ~2^-30 luck.
 pub const RACE_ADDS: u64 = 1_000_000;
+
+/// Cold 2-process pools timed under each interpreter (reported with its default start
+/// method, not judged).
+pub const COLD_POOLS: u64 = 3;
 
 /// The project's performance target for the GIL-releasing kernel at k = cores (a note, not
 /// a claim of the sheet).

@@ -52,7 +52,10 @@ pub(crate) fn every_interpreter(
             work,
             &ks,
             rounds,
-            crate::RACE_ADDS,
+            interpreters::Extras {
+                race: crate::RACE_ADDS,
+                pools: crate::COLD_POOLS,
+            },
         )?);
     }
     let mut table = Table::new(
@@ -147,37 +150,7 @@ pub(crate) fn every_interpreter(
     for why in &refused {
         outcome.notes.push(format!("Not measured: {why}."));
     }
-    // A free-threaded build beside a GIL build of the same minor version: its single-thread
-    // cost (PEP 703 estimated 5–10% for 3.13).
-    for ft in measured.iter().filter(|m| m.facts.free_threaded) {
-        let minor = ft
-            .facts
-            .version
-            .rsplit_once('.')
-            .map(|(mm, _)| mm.to_string());
-        if let Some(gil) = measured.iter().find(|m| {
-            !m.facts.free_threaded
-                && m.facts
-                    .version
-                    .rsplit_once('.')
-                    .map(|(mm, _)| mm.to_string())
-                    == minor
-        }) {
-            let (a, b) = (
-                Summary::of(&ft.one_s).median,
-                Summary::of(&gil.one_s).median,
-            );
-            outcome.notes.push(format!(
-                "Free-threaded Python {} takes {} s on one thread, Python {} (GIL) {} s: {}% \
-                 single-thread overhead on this loop (PEP 703 estimated 5–10%).",
-                ft.facts.version,
-                format_number(a),
-                gil.facts.version,
-                format_number(b),
-                format_number((a / b - 1.0) * 100.0)
-            ));
-        }
-    }
+    crate::run_builds::builds_part(outcome, &measured);
     if !measured
         .iter()
         .any(|m| m.candidate.source == Source::PyproofBuild || m.facts.free_threaded)
