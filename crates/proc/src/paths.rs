@@ -2,8 +2,8 @@
 //!
 //! Each has an environment override so the binaries also work outside a checkout:
 //! `PYPROOF_ROOT` (the repository), `PYPROOF_VENV` (another virtual environment),
-//! `PYPROOF_BASE_PYTHON` (the interpreter to make the venv from), `PYPROOF_OUTPUT_DIR`
-//! (where results and charts go).
+//! `PYPROOF_OUTPUT_DIR` (where results and charts go). The interpreter the venv is made from
+//! is `pyproof_python::base_python()`: only the crate that links pyo3 knows which it is.
 
 use std::path::PathBuf;
 
@@ -42,15 +42,6 @@ pub fn venv_dir() -> PathBuf {
 /// The interpreter of a venv.
 pub fn venv_python(venv: &std::path::Path) -> PathBuf {
     venv.join("bin").join("python")
-}
-
-/// The interpreter pyo3 was built against (the venv must be made from it, or the embedded
-/// libpython and the venv's stdlib disagree); `PYPROOF_BASE_PYTHON` overrides it.
-pub fn base_python() -> PathBuf {
-    if let Some(p) = std::env::var_os("PYPROOF_BASE_PYTHON") {
-        return PathBuf::from(p);
-    }
-    PathBuf::from(option_env!("PYPROOF_BUILD_PYTHON").unwrap_or("python3"))
 }
 
 /// Where results, charts and generated inputs go: `PYPROOF_OUTPUT_DIR`, else

@@ -31,7 +31,19 @@ pub use native::{NativePart, add_part};
 // Python subprocess and measure it".
 pub use pyproof_proc::{ProcessReport, RunOptions, Service, paths, run_measured};
 
+use std::path::PathBuf;
 use std::process::Command;
+
+/// The interpreter pyo3 was built against (`PYO3_PYTHON` at build time, else the `python3`
+/// pyo3 found): the venv must be made from it, or the embedded libpython and the venv's
+/// stdlib and packages disagree. `PYPROOF_BASE_PYTHON` overrides it. Recorded by this
+/// crate's build script — the only crate that links pyo3 sees which interpreter it chose.
+pub fn base_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("PYPROOF_BASE_PYTHON") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(option_env!("PYPROOF_BUILD_PYTHON").unwrap_or("python3"))
+}
 
 /// A command that runs the venv's real interpreter with `python/` importable: for work that
 /// must happen in another process (memory-isolated measurements, other interpreters).

@@ -38,7 +38,7 @@ impl VenvSpec {
         VenvSpec {
             dir: paths::venv_dir(),
             requirements: paths::requirements_file(),
-            base_python: paths::base_python(),
+            base_python: crate::base_python(),
         }
     }
 

@@ -95,6 +95,22 @@ fn python_exceptions_become_one_line_errors() {
 }
 
 #[test]
+fn the_venv_is_made_from_the_interpreter_pyo3_embeds() {
+    // base_python() is what pyo3's build chose (PYO3_PYTHON), not whatever python3 is first
+    // on PATH: the two agree on the version the embedded interpreter runs.
+    let embedded = interp().info().expect("info").version;
+    let base = match pyproof_python::pythons::probe(&pyproof_python::base_python()) {
+        pyproof_python::pythons::Probe::Usable(f) => f,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        embedded.starts_with(&format!("{} ", base.version_text())),
+        "embedded {embedded}, venv made from {}",
+        base.version_text()
+    );
+}
+
+#[test]
 fn pinned_packages_are_reported_with_their_versions() {
     let versions = interp().package_versions().expect("versions");
     let requirements =
@@ -155,7 +171,7 @@ fn venv_bootstrap_is_idempotent_and_notices_a_changed_requirements_file() {
     let spec = VenvSpec {
         dir: dir.path().join("venv"),
         requirements: requirements.clone(),
-        base_python: pyproof_python::paths::base_python(),
+        base_python: pyproof_python::base_python(),
     };
     let quiet: pyproof_proc::process::LineSink = Arc::new(|_, _| {});
     assert_eq!(

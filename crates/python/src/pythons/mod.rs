@@ -34,7 +34,7 @@ pub fn find_all(explicit: &[PathBuf]) -> (Vec<Installed>, Vec<String>) {
 
 /// The executable of the interpreter pyo3 was built against (the embedded one), resolved.
 pub fn embedded_executable() -> Option<PathBuf> {
-    match probe(&paths::base_python()) {
+    match probe(&crate::base_python()) {
         Probe::Usable(f) => Some(f.executable),
         Probe::Refused(_) => None,
     }
