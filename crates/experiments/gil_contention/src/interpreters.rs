@@ -55,6 +55,17 @@ pub struct Facts {
     pub executable: String,
 }
 
+impl Facts {
+    /// "GIL", "free-threaded, GIL off" or "free-threaded, GIL re-enabled".
+    pub fn build_label(&self) -> &'static str {
+        match (self.free_threaded, self.gil_enabled) {
+            (false, _) => "GIL",
+            (true, false) => "free-threaded, GIL off",
+            (true, true) => "free-threaded, GIL re-enabled",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct RoundSample {
     one: f64,

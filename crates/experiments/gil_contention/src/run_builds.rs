@@ -32,14 +32,6 @@ pub fn gil_twin<'a>(ft: &Measured, all: &'a [Measured]) -> Option<&'a Measured> 
         .copied()
 }
 
-fn build(m: &Measured) -> &'static str {
-    match (m.facts.free_threaded, m.facts.gil_enabled) {
-        (false, _) => "GIL",
-        (true, false) => "free-threaded",
-        (true, true) => "free-threaded, GIL re-enabled",
-    }
-}
-
 /// Adds the start-method table and, when a free-threaded build was measured, its costs.
 pub(crate) fn builds_part(outcome: &mut Outcome, measured: &[Measured]) {
     let mut pools = Table::new(
@@ -66,7 +58,7 @@ pub(crate) fn builds_part(outcome: &mut Outcome, measured: &[Measured]) {
         pools.row(vec![
             m.candidate.path.display().to_string(),
             m.facts.version.clone(),
-            build(m).to_string(),
+            m.facts.build_label().to_string(),
             method,
             cold,
             format!("{} MiB", format_number(m.peak_anon_kib as f64 / 1024.0)),

@@ -74,11 +74,6 @@ pub(crate) fn every_interpreter(
             "speedup at k = cores",
         ],
     );
-    let build = |f: &interpreters::Facts| match (f.free_threaded, f.gil_enabled) {
-        (false, _) => "GIL",
-        (true, false) => "free-threaded, GIL off",
-        (true, true) => "free-threaded, GIL re-enabled",
-    };
     let mut keys = std::collections::BTreeSet::new();
     let mut bars = Vec::new();
     let mut cases = Vec::new();
@@ -91,7 +86,7 @@ pub(crate) fn every_interpreter(
         while !keys.insert(key.clone()) {
             key.push('\'');
         }
-        let label = format!("Python {} ({})", m.facts.version, build(&m.facts));
+        let label = format!("Python {} ({})", m.facts.version, m.facts.build_label());
         outcome.measurements.push(Measurement::new(
             format!("{key}.one_thread_s"),
             label.clone(),
@@ -118,7 +113,7 @@ pub(crate) fn every_interpreter(
             m.candidate.path.display().to_string(),
             m.candidate.source.label().to_string(),
             m.facts.version.clone(),
-            build(&m.facts).to_string(),
+            m.facts.build_label().to_string(),
             format!("{} s", format_number(Summary::of(&m.one_s).median)),
             s2.describe("×"),
             speed(ctx.cores.max(2)).describe("×"),
@@ -188,11 +183,7 @@ fn race_part(outcome: &mut Outcome, measured: &[interpreters::Measured]) {
     let mut cases = Vec::new();
     for m in measured {
         let Some(r) = m.race else { continue };
-        let build = match (m.facts.free_threaded, m.facts.gil_enabled) {
-            (false, _) => "GIL",
-            (true, false) => "free-threaded",
-            (true, true) => "free-threaded, GIL re-enabled",
-        };
+        let build = m.facts.build_label();
         let label = format!("Python {} ({build})", m.facts.version);
         let of = |lost: u64, per: u64| {
             format!(
