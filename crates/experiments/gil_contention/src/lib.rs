@@ -316,12 +316,15 @@ impl Experiment for GilContention {
                 "(i)",
                 "the GIL prevents parallel bytecode — on each CPython on this machine, judged per build",
                 format!(
-                    "pure-Python work split over 2 threads, judged per interpreter found: a GIL \
-                     build holds the claim when its median speedup ≤ {THREAD_CEILING}× and fails \
-                     it above; a free-threaded build with the GIL off fails it when ≥ \
-                     {SCALING_FLOOR}·2 (below that it shows neither side, and is reported). \
-                     Confirmed when every build judged holds it, Nuanced when some do (named), \
-                     Refuted when none does; Inconclusive on one core"
+                    "pure-Python work split over 2 threads, judged per interpreter found on the \
+                     95% interval of its paired per-round speedups: a GIL build holds the claim \
+                     when the interval lies {} and fails it when it lies above; a free-threaded \
+                     build with the GIL off fails it when the interval lies at {} (when it lies \
+                     clearly below, it shows neither side and is reported); an interval across \
+                     a bar is within noise. Confirmed when every build judged holds it, Nuanced \
+                     when some do (named), Refuted when none does; Inconclusive on one core",
+                    NO_SPEEDUP.describe("×"),
+                    scales(2, 2).describe("×")
                 ),
             ),
             Claim::new(
