@@ -93,12 +93,7 @@ impl Interpreter {
             .map_err(|e| PythonError::io("reading python/requirements.txt", e))?;
         let names: Vec<String> = venv::requirement_lines(&requirements)
             .into_iter()
-            .map(|l| {
-                l.split(['=', '<', '>', '!', '~', '[', ';', ' '])
-                    .next()
-                    .unwrap_or(l)
-                    .to_string()
-            })
+            .map(|l| venv::requirement_name(l).to_string())
             .collect();
         self.attach(|py| {
             let env = self.import(py, "pyproof._env")?;

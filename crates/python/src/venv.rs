@@ -122,6 +122,13 @@ pub fn requirement_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The distribution name of a requirement line: `numpy` of `numpy==2.4.6; python_version < "3.15"`.
+pub fn requirement_name(line: &str) -> &str {
+    line.split(['=', '<', '>', '!', '~', '[', ';', ' '])
+        .next()
+        .unwrap_or(line)
+}
+
 /// A requirement line without its environment marker, and whether the marker holds for
 /// Python `version` (`(3, 11)`). Only `python_version <op> "3.N"` markers are understood (the
 /// only kind the requirements use); a line without one always holds.
@@ -521,6 +528,16 @@ mod tests {
         );
         fs::write(&requirements, "numpy==2.5.5\n").expect("write");
         assert_eq!(state(&spec), VenvState::Stale, "the requirements changed");
+    }
+
+    #[test]
+    fn requirement_names_drop_pins_extras_and_markers() {
+        assert_eq!(
+            requirement_name("numpy==2.5.5; python_version >= '3.15'"),
+            "numpy"
+        );
+        assert_eq!(requirement_name("uvicorn[standard]>=0.5"), "uvicorn");
+        assert_eq!(requirement_name("pytest"), "pytest");
     }
 
     #[test]

@@ -73,14 +73,7 @@ pub fn venv_text(found: &Found, spec: &VenvSpec) -> String {
         VenvState::Stale => "stale (refilled on next use)".to_string(),
         VenvState::Ready => "ready".to_string(),
         VenvState::Partial(missing) => {
-            let names: Vec<&str> = missing
-                .iter()
-                .map(|r| {
-                    r.split(['=', '<', '>', '!', '~', ';', ' '])
-                        .next()
-                        .unwrap_or(r)
-                })
-                .collect();
+            let names: Vec<&str> = missing.iter().map(|r| venv::requirement_name(r)).collect();
             format!("ready but for {}", names.join(", "))
         }
     }
