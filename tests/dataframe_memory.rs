@@ -2,9 +2,11 @@
 //! files (the policy: skip and count exactly as the reference reader does, or stop with one
 //! line — never a different answer), and a quick run through the CLI.
 
-use dataframe_memory::Variant;
-use dataframe_memory::data::{HEADER, ensure_dataset, find_ragged, scan};
+use dataframe_memory::data::{Dataset, HEADER, ensure_dataset, find_ragged, scan};
+use dataframe_memory::runs::{convert_to_parquet, parquet_path, spill_dir};
 use dataframe_memory::worker::{WORKER_ENV, WorkerReport, set_aside_ragged};
+use dataframe_memory::{Plan, Variant};
+use pyproof_harness::Scale;
 use pyproof_python::{Interpreter, python_command};
 use std::path::Path;
 use std::process::Command;
@@ -17,6 +19,9 @@ fn worker(variant: Variant, csv: &Path) -> (i32, String, String) {
     } else {
         let mut c = python_command(Interpreter::get().expect("python"));
         c.args(["-m", "pyproof.dataframe_memory", variant.id()]);
+        if variant == Variant::DuckdbCsvLimited {
+            c.arg("--spill-dir").arg(spill_dir(csv));
+        }
         c
     };
     let out = cmd.arg(csv).output().expect("worker runs");
@@ -27,14 +32,23 @@ fn worker(variant: Variant, csv: &Path) -> (i32, String, String) {
     )
 }
 
-/// Runs every variant on `csv`; each must either match the reference reader exactly (answer
-/// and skipped rows) or stop with exit code 3 and one `error:` line. Returns the variants
-/// that stopped.
+/// The variants that read the CSV (the Parquet readers read the strict conversion's output,
+/// tested on its own).
+fn csv_readers() -> Vec<Variant> {
+    Variant::ALL
+        .into_iter()
+        .filter(|v| !v.reads_parquet())
+        .collect()
+}
+
+/// Runs every CSV reader on `csv`; each must either match the reference reader exactly
+/// (answer and skipped rows) or stop with exit code 3 and one `error:` line. Returns the
+/// variants that stopped.
 fn check_policy(csv: &Path) -> Vec<Variant> {
     let reference = scan(csv).ok();
     let ragged = find_ragged(csv).unwrap_or_default();
     let mut stopped = Vec::new();
-    for v in Variant::ALL {
+    for v in csv_readers() {
         let (code, stdout, stderr) = worker(v, csv);
         if code == 0 {
             let mut report: WorkerReport = serde_json::from_str(stdout.trim())
@@ -86,10 +100,17 @@ fn structural_damage_is_skipped_and_counted_or_refused() {
     let reference = scan(&csv).expect("scan");
     assert_eq!(reference.bad_rows(), 4);
     let stopped = check_policy(&csv);
-    // polars' eager reader refuses rows with extra fields; everything else skips and counts.
+    // polars' eager reader refuses rows with extra fields, Arrow's reader rows with fewer
+    // (it cannot pad them); everything else skips and counts — DuckDB pads short rows and
+    // keeps long ones truncated, which the harness sets aside.
     assert_eq!(
         stopped,
-        [Variant::PolarsEager, Variant::PolarsEagerOverrides]
+        [
+            Variant::PolarsEager,
+            Variant::PolarsEagerOverrides,
+            Variant::PandasArrow,
+            Variant::PandasArrowUsecols
+        ]
     );
 }
 
@@ -140,7 +161,7 @@ fn invalid_utf8_and_empty_files_stop_every_variant_in_one_line() {
         "latin1.csv",
         b"900001,1.00,b\xf6oks,2021-01-01,latin-1\n",
     );
-    assert_eq!(check_policy(&csv), Variant::ALL);
+    assert_eq!(check_policy(&csv), csv_readers());
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, b"").expect("write");
     check_policy(&empty);
@@ -148,7 +169,7 @@ fn invalid_utf8_and_empty_files_stop_every_variant_in_one_line() {
     std::fs::write(&header_only, format!("{HEADER}\n")).expect("write");
     check_policy(&header_only);
     let missing = dir.path().join("missing.csv");
-    assert_eq!(check_policy(&missing), Variant::ALL);
+    assert_eq!(check_policy(&missing), csv_readers());
 }
 
 #[test]
@@ -229,9 +250,47 @@ fn a_quick_run_through_the_cli_checks_every_answer() {
             "sales-1500000-seed2026.answer.json",
             "sales-1500000-seed2026.csv",
             "sales-3000000-seed2026.answer.json",
-            "sales-3000000-seed2026.csv"
+            "sales-3000000-seed2026.csv",
+            // The Parquet copy, whole (no partial file, no DuckDB spill directory left).
+            "sales-3000000-seed2026.parquet"
         ]
     );
+    for id in ["duckdb_limited", "pandas_arrow", "parquet_columns"] {
+        assert_ne!(
+            verdict(id),
+            "skipped",
+            "{id}: duckdb and pyarrow are in the venv"
+        );
+    }
+}
+
+#[test]
+fn the_parquet_copy_is_whole_or_absent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = Plan::new(Scale::Quick, None);
+    let ds = ensure_dataset(&dir.path().join("cache"), 60_000, 5, &|_, _| {}).expect("dataset");
+    let done = convert_to_parquet(&ds, &plan).expect("a clean file converts");
+    assert_eq!(done.rows, ds.info.answer.rows);
+    assert_eq!(
+        std::fs::metadata(parquet_path(&ds.path))
+            .expect("written")
+            .len(),
+        done.bytes
+    );
+    // A damaged file is refused whole: no Parquet copy, no partial file beside it.
+    let bad = file_with(dir.path(), "bad.csv", b"900001,1.00,toys,2021-01-01,a, b\n");
+    let bad_ds = Dataset {
+        path: bad.clone(),
+        ..ds.clone()
+    };
+    let err = convert_to_parquet(&bad_ds, &plan).expect_err("refused");
+    assert!(err.to_string().contains("DuckDB"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("bad."))
+        .collect();
+    assert_eq!(left, ["bad.csv"]);
 }
 
 #[test]

@@ -12,6 +12,14 @@ samples its memory from the outside::
     python -m pyproof.dataframe_memory pypolars_streaming data.csv
     python -m pyproof.dataframe_memory columns data.csv --nrows 500000
 
+The tools a senior engineer reaches for today — pandas with Arrow, DuckDB, Parquet — run
+through the same command line from :mod:`pyproof.dataframe_engines`.
+
+The sheet's pandas variants (and the per-column measurement) store strings as ``pip install
+pandas`` alone does — Python objects — even when pyarrow is installed beside it, which would
+make pandas 3 store them in Arrow: :func:`sheet_pandas` pins that, so the sheet's subject stays
+put; ``pandas_arrow_strings`` measures what installing pyarrow changes.
+
 ``pypolars_streaming`` is polars as a Python user installs it (the PyPI wheel), on its
 streaming engine: the same polars source as the Rust crate the harness links (Python polars
 1.43.2 is Rust polars 0.55), built by the polars project rather than by cargo here.
@@ -84,6 +92,10 @@ class Partial:
             # One non-numeric value makes the whole column text: coerce, and count the rows
             # that had something that is not a number.
             price = pd.to_numeric(price, errors="coerce")
+        if isinstance(price.dtype, pd.ArrowDtype):
+            # Arrow tells a missing value (NA) from a failed number (NaN): both are "no price"
+            # here, as NaN is in NumPy columns.
+            price = pd.Series(price.to_numpy(dtype="float64", na_value=float("nan")), price.index)
         has_category = category.notna() & (category.astype("str") != "")
         has_price = price.notna()
         self.skip(NO_CATEGORY, (~has_category).sum())
@@ -125,6 +137,15 @@ def _count_skipped_lines(caught: list[warnings.WarningMessage]) -> int:
     return sum(len(_SKIPPING.findall(str(w.message))) for w in caught)
 
 
+def sheet_pandas() -> Any:
+    """pandas, storing strings as Python objects as it does when pyarrow is not installed
+    (pandas 3 picks Arrow storage whenever pyarrow is importable)."""
+    import pandas as pd
+
+    pd.set_option("mode.string_storage", "python")
+    return pd
+
+
 def run_variant(variant: str, path: str, chunksize: int = CHUNKSIZE) -> dict[str, Any]:
     """Runs one variant on ``path`` and returns its report (answer, timings, memory)."""
     kwargs = {} if variant == "pypolars_streaming" else _read_kwargs(variant)
@@ -132,7 +153,7 @@ def run_variant(variant: str, path: str, chunksize: int = CHUNKSIZE) -> dict[str
         raise FileNotFoundError(f"no such file: {path}")
     if variant == "pypolars_streaming":
         return _run_pypolars_streaming(path)
-    import pandas as pd
+    pd = sheet_pandas()
 
     baseline = anon_kib()
     partial = Partial()
@@ -164,8 +185,9 @@ class PolarsFailure(Exception):
     """polars refused the file (a non-numeric price, invalid UTF-8...): its one-line reason."""
 
 
-def _run_pypolars_streaming(path: str) -> dict[str, Any]:
-    """The query with Python polars: ``scan_csv`` + group-by, collected on the streaming engine.
+def _run_pypolars_streaming(path: str, parquet: bool = False) -> dict[str, Any]:
+    """The query with Python polars: ``scan_csv`` (``scan_parquet`` when ``parquet``) +
+    group-by, collected on the streaming engine.
 
     The bad-row policy is the Rust polars variants': a row without a category or without a
     price is counted, never folded in; a price column polars does not read as numbers, or
@@ -178,7 +200,7 @@ def _run_pypolars_streaming(path: str) -> dict[str, Any]:
     baseline = anon_kib()
     started = time.perf_counter()
     try:
-        frame = pl.scan_csv(path)
+        frame = pl.scan_parquet(path) if parquet else pl.scan_csv(path)
         schema = frame.collect_schema()
         for name in QUERY_COLUMNS:
             if name not in schema:
@@ -333,7 +355,7 @@ def column_memory(frame: Any) -> list[dict[str, Any]]:
 def measure_columns(path: str, nrows: int) -> dict[str, Any]:
     """Per-column memory of the first ``nrows`` rows read three ways: pandas' defaults, the
     sheet's downcasts, and the sheet's downcasts without the category (to isolate it)."""
-    import pandas as pd
+    pd = sheet_pandas()
 
     loads = {
         "default": {},
@@ -364,21 +386,39 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: run one variant (or ``columns``) and print its JSON report."""
+    """Command line: run one variant (or ``columns``, or ``to_parquet``) and print its JSON
+    report."""
+    from pyproof import dataframe_engines as engines
+
     parser = argparse.ArgumentParser(prog="python -m pyproof.dataframe_memory")
-    parser.add_argument("variant", choices=[*VARIANTS, "columns"])
-    parser.add_argument("csv")
+    parser.add_argument("variant", choices=[*VARIANTS, *engines.VARIANTS, "columns", "to_parquet"])
+    parser.add_argument("csv", help="the CSV (the Parquet file for the parquet_* variants)")
+    parser.add_argument("out", nargs="?", help="to_parquet: the Parquet file to write")
     parser.add_argument("--chunksize", type=int, default=CHUNKSIZE)
     parser.add_argument("--nrows", type=int, default=500_000)
+    parser.add_argument("--memory-limit", type=int, default=engines.MEMORY_LIMIT_MIB, help="MiB")
+    parser.add_argument("--spill-dir", help="duckdb_csv_limited: DuckDB's temp_directory")
     args = parser.parse_args(argv)
-    if args.chunksize <= 0 or args.nrows <= 0:
-        print("error: --chunksize and --nrows must be positive", file=sys.stderr)
+    if args.chunksize <= 0 or args.nrows <= 0 or args.memory_limit <= 0:
+        print("error: --chunksize, --nrows and --memory-limit must be positive", file=sys.stderr)
+        return 2
+    if (args.variant == "to_parquet") != (args.out is not None):
+        print(
+            "error: to_parquet takes a CSV and an output path; variants take one file",
+            file=sys.stderr,
+        )
         return 2
     try:
+        if not Path(args.csv).is_file():
+            raise FileNotFoundError(f"no such file: {args.csv}")
         if args.variant == "columns":
-            if not Path(args.csv).is_file():
-                raise FileNotFoundError(f"no such file: {args.csv}")
             report = measure_columns(args.csv, args.nrows)
+        elif args.variant == "to_parquet":
+            report = engines.to_parquet(args.csv, args.out)
+        elif args.variant in engines.VARIANTS:
+            report = engines.run_engine_variant(
+                args.variant, args.csv, args.memory_limit, args.spill_dir
+            )
         else:
             report = run_variant(args.variant, args.csv, args.chunksize)
     except ModuleNotFoundError as exc:
@@ -387,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 3
-    except PolarsFailure as exc:
+    except (PolarsFailure, engines.EngineFailure) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     except (ValueError, UnicodeDecodeError, OSError) as exc:

@@ -27,11 +27,27 @@ pub enum Variant {
     /// Python polars (the PyPI wheel: the same polars source, built by the polars project)
     /// `scan_csv` + group-by on the streaming engine, in a Python process.
     PyPolarsStreaming,
+    /// `pd.read_csv(path)` with pyarrow installed: pandas 3 then stores strings in Arrow.
+    PandasArrowStrings,
+    /// `pd.read_csv(path, engine="pyarrow", dtype_backend="pyarrow")`.
+    PandasArrow,
+    /// The same with `usecols=["category", "price"]`.
+    PandasArrowUsecols,
+    /// DuckDB: the group-by in SQL over `read_csv`, default settings.
+    DuckdbCsv,
+    /// The same under `memory_limit` ([`Plan::memory_limit_mib`]), spilling to disk if it must.
+    DuckdbCsvLimited,
+    /// pandas `read_parquet(columns=[category, price])` of the converted file.
+    ParquetPandas,
+    /// Python polars `scan_parquet` + group-by, streaming engine.
+    ParquetPolars,
+    /// DuckDB's group-by over `read_parquet`.
+    ParquetDuckdb,
 }
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 9] = [
+    pub const ALL: [Variant; 17] = [
         Variant::PandasDefault,
         Variant::PandasUsecols,
         Variant::PandasDowncast,
@@ -41,15 +57,31 @@ impl Variant {
         Variant::PolarsStreaming,
         Variant::PolarsBatches,
         Variant::PyPolarsStreaming,
+        Variant::PandasArrowStrings,
+        Variant::PandasArrow,
+        Variant::PandasArrowUsecols,
+        Variant::DuckdbCsv,
+        Variant::DuckdbCsvLimited,
+        Variant::ParquetPandas,
+        Variant::ParquetPolars,
+        Variant::ParquetDuckdb,
     ];
 
     /// The variants that also run on the half-size file (the growth claims need them).
-    pub const GROWTH: [Variant; 5] = [
+    pub const GROWTH: [Variant; 6] = [
         Variant::PandasDefault,
         Variant::PandasChunked,
         Variant::PolarsStreaming,
         Variant::PolarsBatches,
         Variant::PyPolarsStreaming,
+        Variant::DuckdbCsvLimited,
+    ];
+
+    /// The readers of the Parquet file, in table order.
+    pub const PARQUET: [Variant; 3] = [
+        Variant::ParquetPandas,
+        Variant::ParquetPolars,
+        Variant::ParquetDuckdb,
     ];
 
     /// Its id, shared with the workers.
@@ -64,6 +96,14 @@ impl Variant {
             Variant::PolarsStreaming => "polars_streaming",
             Variant::PolarsBatches => "polars_batches",
             Variant::PyPolarsStreaming => "pypolars_streaming",
+            Variant::PandasArrowStrings => "pandas_arrow_strings",
+            Variant::PandasArrow => "pandas_arrow",
+            Variant::PandasArrowUsecols => "pandas_arrow_usecols",
+            Variant::DuckdbCsv => "duckdb_csv",
+            Variant::DuckdbCsvLimited => "duckdb_csv_limited",
+            Variant::ParquetPandas => "parquet_pandas",
+            Variant::ParquetPolars => "parquet_polars",
+            Variant::ParquetDuckdb => "parquet_duckdb",
         }
     }
 
@@ -79,7 +119,35 @@ impl Variant {
             Variant::PolarsStreaming => "polars scan_csv, streaming engine",
             Variant::PolarsBatches => "polars sink_batches",
             Variant::PyPolarsStreaming => "Python polars (PyPI) scan_csv, streaming engine",
+            Variant::PandasArrowStrings => "pandas read_csv (defaults), pyarrow installed",
+            Variant::PandasArrow => "pandas read_csv engine=pyarrow, Arrow dtypes",
+            Variant::PandasArrowUsecols => "pandas read_csv engine=pyarrow, Arrow dtypes, usecols",
+            Variant::DuckdbCsv => "DuckDB SQL over read_csv (defaults)",
+            Variant::DuckdbCsvLimited => "DuckDB SQL over read_csv, memory_limit",
+            Variant::ParquetPandas => "Parquet: pandas read_parquet, 2 columns",
+            Variant::ParquetPolars => "Parquet: Python polars scan_parquet, streaming",
+            Variant::ParquetDuckdb => "Parquet: DuckDB SQL over read_parquet",
         }
+    }
+
+    /// The Python modules beyond pandas, NumPy and polars it imports (import names): when one
+    /// is missing from the venv, this variant alone is not run and its claims are Skipped.
+    pub fn extra_modules(self) -> &'static [&'static str] {
+        match self {
+            Variant::PandasArrowStrings | Variant::PandasArrow | Variant::PandasArrowUsecols => {
+                &["pyarrow"]
+            }
+            Variant::DuckdbCsv | Variant::DuckdbCsvLimited => &["duckdb"],
+            // The Parquet file is written by DuckDB; pandas reads it through pyarrow.
+            Variant::ParquetPandas => &["duckdb", "pyarrow"],
+            Variant::ParquetPolars | Variant::ParquetDuckdb => &["duckdb"],
+            _ => &[],
+        }
+    }
+
+    /// Whether it reads the Parquet twin of the CSV.
+    pub fn reads_parquet(self) -> bool {
+        Variant::PARQUET.contains(&self)
     }
 
     /// Whether it runs the Rust polars linked into this binary (the others run in Python).
@@ -134,6 +202,10 @@ pub struct Plan {
     pub chunksize: u64,
     /// Deadline of one variant's process.
     pub timeout: Duration,
+    /// `duckdb_csv_limited`'s `memory_limit`, MiB: what DuckDB's CSV reader needs for its
+    /// buffers on two threads and a little more (below ~100 MiB it stops with "out of
+    /// memory" here), and the same at every size: the query's state is one row per category.
+    pub memory_limit_mib: u64,
 }
 
 impl Plan {
@@ -154,6 +226,7 @@ impl Plan {
             chunksize: 100_000,
             // Generous (pandas reads ~20-50 MB/s here) but bounded: a hung worker ends.
             timeout: Duration::from_secs(120 + bytes / 4_000_000),
+            memory_limit_mib: 128,
         }
     }
 

@@ -283,6 +283,7 @@ fn run_variant(variant: PolarsVariant, csv: &Path) -> Result<WorkerReport, Failu
         baseline_anon_kib,
         columns,
         library,
+        spill_peak_bytes: None,
     })
 }
 

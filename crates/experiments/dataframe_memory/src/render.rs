@@ -68,6 +68,76 @@ pub(crate) fn record_measurements<'a>(
     }
 }
 
+/// "What to reach for": every variant that ran on the full file, fastest first, against
+/// pandas' default read (the sheet's case) — generated from the run, so the docs page's
+/// advice carries this run's numbers.
+pub(crate) fn reach_for_table(
+    outcome: &mut Outcome,
+    samples: &[Sample],
+    full: &Dataset,
+    conversion: Option<&crate::runs::Conversion>,
+) {
+    let base = of(samples, Variant::PandasDefault, FileSize::Full);
+    if base.is_empty() {
+        return;
+    }
+    let (base_s, base_net) = (
+        med(&base, |s| s.report.work_s),
+        med(&base, Sample::net_anon_mib),
+    );
+    let mut rows: Vec<(f64, Vec<String>)> = Variant::ALL
+        .iter()
+        .filter_map(|&v| {
+            let s = of(samples, v, FileSize::Full);
+            if s.is_empty() {
+                return None;
+            }
+            let (t, net) = (med(&s, |s| s.report.work_s), med(&s, Sample::net_anon_mib));
+            let note = match (v, conversion) {
+                (v, Some(c)) if v.reads_parquet() => format!(
+                    "reads the Parquet copy ({}; converting took {} s once)",
+                    format_bytes(c.bytes),
+                    format_number(c.wall_s)
+                ),
+                (Variant::DuckdbCsvLimited, _) => "memory_limit set".to_string(),
+                (v, _) if v.is_rust_polars() => "Rust, built here".to_string(),
+                _ => String::new(),
+            };
+            Some((
+                t,
+                vec![
+                    v.label().to_string(),
+                    format!("{t:.2}"),
+                    format!("{:.1}×", base_s / t.max(1e-9)),
+                    mib(net),
+                    format!("{:.1}×", base_net / net.max(1e-9)),
+                    note,
+                ],
+            ))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut table = Table::new(
+        format!(
+            "What to reach for: the same query on the {} CSV, fastest first (medians; × against \
+             pandas' default read_csv, the sheet's case)",
+            format_bytes(full.info.bytes)
+        ),
+        &[
+            "way",
+            "time s",
+            "faster",
+            "net peak MiB",
+            "less memory",
+            "note",
+        ],
+    );
+    for (_, row) in rows {
+        table.row(row);
+    }
+    outcome.tables.push(table);
+}
+
 pub(crate) fn mib(x: f64) -> String {
     if x >= 100.0 {
         format!("{x:.0}")
@@ -127,6 +197,9 @@ pub(crate) fn tables_and_charts(
     let mut time_bars = Vec::new();
     for v in Variant::ALL {
         let s = of(samples, v, FileSize::Full);
+        if s.is_empty() {
+            continue; // not run: a module missing (the notes say which)
+        }
         let m = med(&s, |s| s.report.work_s);
         table.row(vec![
             v.label().to_string(),
@@ -162,6 +235,9 @@ pub(crate) fn tables_and_charts(
     let mut growth_bars = Vec::new();
     let mut growth_lines = Vec::new();
     for v in Variant::GROWTH {
+        if of(samples, v, FileSize::Full).is_empty() {
+            continue;
+        }
         let h = med(&of(samples, v, FileSize::Half), Sample::net_anon_mib);
         let f = med(&of(samples, v, FileSize::Full), Sample::net_anon_mib);
         growth_lines.push(Series {

@@ -8,7 +8,7 @@ use crate::{plan::FileSize, plan::Plan, plan::Variant};
 use pyproof_harness::{ExperimentError, format_bytes};
 use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// One variant's run on one file: what the process cost and what it answered.
@@ -53,12 +53,88 @@ pub(crate) fn command(
     } else {
         let interp = Interpreter::get()?;
         let mut cmd = python_worker(interp, "dataframe_memory");
-        cmd.args([variant.id()])
-            .arg(csv)
-            .arg("--chunksize")
-            .arg(plan.chunksize.to_string());
+        cmd.args([variant.id()]);
+        if variant.reads_parquet() {
+            cmd.arg(parquet_path(csv));
+        } else {
+            cmd.arg(csv);
+        }
+        cmd.arg("--chunksize").arg(plan.chunksize.to_string());
+        if variant == Variant::DuckdbCsvLimited {
+            cmd.arg("--memory-limit")
+                .arg(plan.memory_limit_mib.to_string())
+                .arg("--spill-dir")
+                .arg(spill_dir(csv));
+        }
         Ok(cmd)
     }
+}
+
+/// Where the Parquet twin of `csv` is written (by [`convert_to_parquet`]) and read.
+pub fn parquet_path(csv: &Path) -> PathBuf {
+    csv.with_extension("parquet")
+}
+
+/// DuckDB's spill directory for `duckdb_csv_limited` on `csv`: emptied before each run of
+/// the variant, removed after.
+pub fn spill_dir(csv: &Path) -> PathBuf {
+    csv.with_extension("duckdb-spill")
+}
+
+/// The one conversion of the CSV to Parquet, measured as a user would pay it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Conversion {
+    /// Rows written.
+    pub rows: u64,
+    /// The Parquet file's size, bytes.
+    pub bytes: u64,
+    /// Seconds inside the converter (reading, encoding, writing).
+    pub seconds: f64,
+    /// Process wall time, s (with the interpreter's start-up).
+    #[serde(skip)]
+    pub wall_s: f64,
+    /// Peak anonymous memory of the converting process, MiB.
+    #[serde(skip)]
+    pub peak_anon_mib: f64,
+    /// DuckDB's version and settings.
+    #[serde(default)]
+    pub library: BTreeMap<String, String>,
+}
+
+/// Converts the dataset to Parquet with DuckDB in a fresh process, written under a temporary
+/// name and renamed into place only when whole (a failed or interrupted conversion leaves no
+/// Parquet file for the readers to trust).
+pub fn convert_to_parquet(dataset: &Dataset, plan: &Plan) -> Result<Conversion, ExperimentError> {
+    let out = parquet_path(&dataset.path);
+    let partial = out.with_extension(format!("parquet.partial-{}", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let interp = Interpreter::get()?;
+    let mut cmd = python_worker(interp, "dataframe_memory");
+    cmd.arg("to_parquet").arg(&dataset.path).arg(&partial);
+    let what = format!("converting {} to Parquet", format_bytes(dataset.info.bytes));
+    let result =
+        run_measured(cmd, &RunOptions::new(what.clone(), plan.timeout)).and_then(|r| r.check());
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    let mut conversion: Conversion = serde_json::from_str(report.stdout.trim())
+        .map_err(|e| ExperimentError::Input(format!("{what}: unreadable report ({e})")))?;
+    if conversion.rows != dataset.info.answer.rows {
+        let _ = std::fs::remove_file(&partial);
+        return Err(ExperimentError::Inconsistent(format!(
+            "{what}: wrote {} rows, the file has {}",
+            conversion.rows, dataset.info.answer.rows
+        )));
+    }
+    std::fs::rename(&partial, &out)
+        .map_err(|e| ExperimentError::Input(format!("{what}: renaming into place: {e}")))?;
+    conversion.wall_s = report.wall_s;
+    conversion.peak_anon_mib = report.peak_anon_kib as f64 / 1024.0;
+    Ok(conversion)
 }
 
 /// Runs one variant on one file and checks its answer against the exact one.
@@ -70,10 +146,18 @@ pub fn run_variant(
     plan: &Plan,
 ) -> Result<Sample, ExperimentError> {
     let what = format!("{} on {}", variant.id(), format_bytes(dataset.info.bytes));
+    let spill = spill_dir(&dataset.path);
+    if variant == Variant::DuckdbCsvLimited {
+        // Each run starts with an empty spill directory, and none is left behind.
+        let _ = std::fs::remove_dir_all(&spill);
+    }
     let report = run_measured(
         command(variant, &dataset.path, plan)?,
         &RunOptions::new(what.clone(), plan.timeout),
     )?;
+    if variant == Variant::DuckdbCsvLimited {
+        let _ = std::fs::remove_dir_all(&spill);
+    }
     let report = report.check()?;
     let mut worker: WorkerReport = serde_json::from_str(report.stdout.trim()).map_err(|e| {
         ExperimentError::Input(format!(

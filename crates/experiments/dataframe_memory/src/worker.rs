@@ -57,6 +57,9 @@ pub struct WorkerReport {
     /// Library versions and settings (string storage...).
     #[serde(default)]
     pub library: BTreeMap<String, String>,
+    /// `duckdb_csv_limited`: the largest its spill directory grew while the query ran, bytes.
+    #[serde(default)]
+    pub spill_peak_bytes: Option<u64>,
 }
 
 fn yes() -> bool {
@@ -165,6 +168,7 @@ mod tests {
             baseline_anon_kib: 0,
             columns: Vec::new(),
             library: BTreeMap::new(),
+            spill_peak_bytes: None,
         }
     }
 

@@ -96,6 +96,7 @@ impl Run {
                 baseline_anon_kib: 0,
                 columns,
                 library: BTreeMap::new(),
+                spill_peak_bytes: None,
             },
             wall_s: work_s,
             cpu_s: work_s,
@@ -164,11 +165,21 @@ impl Run {
             library: BTreeMap::new(),
         };
         let plan = Plan::new(Scale::Default, None);
-        judge(&BTreeMap::new(), &samples, &full, &half, &columns, &plan)
-            .judgements
-            .iter()
-            .map(|j| j.verdict)
-            .collect()
+        let tools = ToolsRun::default();
+        judge(
+            &BTreeMap::new(),
+            &samples,
+            &full,
+            &half,
+            &columns,
+            &tools,
+            &plan,
+        )
+        .judgements
+        .iter()
+        .map(|j| j.verdict)
+        .take(6)
+        .collect()
     }
 }
 
