@@ -217,12 +217,13 @@ impl Experiment for DataframeMemory {
                 ids::DUCKDB_LIMITED,
                 "(g) DuckDB",
                 "beyond the sheet: DuckDB answers the query straight from the CSV within a memory \
-                 limit far below the file's size",
+                 limit below the file's size, whatever that size",
                 format!(
                     "DuckDB with memory_limit = {} MiB (spilling to disk if it must): net peak \
                      anonymous memory ÷ the limit, per round, {} on the {} file, and its net \
-                     peak on {} over {} {}; Inconclusive when the file is not at least twice the \
-                     limit. Its default settings are measured beside it",
+                     peak on {} over {} {}; Inconclusive when the file is not larger than the \
+                     limit (the evidence gives the limit as a fraction of the file). Its default \
+                     settings are measured beside it",
                     plan.memory_limit_mib,
                     DUCKDB_LIMIT.describe("×"),
                     format_bytes(plan.bytes),

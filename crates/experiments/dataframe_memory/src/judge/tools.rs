@@ -101,7 +101,7 @@ fn gain(
 }
 
 /// (g) DuckDB under `memory_limit`: its net peak within the limit on the full file, and
-/// flat when the file doubles. Inconclusive when the file is not at least twice the limit.
+/// flat when the file doubles. Inconclusive when the file is not larger than the limit.
 pub fn duckdb_limited(
     samples: &[Sample],
     full: &Dataset,
@@ -140,12 +140,13 @@ pub fn duckdb_limited(
         format_number(time(v)),
         format_number(time(Variant::PandasDefault)),
     );
-    if (full.info.bytes as f64) < 2.0 * limit * MIB {
+    let file_mib = full.info.bytes as f64 / MIB;
+    if file_mib <= limit {
         return Judgement::new(
             id,
             Verdict::Inconclusive,
             format!(
-                "the {} file is not at least twice the {limit:.0} MiB limit: nothing to show \
+                "the {} file is not larger than the {limit:.0} MiB limit: nothing to show \
                  (run a bigger scale); {context}",
                 format_bytes(full.info.bytes)
             ),
@@ -186,7 +187,11 @@ pub fn duckdb_limited(
             ),
         ],
     );
-    j.evidence = format!("{}. {context}", j.evidence);
+    j.evidence = format!(
+        "{}. The limit is {:.2} of the file's size; {context}",
+        j.evidence,
+        limit / file_mib
+    );
     j
 }
 
@@ -384,10 +389,11 @@ mod tests {
             "flat, over the limit"
         );
         assert_eq!(
-            judge(90.0, 89.0, &dataset(200)),
+            judge(90.0, 89.0, &dataset(128)),
             Verdict::Inconclusive,
-            "a file under twice the limit shows nothing"
+            "a file no larger than the limit shows nothing"
         );
+        assert_eq!(judge(90.0, 89.0, &dataset(191)), Verdict::Confirmed);
     }
 
     #[test]
