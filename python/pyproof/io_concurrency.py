@@ -9,7 +9,14 @@ N requests to a delay server on 127.0.0.1 (it answers each after D ms), made fou
   extra Task per request on 3.11): a labelled variant, to show what that habit costs;
 - ``threads``: one OS thread per request;
 - ``pool``: a ``ThreadPoolExecutor`` of ``--pool`` threads (64 by default);
-- ``sequential``: one request after another.
+- ``sequential``: one request after another;
+- ``asyncio_uvloop``: the ``asyncio`` client on uvloop's event loop (libuv underneath), the
+  drop-in a senior engineer reaches for;
+- ``asyncio_to_thread``: a *blocking* library inside asyncio, done right: each blocking request
+  handed to ``asyncio.to_thread`` (the loop's default executor, ``min(32, cores + 4)``
+  threads), while a probe coroutine measures how late the loop wakes it;
+- ``asyncio_blocking``: the same blocking request called straight from a coroutine — the
+  mistake — with the same probe.
 
 Each request connects, sends ``x\\n``, reads the reply line and closes. The Rust harness runs
 ``python -m pyproof.io_concurrency MODE PORT N`` in a fresh process (its memory sampled from
@@ -29,7 +36,18 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
-MODES = ("asyncio", "asyncio_wait_for", "threads", "pool", "sequential")
+MODES = (
+    "asyncio",
+    "asyncio_wait_for",
+    "threads",
+    "pool",
+    "sequential",
+    "asyncio_uvloop",
+    "asyncio_to_thread",
+    "asyncio_blocking",
+)
+#: The probe's sleep, s: it asks to wake every millisecond and records how late it wakes.
+PROBE_TICK = 0.001
 REPLY = b"ok\n"
 
 
@@ -105,7 +123,9 @@ def _one(port: int, timeout: float, tally: Tally) -> None:
         tally.record(None)
 
 
-def run_asyncio(port: int, n: int, timeout: float, tally: Tally, per_request: bool = False) -> None:
+def run_asyncio(
+    port: int, n: int, timeout: float, tally: Tally, per_request: bool = False, uvloop: bool = False
+) -> None:
     """``n`` coroutines under one deadline for the batch (a request's timeout plus 5 ms per
     request, as the thread client allows); with ``per_request``, each wrapped in its own
     ``asyncio.wait_for`` instead. A request cancelled by the batch deadline is counted as a
@@ -142,7 +162,57 @@ def run_asyncio(port: int, n: int, timeout: float, tally: Tally, per_request: bo
         except (asyncio.TimeoutError, asyncio.CancelledError):
             pass  # every request still open was counted as it was cancelled
 
-    asyncio.run(main())
+    if uvloop:
+        import uvloop as uv
+
+        uv.run(main())
+    else:
+        asyncio.run(main())
+
+
+async def _probe(stop: asyncio.Event) -> float:
+    """Sleeps :data:`PROBE_TICK` again and again until ``stop``; returns the worst lateness
+    of a wake-up, s — how long the loop could not run anything else."""
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+    while not stop.is_set():
+        asked = loop.time()
+        await asyncio.sleep(PROBE_TICK)
+        worst = max(worst, loop.time() - asked - PROBE_TICK)
+    return worst
+
+
+def run_blocking_in_asyncio(
+    port: int, n: int, timeout: float, tally: Tally, to_thread: bool
+) -> float:
+    """``n`` blocking requests from coroutines — via ``asyncio.to_thread``, or called straight
+    (blocking the loop) — under a probe; returns the loop's worst lag, s."""
+
+    async def one() -> None:
+        # ``_one`` counts a request in flight from its connect, in whichever thread makes it:
+        # a request queued for the executor is not yet in flight.
+        if to_thread:
+            await asyncio.to_thread(_one, port, timeout, tally)
+        else:
+            _one(port, timeout, tally)  # the mistake: the whole loop waits here
+
+    async def main() -> float:
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_probe(stop))
+        await asyncio.sleep(0)  # the probe is running before the first request
+        try:
+            deadline = timeout + n * timeout / executor_width()
+            await asyncio.wait_for(asyncio.gather(*(one() for _ in range(n))), deadline)
+        finally:
+            stop.set()
+        return await probe
+
+    return asyncio.run(main())
+
+
+def executor_width() -> int:
+    """Threads of asyncio's default executor: ThreadPoolExecutor's default since 3.8."""
+    return min(32, (os.cpu_count() or 1) + 4)
 
 
 def run_threads(port: int, n: int, timeout: float, tally: Tally) -> None:
@@ -177,9 +247,16 @@ def measure(mode: str, port: int, n: int, timeout: float, pool_size: int) -> dic
     """Makes ``n`` requests the ``mode`` way; returns the report."""
     limit = raise_fd_limit()
     tally = Tally()
+    lag = None
     start = time.perf_counter()
     if mode == "asyncio":
         run_asyncio(port, n, timeout, tally)
+    elif mode == "asyncio_uvloop":
+        run_asyncio(port, n, timeout, tally, uvloop=True)
+    elif mode in ("asyncio_to_thread", "asyncio_blocking"):
+        lag = run_blocking_in_asyncio(
+            port, n, timeout, tally, to_thread=mode == "asyncio_to_thread"
+        )
     elif mode == "asyncio_wait_for":
         run_asyncio(port, n, timeout, tally, per_request=True)
     elif mode == "threads":
@@ -201,6 +278,8 @@ def measure(mode: str, port: int, n: int, timeout: float, pool_size: int) -> dic
         "max_in_flight": tally.max_active,
         "fd_limit": limit,
         "pool": pool_size if mode == "pool" else None,
+        "loop_lag_max_ms": None if lag is None else lag * 1000,
+        "executor_width": executor_width() if mode == "asyncio_to_thread" else None,
     }
 
 
@@ -219,8 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = measure(args.mode, args.port, args.n, args.timeout, args.pool)
     except TimeoutError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        print(f"error: {exc or 'the requests did not finish in time'}", file=sys.stderr, flush=True)
         os._exit(3)
+    except ModuleNotFoundError as exc:
+        print(f"error: Python package '{exc.name}' is not installed", file=sys.stderr)
+        return 3
     print(json.dumps(report), flush=True)
     return 0
 

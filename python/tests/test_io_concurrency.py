@@ -43,17 +43,30 @@ def port() -> Iterator[int]:
 
 @pytest.mark.parametrize("mode", ioc.MODES)
 def test_every_mode_gets_every_answer(port: int, mode: str) -> None:
-    n = 5 if mode == "sequential" else 40
+    n = 5 if mode in ("sequential", "asyncio_blocking") else 40
     report = ioc.measure(mode, port, n, timeout=10, pool_size=8)
     assert (report["ok"], report["errors"], report["n"]) == (n, 0, n)
     assert report["wall_s"] > 0
-    if mode == "sequential":
+    if mode in ("sequential", "asyncio_blocking"):
         assert report["max_in_flight"] == 1
+    elif mode == "asyncio_to_thread":
+        assert 1 < report["max_in_flight"] <= report["executor_width"] == ioc.executor_width()
     elif mode == "pool":
         assert report["max_in_flight"] <= 8
     elif mode.startswith("asyncio"):
         # Every coroutine starts before any reply is read: all n are in flight at once.
         assert report["max_in_flight"] == n
+    if mode in ("asyncio_to_thread", "asyncio_blocking"):
+        assert report["loop_lag_max_ms"] >= 0
+    else:
+        assert report["loop_lag_max_ms"] is None
+
+
+def test_a_blocking_call_in_a_coroutine_stalls_the_loop_for_the_whole_wait(port: int) -> None:
+    # The server answers after 20 ms: while the blocking request waits for it, the probe
+    # cannot run — its worst lateness is at least that wait (a lower bound, not a timing).
+    report = ioc.measure("asyncio_blocking", port, 3, timeout=10, pool_size=1)
+    assert report["loop_lag_max_ms"] >= 15
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@
 //! Every figure is computed within one round (the clients of a round ran minutes apart at
 //! most, interleaved), so a slow moment of the machine moves both sides of a ratio.
 
-use crate::judge::{AsyncioRun, Evidence};
+use crate::judge::{AsyncioRun, Blocking, Evidence};
 use crate::{Mode, Plan, Sample};
 use pyproof_harness::median;
 use std::collections::BTreeMap;
@@ -94,5 +94,37 @@ pub fn evidence(samples: &Samples, plan: &Plan, delay_s: f64) -> Evidence {
             .map(|m| at_hi(m, |s| s.report.max_in_flight as f64)),
         cpu_asyncio_us: cpu_marginal_us(samples, plan, Mode::Asyncio),
         cpu_tokio_us: cpu_marginal_us(samples, plan, Mode::Tokio),
+        cpu_uvloop_us: cpu_marginal_us(samples, plan, Mode::AsyncioUvloop),
+        wall_hi_s: [Mode::Asyncio, Mode::AsyncioUvloop].map(|m| at_hi(m, |s| s.report.wall_s)),
+        blocking: blocking(samples, plan),
+    }
+}
+
+/// The blocking-in-asyncio clients at the smallest N.
+fn blocking(samples: &Samples, plan: &Plan) -> Blocking {
+    let n = plan.ns[0];
+    let lag = |mode| {
+        per_round(samples, mode, n, |s| {
+            s.report.loop_lag_max_ms.unwrap_or(f64::NAN)
+        })
+    };
+    let to_thread = samples.get(&(Mode::AsyncioToThread, n));
+    Blocking {
+        n,
+        lag_to_thread_ms: lag(Mode::AsyncioToThread),
+        lag_blocking_ms: lag(Mode::AsyncioBlocking),
+        executor_width: to_thread.and_then(|ss| ss.iter().find_map(|s| s.report.executor_width)),
+        to_thread_wall_s: median(&per_round(samples, Mode::AsyncioToThread, n, |s| {
+            s.report.wall_s
+        })),
+        to_thread_in_flight: median(&per_round(samples, Mode::AsyncioToThread, n, |s| {
+            s.report.max_in_flight as f64
+        })),
+        errors: [Mode::AsyncioToThread, Mode::AsyncioBlocking]
+            .iter()
+            .filter_map(|m| samples.get(&(*m, n)))
+            .flatten()
+            .map(|s| s.report.errors)
+            .sum(),
     }
 }

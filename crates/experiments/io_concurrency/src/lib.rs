@@ -4,8 +4,11 @@
 //! request after D ms. N concurrent requests, N = 100, 1,000 and 10,000, are made by asyncio
 //! coroutines (one deadline for the batch; a `wait_for` per request as a labelled variant),
 //! by one thread per request, by a bounded thread pool, one after another
-//! (a few, the rest projected and labelled so), and by tokio tasks — each client a fresh
-//! process whose CPU time and peak memory are measured from outside, rounds interleaved.
+//! (a few, the rest projected and labelled so), by tokio tasks, and by asyncio on uvloop —
+//! each client a fresh process whose CPU time and peak memory are measured from outside,
+//! rounds interleaved. At the smallest N, blocking requests inside asyncio — handed to
+//! `asyncio.to_thread`, or called straight from coroutines — show what each does to the
+//! loop's responsiveness.
 //! The ideal wall time is D: every request waits at once.
 
 pub mod costs;
@@ -49,7 +52,16 @@ pub const NEAR_IDEAL: Threshold = Threshold::below(2.0);
 pub const MEMORY_FRACTION: Threshold = Threshold::below(0.5);
 /// Claim (3): tokio's CPU per connection over asyncio's, per round.
 pub const TOKIO_FRACTION: Threshold = Threshold::below(0.5);
-/// Sequential runs make at most this many requests; the rest is projected.
+/// Claim (4): uvloop's CPU per connection over the default loop's, per round: at least a
+/// fifth less (±10% a tie; declared 2026-11-30 before any run judged it).
+pub const UVLOOP_FRACTION: Threshold = Threshold::below(0.8).tie_within(1.10);
+/// Claim (5): the loop's worst lag, ms, while blocking requests run via `asyncio.to_thread`:
+/// under a fifth of D (the loop stays responsive)...
+pub const TO_THREAD_LAG: Threshold = Threshold::below(DELAY_MS as f64 / 5.0);
+/// ...and, the control, at least half of D when the same call blocks a coroutine.
+pub const BLOCKING_LAG: Threshold = Threshold::at_least(DELAY_MS as f64 / 2.0);
+/// Sequential runs (and the blocking-in-a-coroutine client) make at most this many
+/// requests; the rest is projected.
 pub const SEQUENTIAL_MAX: u64 = 20;
 /// Threads of the bounded pool.
 pub const POOL_SIZE: u64 = 64;
@@ -69,18 +81,44 @@ pub enum Mode {
     Sequential,
     /// tokio tasks (Rust).
     Tokio,
+    /// The asyncio client on uvloop's event loop.
+    AsyncioUvloop,
+    /// Blocking requests handed to `asyncio.to_thread`, the loop's lag probed (smallest N).
+    AsyncioToThread,
+    /// The same blocking requests called from coroutines, blocking the loop (the mistake;
+    /// smallest N, at most [`SEQUENTIAL_MAX`] made).
+    AsyncioBlocking,
 }
 
 impl Mode {
     /// Every mode, in table order.
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Asyncio,
+        Mode::AsyncioUvloop,
         Mode::AsyncioWaitFor,
         Mode::Threads,
         Mode::Pool,
         Mode::Sequential,
         Mode::Tokio,
+        Mode::AsyncioToThread,
+        Mode::AsyncioBlocking,
     ];
+
+    /// Whether it runs at the smallest N only: blocking requests inside asyncio are about
+    /// the loop's responsiveness, not about scale.
+    pub fn smallest_n_only(self) -> bool {
+        matches!(self, Mode::AsyncioToThread | Mode::AsyncioBlocking)
+    }
+
+    /// The requests it makes when asked for `n`: one-at-a-time clients make at most
+    /// [`SEQUENTIAL_MAX`], the rest is projected.
+    pub fn made(self, n: u64) -> u64 {
+        if matches!(self, Mode::Sequential | Mode::AsyncioBlocking) {
+            n.min(SEQUENTIAL_MAX)
+        } else {
+            n
+        }
+    }
 
     /// Its id (the Python client's mode name).
     pub fn id(self) -> &'static str {
@@ -91,6 +129,9 @@ impl Mode {
             Mode::Pool => "pool",
             Mode::Sequential => "sequential",
             Mode::Tokio => "tokio",
+            Mode::AsyncioUvloop => "asyncio_uvloop",
+            Mode::AsyncioToThread => "asyncio_to_thread",
+            Mode::AsyncioBlocking => "asyncio_blocking",
         }
     }
 
@@ -105,6 +146,13 @@ impl Mode {
             Mode::Pool => format!("Python ThreadPoolExecutor({POOL_SIZE})"),
             Mode::Sequential => "Python, one after another".to_string(),
             Mode::Tokio => "Rust tokio (one task per request)".to_string(),
+            Mode::AsyncioUvloop => "Python asyncio on uvloop".to_string(),
+            Mode::AsyncioToThread => {
+                "Python asyncio, blocking requests via asyncio.to_thread".to_string()
+            }
+            Mode::AsyncioBlocking => {
+                "Python asyncio, blocking requests called in coroutines (the mistake)".to_string()
+            }
         }
     }
 }
@@ -173,11 +221,7 @@ fn client_command(mode: Mode, port: u16, n: u64) -> Result<Command, ExperimentEr
 /// (a sequential client makes at most [`SEQUENTIAL_MAX`]); every request must be accounted
 /// for, answered or failed.
 pub fn run_client(mode: Mode, port: u16, n: u64) -> Result<Sample, ExperimentError> {
-    let made = if mode == Mode::Sequential {
-        n.min(SEQUENTIAL_MAX)
-    } else {
-        n
-    };
+    let made = mode.made(n);
     let timeout = Duration::from_secs(60) + Duration::from_millis(made * 10);
     let what = format!("{} × {made}", mode.id());
     let report = run_measured(
@@ -257,6 +301,35 @@ impl Experiment for IoConcurrency {
                     TOKIO_FRACTION.describe("×")
                 ),
             ),
+            Claim::new(
+                ids::UVLOOP_CHEAPER,
+                "(4) uvloop",
+                "beyond the sheet: uvloop, asyncio's drop-in event loop, serves a connection for \
+                 less CPU than the default loop",
+                format!(
+                    "CPU time per connection, marginal from N = {lo} to N = {hi} within each \
+                     round: the 95% interval of uvloop's over the default loop's {} (wall \
+                     times at N = {hi} reported beside it)",
+                    UVLOOP_FRACTION.describe("×")
+                ),
+            ),
+            Claim::new(
+                ids::TO_THREAD_RESPONSIVE,
+                "(5) to_thread",
+                "beyond the sheet: a blocking library inside asyncio belongs in \
+                 asyncio.to_thread — the loop stays responsive, where the same call in a \
+                 coroutine stalls it",
+                format!(
+                    "a probe coroutine asks to wake every 1 ms; its worst lateness per round \
+                     while {} blocking requests run: via asyncio.to_thread {} ms, and — the \
+                     control — called straight from coroutines {} ms. Confirmed when both \
+                     hold. How many run at once (the default executor's width) and the wall \
+                     time that follows are reported beside",
+                    plan.ns[0],
+                    TO_THREAD_LAG.describe(""),
+                    BLOCKING_LAG.describe("")
+                ),
+            ),
         ]
     }
 
@@ -270,9 +343,22 @@ impl Experiment for IoConcurrency {
         run_client(Mode::Asyncio, port, 10)?;
 
         let mut samples: BTreeMap<(Mode, u64), Vec<Sample>> = BTreeMap::new();
+        let uvloop = Interpreter::get()?.missing_modules(&["uvloop"])?.is_empty();
+        if !uvloop {
+            outcome.notes.push(
+                "uvloop is not installed in the venv: its client was not run and claim (4) \
+                 is Skipped."
+                    .to_string(),
+            );
+        }
         let mut jobs = Vec::new();
         for &n in &plan.ns {
             for mode in Mode::ALL {
+                if (mode.smallest_n_only() && n != plan.ns[0])
+                    || (mode == Mode::AsyncioUvloop && !uvloop)
+                {
+                    continue;
+                }
                 jobs.push((mode, n));
             }
         }

@@ -104,6 +104,12 @@ pub struct ClientReport {
     pub wall_s: f64,
     /// The most requests in flight at once (connected or connecting, not yet answered).
     pub max_in_flight: u64,
+    /// The blocking-in-asyncio clients: the probe's worst lateness, ms.
+    #[serde(default)]
+    pub loop_lag_max_ms: Option<f64>,
+    /// `asyncio_to_thread`: the threads of the loop's default executor.
+    #[serde(default)]
+    pub executor_width: Option<u64>,
 }
 
 /// One request: connect, send a line, read the reply.
@@ -190,6 +196,8 @@ pub fn tokio_client(args: &[String]) -> Result<String, String> {
             first_error,
             wall_s: started.elapsed().as_secs_f64(),
             max_in_flight: most.load(Ordering::Relaxed),
+            loop_lag_max_ms: None,
+            executor_width: None,
         }
     });
     serde_json::to_string(&report).map_err(|e| e.to_string())

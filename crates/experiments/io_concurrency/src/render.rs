@@ -11,7 +11,7 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
     let d = DELAY_MS as f64 / 1000.0;
     // The wall time a configuration took for all n (sequential: projected from its few).
     let wall = |mode: Mode, n: u64, s: &Sample| {
-        if mode == Mode::Sequential {
+        if mode.made(n) < n {
             s.report.wall_s * n as f64 / s.report.n.max(1) as f64
         } else {
             s.report.wall_s
@@ -63,7 +63,7 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
                 "MiB",
                 mems.clone(),
             ));
-            let projected = mode == Mode::Sequential && n > SEQUENTIAL_MAX;
+            let projected = mode.made(n) < n;
             table.row(vec![
                 format_number(n as f64),
                 mode.label(),
@@ -113,6 +113,7 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
     );
     for mode in [
         Mode::Asyncio,
+        Mode::AsyncioUvloop,
         Mode::AsyncioWaitFor,
         Mode::Threads,
         Mode::Pool,
