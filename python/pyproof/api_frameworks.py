@@ -1,6 +1,7 @@
 """api_frameworks: "Best for API: FastAPI + Pydantic" on trial.
 
-Two real servers with the same two endpoints (the Rust harness adds axum as the third):
+Real servers with the same two endpoints (the Rust harness adds axum; Litestar, bare Starlette
+and FastAPI on Granian — the stacks of 2026 — are in :mod:`pyproof.api_stacks`):
 
 - ``POST /validate``: a nested JSON order is validated and echoed back; a bad one is
   rejected with status 422 and ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``
@@ -259,12 +260,18 @@ def loopback_socket() -> socket.socket:
     return sock
 
 
-def exit_when_stdin_closes() -> None:
-    """The harness holds our stdin; when it closes (harness done or dead), stop at once."""
+def exit_when_stdin_closes(group: bool = False) -> None:
+    """The harness holds our stdin; when it closes (harness done or dead), stop at once —
+    with ``group``, the whole process group (a server with worker processes of its own)."""
 
     def watch() -> None:
-        while sys.stdin.buffer.read1(64):
+        # os.read on the descriptor, not sys.stdin: a blocked read of sys.stdin holds its
+        # buffer's lock, and a worker forked meanwhile (Granian's) inherits that lock held and
+        # deadlocks when multiprocessing closes its stdin at start-up.
+        while os.read(0, 64):
             pass
+        if group:
+            os.killpg(0, 9)
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -274,14 +281,30 @@ def serve(framework: str, threads: int) -> None:
     """Serves ``framework`` until stdin closes; prints where it listens first."""
     import logging
 
+    if framework == "fastapi_granian":
+        from pyproof.api_stacks import serve_granian
+
+        # Granian binds the port itself and runs its worker in a child process: the group
+        # goes when stdin closes (and the harness kills the group on any error).
+        exit_when_stdin_closes(group=True)
+        serve_granian()
+        return
     sock = loopback_socket()
     host, port = sock.getsockname()
     exit_when_stdin_closes()
-    if framework in ("fastapi", "fastapi_sync"):
+    if framework in ("fastapi", "fastapi_sync", "litestar", "starlette"):
         import uvicorn
 
+        from pyproof import api_stacks
+
+        apps = {
+            "fastapi": fastapi_app,
+            "fastapi_sync": lambda: fastapi_app(sync=True),
+            "litestar": api_stacks.litestar_app,
+            "starlette": api_stacks.starlette_app,
+        }
         config = uvicorn.Config(
-            fastapi_app(sync=framework == "fastapi_sync"),
+            apps[framework](),
             loop="uvloop",
             http="httptools",
             lifespan="off",
@@ -333,6 +356,12 @@ def validate_bench(raw: bytes, rounds: int, seconds: float) -> dict[str, Any]:
     model = Order.model_validate_json(raw)
     if model.model_dump() != asdict(plain[0]):
         raise ValueError("Pydantic and the hand-written checks disagree on the payload")
+    try:
+        from pyproof.api_stacks import validate_rates_extra
+    except ImportError:  # msgspec missing: its variant is not timed, the rest is
+        pass
+    else:
+        variants.update(validate_rates_extra(raw))
     names = list(variants)
     rates: dict[str, list[float]] = {n: [] for n in names}
     for name in names:  # warm-up
@@ -359,7 +388,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pyproof.api_frameworks")
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="serve one framework on 127.0.0.1 until stdin closes")
-    s.add_argument("framework", choices=("fastapi", "fastapi_sync", "flask"))
+    s.add_argument(
+        "framework",
+        choices=("fastapi", "fastapi_sync", "flask", "litestar", "starlette", "fastapi_granian"),
+    )
     s.add_argument("--threads", type=int, default=4, help="waitress threads (Flask)")
     b = sub.add_parser("validate-bench", help="Pydantic vs hand-written checks, in process")
     b.add_argument("payload", help="a JSON file holding one valid order")

@@ -100,7 +100,13 @@ def test_bools_are_not_integers_by_hand() -> None:
 def test_validate_bench_reports_every_variant(tmp_path: Path) -> None:
     raw = json.dumps(VALID).encode()
     out = api.validate_bench(raw, rounds=2, seconds=0.01)
-    assert set(out["rates"]) == {"pydantic_json", "pydantic_dict", "handwritten", "json_only"}
+    assert set(out["rates"]) == {
+        "pydantic_json",
+        "pydantic_dict",
+        "handwritten",
+        "json_only",
+        "msgspec_json",
+    }
     assert all(len(r) == 2 and min(r) > 0 for r in out["rates"].values())
     assert out["payload_bytes"] == len(raw)
     with pytest.raises(ValueError, match="invalid"):

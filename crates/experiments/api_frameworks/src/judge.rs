@@ -2,12 +2,12 @@
 //! the bad bodies and the validation rates.
 
 use crate::{
-    CEILING_TOLERANCE, FASTER, PYDANTIC_MIN_RATIO, WAIT_BOUND, plan::Endpoint, plan::Plan,
-    plan::Server, servers::Answer, servers::Cells, servers::med_rps,
+    CEILING_TOLERANCE, FASTER, MSGSPEC_FASTER, PYDANTIC_MIN_RATIO, STACK_FASTER, WAIT_BOUND,
+    plan::Endpoint, plan::Plan, plan::Server, servers::Answer, servers::Cells, servers::med_rps,
 };
 use crate::{WAITRESS_DEFAULT_THREADS, payload};
 use pyproof_harness::{
-    Case, Judgement, format_number, judge_cases, judge_one, median, pairwise_ratios,
+    Case, Judgement, Verdict, format_number, judge_cases, judge_one, median, pairwise_ratios,
 };
 use std::collections::BTreeMap;
 
@@ -21,16 +21,25 @@ pub mod ids {
     pub const AXUM_CEILING: &str = "axum_ceiling";
     /// Claim (4).
     pub const PYDANTIC_FAST: &str = "pydantic_fast";
+    /// Claim (5).
+    pub const MSGSPEC_FASTER: &str = "msgspec_faster";
+    /// Claim (6).
+    pub const LEANER_FRAMEWORKS: &str = "leaner_frameworks";
+    /// Claim (7).
+    pub const GRANIAN_FASTER: &str = "granian_faster";
     /// Every claim, in the order declared.
-    pub const ALL: [&str; 4] = [
+    pub const ALL: [&str; 7] = [
         FASTAPI_OUTSERVES_FLASK,
         VALIDATION_ERRORS_PRECISE,
         AXUM_CEILING,
         PYDANTIC_FAST,
+        MSGSPEC_FASTER,
+        LEANER_FRAMEWORKS,
+        GRANIAN_FASTER,
     ];
 }
 
-/// The four claims over the load cells, the answers to the bad bodies and the in-process
+/// The seven claims over the load cells, the answers to the bad bodies and the in-process
 /// validation rates.
 pub fn judge(
     plan: &Plan,
@@ -107,22 +116,28 @@ pub fn judge(
         })
         .collect();
     let mut j = judge_cases(ids::VALIDATION_ERRORS_PRECISE, &cases);
-    let others: Vec<String> = [Server::Flask, Server::Axum]
-        .into_iter()
-        .map(|s| {
-            let (n, misses) = precise(s);
-            if misses.is_empty() {
-                format!("{}: {n} of {n} precise", s.label(plan))
-            } else {
-                format!(
-                    "{}: {} of {n} precise (not: {})",
-                    s.label(plan),
-                    n - misses.len(),
-                    misses.join(", ")
-                )
-            }
-        })
-        .collect();
+    let others: Vec<String> = [
+        Server::Flask,
+        Server::Axum,
+        Server::Litestar,
+        Server::Starlette,
+        Server::FastApiGranian,
+    ]
+    .into_iter()
+    .map(|s| {
+        let (n, misses) = precise(s);
+        if misses.is_empty() {
+            format!("{}: {n} of {n} precise", s.label(plan))
+        } else {
+            format!(
+                "{}: {} of {n} precise (not: {})",
+                s.label(plan),
+                n - misses.len(),
+                misses.join(", ")
+            )
+        }
+    })
+    .collect();
     j.evidence = format!("{}. Beside it — {}", j.evidence, others.join("; "));
     judgements.push(j);
 
@@ -135,9 +150,8 @@ pub fn judge(
     for endpoint in Endpoint::ALL {
         for &c in &plan.levels {
             let axum = med_rps(cells, (Server::Axum, endpoint, c));
-            let (best, best_server) = Server::ALL
+            let (best, best_server) = Server::SHEET_PYTHON
                 .into_iter()
-                .filter(|s| s.is_python())
                 .map(|s| (med_rps(cells, (s, endpoint, c)), s))
                 .fold((f64::NAN, Server::FastApi), |acc, x| {
                     if acc.0.is_nan() || x.0 > acc.0 {
@@ -206,7 +220,174 @@ pub fn judge(
         "no paired rate was measured",
         &context,
     ));
+
+    judgements.push(judge_msgspec(rates, answers, plan));
+    judgements.extend(judge_stacks(plan, cells));
     judgements
+}
+
+/// (5) msgspec's payloads/s over Pydantic's `model_validate_json`, paired per round; how
+/// precisely it names faulty fields (through Litestar) in the evidence.
+fn judge_msgspec(
+    rates: &BTreeMap<String, Vec<f64>>,
+    answers: &BTreeMap<Server, Vec<Answer>>,
+    plan: &Plan,
+) -> Judgement {
+    let round = |k: &str| rates.get(k).cloned().unwrap_or_default();
+    let ratios = pairwise_ratios(&round("msgspec_json"), &round("pydantic_json"));
+    let m = |k: &str| rates.get(k).map_or(f64::NAN, |r| median(r));
+    let bad = payload::bad_cases();
+    let precision = |server: Server| -> String {
+        let a = answers.get(&server).map(Vec::as_slice).unwrap_or(&[]);
+        let misses: Vec<String> = bad
+            .iter()
+            .zip(a)
+            .filter(|(c, a)| !a.precise(&c.expected))
+            .map(|(c, a)| format!("{}: {}", c.id, a.describe()))
+            .collect();
+        format!(
+            "{} answered {} of {} bad bodies precisely{}",
+            server.label(plan),
+            a.len() - misses.len(),
+            a.len(),
+            if misses.is_empty() {
+                String::new()
+            } else {
+                format!(" (not — {})", misses.join("; "))
+            }
+        )
+    };
+    if !rates.contains_key("msgspec_json") && !rates.is_empty() {
+        return Judgement::new(
+            ids::MSGSPEC_FASTER,
+            Verdict::Skipped,
+            "msgspec is not installed in the venv: it was not timed",
+        );
+    }
+    judge_one(
+        ids::MSGSPEC_FASTER,
+        ratios
+            .iter()
+            .any(|r| r.is_finite())
+            .then(|| MSGSPEC_FASTER.case("msgspec ÷ Pydantic", "", &ratios, "×")),
+        "msgspec was not timed (is it installed?)",
+        &format!(
+            "msgspec {} payloads/s, Pydantic model_validate_json {}. Precision: {}; {}",
+            format_number(m("msgspec_json")),
+            format_number(m("pydantic_json")),
+            precision(Server::Litestar),
+            precision(Server::FastApi),
+        ),
+    )
+}
+
+/// (6) Litestar + msgspec and bare Starlette against FastAPI, and (7) the FastAPI app on
+/// Granian against uvicorn — requests/s on POST /validate at the top level, paired per round.
+fn judge_stacks(plan: &Plan, cells: &Cells) -> [Judgement; 2] {
+    let top = plan.top();
+    let v = Endpoint::Validate;
+    let not_run = |id: &str, servers: &[Server]| -> Option<Judgement> {
+        let absent: Vec<&str> = servers
+            .iter()
+            .filter(|s| !cells.contains_key(&(**s, v, top)))
+            .map(|s| s.id())
+            .collect();
+        (!absent.is_empty() && !cells.is_empty()).then(|| {
+            Judgement::new(
+                id,
+                Verdict::Skipped,
+                format!(
+                    "not run: {} (a Python package missing, see the notes)",
+                    absent.join(", ")
+                ),
+            )
+        })
+    };
+    if let Some(j) = not_run(
+        ids::LEANER_FRAMEWORKS,
+        &[Server::Litestar, Server::Starlette],
+    ) {
+        let granian = not_run(ids::GRANIAN_FASTER, &[Server::FastApiGranian]);
+        return [j, granian.unwrap_or_else(|| judge_granian(plan, cells))];
+    }
+    if let Some(j) = not_run(ids::GRANIAN_FASTER, &[Server::FastApiGranian]) {
+        return [judge_leaner(plan, cells), j];
+    }
+    [judge_leaner(plan, cells), judge_granian(plan, cells)]
+}
+
+/// A "`server` serves more than `base`" case on `endpoint` at the top level.
+fn stack_case(plan: &Plan, cells: &Cells, server: Server, base: Server, label: &str) -> Case {
+    let top = plan.top();
+    let v = Endpoint::Validate;
+    let rounds = |server: Server| -> Vec<f64> {
+        cells
+            .get(&(server, v, top))
+            .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.load.rps()).collect())
+    };
+    STACK_FASTER.case(
+        label,
+        &format!(
+            "{} vs {} requests/s:",
+            format_number(med_rps(cells, (server, v, top))),
+            format_number(med_rps(cells, (base, v, top)))
+        ),
+        &pairwise_ratios(&rounds(server), &rounds(base)),
+        "×",
+    )
+}
+
+/// (6) Litestar + msgspec and bare Starlette against FastAPI.
+fn judge_leaner(plan: &Plan, cells: &Cells) -> Judgement {
+    let top = plan.top();
+    let mut leaner = judge_cases(
+        ids::LEANER_FRAMEWORKS,
+        &[
+            stack_case(
+                plan,
+                cells,
+                Server::Litestar,
+                Server::FastApi,
+                "Litestar + msgspec vs FastAPI",
+            ),
+            stack_case(
+                plan,
+                cells,
+                Server::Starlette,
+                Server::FastApi,
+                "bare Starlette + Pydantic vs FastAPI",
+            ),
+        ],
+    );
+    leaner.evidence = format!("POST /validate at {top} clients: {}", leaner.evidence);
+    leaner
+}
+
+/// (7) the FastAPI app on Granian against uvicorn.
+fn judge_granian(plan: &Plan, cells: &Cells) -> Judgement {
+    let top = plan.top();
+    let mut granian = judge_cases(
+        ids::GRANIAN_FASTER,
+        &[stack_case(
+            plan,
+            cells,
+            Server::FastApiGranian,
+            Server::FastApi,
+            "Granian vs uvicorn",
+        )],
+    );
+    granian.evidence = format!(
+        "POST /validate at {top} clients: {}. GET /wait at {top} clients (bound by the 20 ms \
+         wait near {} requests/s): Granian {}, uvicorn {}",
+        granian.evidence,
+        format_number(top as f64 / 0.020),
+        format_number(med_rps(
+            cells,
+            (Server::FastApiGranian, Endpoint::Wait, top)
+        )),
+        format_number(med_rps(cells, (Server::FastApi, Endpoint::Wait, top))),
+    );
+    granian
 }
 
 #[cfg(test)]
@@ -307,6 +488,7 @@ mod tests {
         judge(&plan, &cells(&plan, &rps), &answers, &rates(pyd, 1.0))
             .iter()
             .map(|j| j.verdict)
+            .take(4)
             .collect()
     }
 
@@ -335,6 +517,7 @@ mod tests {
                 Server::Flask => 100.0,
                 Server::FlaskWide => 290.0,
                 Server::Axum => 900.0,
+                _ => 300.0,
             };
             per * c as f64 / 16.0
         };
@@ -389,6 +572,57 @@ mod tests {
         let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
         let j = &judge(&plan, &cells(&plan, &rps), &answers, &rates(2.0, 1.0))[2];
         assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+    }
+
+    #[test]
+    fn msgspec_must_be_half_as_fast_again_and_is_skipped_when_missing() {
+        let plan = Plan::new(Scale::Quick);
+        let cs = cells(&plan, &|_, _, c| 100.0 * c as f64);
+        let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+        let with = |msgspec: f64| {
+            let mut r = rates(2.0, 1.0);
+            r.insert("msgspec_json".to_string(), vec![msgspec; 5]);
+            judge(&plan, &cs, &answers, &r)[4].clone()
+        };
+        assert_eq!(with(4.0).verdict, Verdict::Confirmed);
+        assert_eq!(with(2.1).verdict, Verdict::Refuted, "a tie");
+        assert!(with(4.0).evidence.contains("Precision: Litestar"));
+        let j = &judge(&plan, &cs, &answers, &rates(2.0, 1.0))[4];
+        assert_eq!(j.verdict, Verdict::Skipped);
+    }
+
+    #[test]
+    fn the_stacks_of_2026_are_judged_against_fastapi_on_uvicorn() {
+        let plan = Plan::new(Scale::Quick);
+        let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+        let rps = |litestar: f64, starlette: f64, granian: f64| {
+            move |s: Server, _e: Endpoint, c: usize| {
+                c as f64
+                    * match s {
+                        Server::Litestar => litestar,
+                        Server::Starlette => starlette,
+                        Server::FastApiGranian => granian,
+                        _ => 100.0,
+                    }
+            }
+        };
+        let verdicts = |cs: &Cells| -> (Verdict, Verdict) {
+            let j = judge(&plan, cs, &answers, &rates(2.0, 1.0));
+            (j[5].verdict, j[6].verdict)
+        };
+        use Verdict::*;
+        assert_eq!(
+            verdicts(&cells(&plan, &rps(200.0, 130.0, 150.0))),
+            (Confirmed, Confirmed)
+        );
+        assert_eq!(
+            verdicts(&cells(&plan, &rps(200.0, 105.0, 104.0))),
+            (Nuanced, Refuted),
+            "Starlette and Granian level with FastAPI: ties"
+        );
+        let mut cs = cells(&plan, &rps(200.0, 130.0, 150.0));
+        cs.retain(|k, _| k.0 != Server::Litestar && k.0 != Server::FastApiGranian);
+        assert_eq!(verdicts(&cs), (Skipped, Skipped));
     }
 
     #[test]

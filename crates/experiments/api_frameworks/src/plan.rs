@@ -18,16 +18,34 @@ pub enum Server {
     FlaskWide,
     /// axum + serde.
     Axum,
+    /// Litestar with msgspec models, on uvicorn (the stacks of 2026).
+    Litestar,
+    /// Bare Starlette (FastAPI's foundation) with the same Pydantic model, on uvicorn.
+    Starlette,
+    /// The FastAPI app on Granian (a Rust HTTP server) instead of uvicorn.
+    FastApiGranian,
 }
 
 impl Server {
     /// Every server, in table order.
-    pub const ALL: [Server; 5] = [
+    pub const ALL: [Server; 8] = [
         Server::FastApi,
         Server::FastApiSync,
         Server::Flask,
         Server::FlaskWide,
         Server::Axum,
+        Server::Litestar,
+        Server::Starlette,
+        Server::FastApiGranian,
+    ];
+
+    /// The Python servers of the sheet's comparison (FastAPI and Flask, as claims (1)-(3)
+    /// were declared over them): the stacks of 2026 have claims of their own.
+    pub const SHEET_PYTHON: [Server; 4] = [
+        Server::FastApi,
+        Server::FastApiSync,
+        Server::Flask,
+        Server::FlaskWide,
     ];
 
     /// Short id (measurement keys).
@@ -38,6 +56,9 @@ impl Server {
             Server::Flask => "flask",
             Server::FlaskWide => "flask_wide",
             Server::Axum => "axum",
+            Server::Litestar => "litestar",
+            Server::Starlette => "starlette",
+            Server::FastApiGranian => "fastapi_granian",
         }
     }
 
@@ -53,6 +74,18 @@ impl Server {
             }
             Server::FlaskWide => format!("Flask, waitress ({} threads)", plan.wide_threads()),
             Server::Axum => "axum + serde (Rust)".to_string(),
+            Server::Litestar => "Litestar + msgspec, uvicorn".to_string(),
+            Server::Starlette => "bare Starlette + Pydantic, uvicorn".to_string(),
+            Server::FastApiGranian => "FastAPI + Pydantic, Granian (1 worker)".to_string(),
+        }
+    }
+
+    /// The Python modules beyond the sheet's stacks it imports: a missing one skips it.
+    pub fn extra_modules(self) -> &'static [&'static str] {
+        match self {
+            Server::Litestar => &["litestar", "msgspec"],
+            Server::FastApiGranian => &["granian"],
+            _ => &[],
         }
     }
 

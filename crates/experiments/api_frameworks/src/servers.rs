@@ -30,6 +30,9 @@ pub fn start(server: Server, plan: &Plan) -> Result<Service, ExperimentError> {
             match server {
                 Server::FastApi => cmd.arg("fastapi"),
                 Server::FastApiSync => cmd.arg("fastapi_sync"),
+                Server::Litestar => cmd.arg("litestar"),
+                Server::Starlette => cmd.arg("starlette"),
+                Server::FastApiGranian => cmd.arg("fastapi_granian"),
                 Server::Flask => cmd.args([
                     "flask".to_string(),
                     "--threads".to_string(),

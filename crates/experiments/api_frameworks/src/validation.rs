@@ -13,10 +13,14 @@ pub(crate) struct BenchReport {
 }
 
 /// The in-process validation variants, in table order: (key, label).
-pub const VALIDATORS: [(&str, &str); 5] = [
+pub const VALIDATORS: [(&str, &str); 6] = [
     (
         "pydantic_json",
         "Pydantic v2 `Order.model_validate_json(body)`",
+    ),
+    (
+        "msgspec_json",
+        "msgspec `json.decode(body, type=OrderStruct)`",
     ),
     (
         "pydantic_dict",
