@@ -15,6 +15,9 @@ be decoded — damaged files are skipped and counted, never fatal):
 - ``thumbnail``: Pillow — decode, halve (bilinear), ``GaussianBlur(2)``, encode JPEG q85.
   Pillow releases the GIL inside decode, resize, filter and encode.
 - ``echo``: returns its input: what moving the bytes costs, with no work.
+- ``thumbnail_draft`` / ``thumbnail_reduce``: the thumbnail with a smarter decode — a JPEG
+  decoded at half size by libjpeg (``Image.draft``) — or a cheaper halving
+  (``Image.reduce(2)``): does the decode move images/s more than the executor does?
 
 Executors: ``sequential``; ``threads`` (``ThreadPoolExecutor(k)``); ``processes``
 (``ProcessPoolExecutor(k)`` started with ``spawn``). Pools get batches of images (bytes in,
@@ -56,7 +59,7 @@ MAGIC = b"PYPROOF-IMAGES1\n"
 #: Records larger than this mean a corrupt pack, not an image.
 MAX_RECORD = 64 << 20
 #: Workloads of ``run``.
-WORKLOADS = ("threshold", "thumbnail", "echo")
+WORKLOADS = ("threshold", "thumbnail", "echo", "thumbnail_draft", "thumbnail_reduce")
 #: Executors of ``run``.
 EXECUTORS = ("sequential", "threads", "processes")
 #: JPEG quality of the thumbnails (the corpus uses the same).
@@ -172,6 +175,52 @@ def thumbnail(data: bytes, lap: Callable[[], object] = _no_lap) -> bytes | None:
     return out.getvalue()
 
 
+def _blur_encode(image: object) -> bytes:
+    """The thumbnail's last two stages: GaussianBlur(2), JPEG at quality 85."""
+    from PIL import ImageFilter
+
+    out = io.BytesIO()
+    image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)).save(out, "JPEG", quality=JPEG_QUALITY)
+    return out.getvalue()
+
+
+def thumbnail_draft(data: bytes) -> bytes | None:
+    """``thumbnail`` with a smarter decode: ``Image.draft`` asks libjpeg for the picture at
+    half size, which it decodes at that size (DCT scaling) rather than whole; a size draft
+    cannot hit exactly is finished with the same bilinear resize. A PNG has no draft mode
+    and is decoded whole, as in ``thumbnail``."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            target = (max(1, im.width // 2), max(1, im.height // 2))
+            im.draft("RGB", target)
+            rgb = im.convert("RGB")
+    except _DECODE_ERRORS:
+        return None
+    if rgb.size != target:
+        rgb = rgb.resize(target, Image.Resampling.BILINEAR)
+    return _blur_encode(rgb)
+
+
+def thumbnail_reduce(data: bytes) -> bytes | None:
+    """``thumbnail`` halved by ``Image.reduce(2)`` — the mean of each 2x2 box, the cheap
+    integer-factor step ``Image.thumbnail``'s ``reducing_gap`` uses — rather than by a
+    bilinear resize."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            rgb = im.convert("RGB")
+    except _DECODE_ERRORS:
+        return None
+    target = (max(1, rgb.width // 2), max(1, rgb.height // 2))
+    small = rgb.reduce(2)
+    if small.size != target:  # odd sides: reduce rounds up
+        small = small.crop((0, 0, *target))
+    return _blur_encode(small)
+
+
 #: The stages of ``thumbnail``, in order (the Rust profile uses the same names).
 STAGES = ("decode", "resize", "blur", "encode")
 #: Images run untimed before a stage profile (imports, first allocations).
@@ -231,6 +280,8 @@ _FUNCS: dict[str, Callable[[bytes], bytes | None]] = {
     "threshold": threshold,
     "thumbnail": thumbnail,
     "echo": echo,
+    "thumbnail_draft": thumbnail_draft,
+    "thumbnail_reduce": thumbnail_reduce,
 }
 
 

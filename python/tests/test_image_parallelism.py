@@ -85,6 +85,29 @@ def test_workloads_on_good_and_damaged_files() -> None:
         assert ip.thumbnail(bad) is None
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("size", [(48, 32), (33, 17)])
+def test_the_smarter_decodes_give_the_thumbnails_size(fmt: str, size: tuple[int, int]) -> None:
+    data = encoded(picture(4, size), fmt)
+    want = (size[0] // 2, size[1] // 2)
+    for func in (ip.thumbnail, ip.thumbnail_draft, ip.thumbnail_reduce):
+        out = func(data)
+        assert out is not None, func.__name__
+        with Image.open(io.BytesIO(out)) as t:
+            assert (t.format, t.size) == ("JPEG", want), func.__name__
+
+
+def test_draft_decodes_a_jpeg_at_half_size_in_the_codec() -> None:
+    data = encoded(picture(5, (96, 64)), "JPEG")
+    with Image.open(io.BytesIO(data)) as im:
+        im.draft("RGB", (48, 32))
+        # libjpeg's scale: the decoder itself now yields the half-size picture.
+        assert im.size == (48, 32)
+    for bad in damaged():
+        assert ip.thumbnail_draft(bad) is None
+        assert ip.thumbnail_reduce(bad) is None
+
+
 def test_every_executor_gives_the_same_outputs(corpus: tuple[str, list[bytes]]) -> None:
     _, records = corpus
     results = {}

@@ -1,7 +1,7 @@
 //! The verdict rules of image_parallelism: pure functions over the rounds' statistics.
 
 use crate::{
-    PER_CORE, PROCESSES_BEAT_THREADS, RAYON, THROTTLED, plan::Config, plan::Executor,
+    DECODE_FIRST, PER_CORE, PROCESSES_BEAT_THREADS, RAYON, THROTTLED, plan::Config, plan::Executor,
     plan::Workload, processes_scale, runs::MillionOutcome, stats::Stats, stats::efficiency,
 };
 use pyproof_harness::{
@@ -18,17 +18,21 @@ pub mod ids {
     pub const MULTIPROCESSING_IS_THE_ANSWER: &str = "multiprocessing_is_the_answer";
     /// Claim (4).
     pub const RAYON_BEYOND: &str = "rayon_beyond";
+    /// Claim (5).
+    pub const DECODE_BEFORE_EXECUTOR: &str = "decode_before_executor";
     /// Every claim, in the order declared.
-    pub const ALL: [&str; 4] = [
+    pub const ALL: [&str; 5] = [
         THREADS_THROTTLED,
         PROCESSES_SCALE,
         MULTIPROCESSING_IS_THE_ANSWER,
         RAYON_BEYOND,
+        DECODE_BEFORE_EXECUTOR,
     ];
 }
 
-/// The four claims over the rounds' statistics (and the million-image run when there was
-/// one): threads throttled, processes scale, multiprocessing the answer, Rust beyond it.
+/// The five claims over the rounds' statistics (and the million-image run when there was
+/// one): threads throttled, processes scale, multiprocessing the answer, Rust beyond it, and
+/// the decode weighed against the executor.
 /// Every case is judged on its per-round figures' 95% interval against a declared
 /// [`Threshold`]; a case whose interval straddles its threshold is within noise.
 pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> Vec<Judgement> {
@@ -184,7 +188,78 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
         ));
     }
     judgements.push(judge_cases(ids::RAYON_BEYOND, &cases));
+    judgements.push(judge_decode(stats, cores));
     judgements
+}
+
+/// (5) Pillow's best smarter decode over its plain thumbnail, both sequential, against the
+/// best executor's speedup of the plain thumbnail at k = cores — per round, the ratio of the
+/// two gains. Rust's scaled decode and the two together are in the evidence.
+fn judge_decode(stats: &Stats, cores: usize) -> Judgement {
+    let at = |workload, executor| Config { workload, executor };
+    let seq = |w| at(w, Executor::Sequential);
+    let plain = seq(Workload::PillowThumbnail);
+    let gain_of = |w: Workload| -> Vec<f64> {
+        match (stats.rates.get(&seq(w)), stats.rates.get(&plain)) {
+            (Some(a), Some(b)) => pairwise_ratios(a, b),
+            _ => Vec::new(),
+        }
+    };
+    let best_decode = [Workload::PillowDraft, Workload::PillowReduce]
+        .into_iter()
+        .filter(|w| !gain_of(*w).is_empty())
+        .max_by(|a, b| median(&gain_of(*a)).total_cmp(&median(&gain_of(*b))));
+    let best_executor = [Executor::Threads(cores), Executor::Processes(cores)]
+        .into_iter()
+        .map(|e| at(Workload::PillowThumbnail, e))
+        .filter(|c| !stats.speedups_of(c).is_empty())
+        .max_by(|a, b| stats.speedup(a).total_cmp(&stats.speedup(b)));
+    let (Some(decode), Some(executor)) = (best_decode, best_executor) else {
+        return Judgement::new(
+            ids::DECODE_BEFORE_EXECUTOR,
+            pyproof_harness::Verdict::Inconclusive,
+            "the decodes or the executors of the Pillow thumbnail were not measured",
+        );
+    };
+    let decode_gain = gain_of(decode);
+    let ratios = pairwise_ratios(&decode_gain, stats.speedups_of(&executor));
+    let mut j = judge_cases(
+        ids::DECODE_BEFORE_EXECUTOR,
+        &[DECODE_FIRST.case(
+            format!("{} vs {}", decode.label(), executor.executor.label()),
+            &format!(
+                "decode gain {}× ÷ executor gain {}×, per round:",
+                format_number(median(&decode_gain)),
+                format_number(stats.speedup(&executor))
+            ),
+            &ratios,
+            "×",
+        )],
+    );
+    let combined = at(decode, executor.executor);
+    let rust = pairwise_ratios(
+        stats
+            .rates
+            .get(&seq(Workload::RustThumbnailScaled))
+            .map_or(&[][..], Vec::as_slice),
+        stats
+            .rates
+            .get(&seq(Workload::RustThumbnail))
+            .map_or(&[][..], Vec::as_slice),
+    );
+    j.evidence = format!(
+        "{}. Sequential images/s over the plain thumbnail's: draft() {}×, reduce(2) {}×; both \
+         choices together ({} with {}) {}× the plain sequential run; Rust's scaled JPEG decode \
+         {}× its plain decode. draft() only helps JPEGs (the corpus mixes JPEG and PNG)",
+        j.evidence,
+        format_number(median(&gain_of(Workload::PillowDraft))),
+        format_number(median(&gain_of(Workload::PillowReduce))),
+        decode.label(),
+        executor.executor.label(),
+        format_number(stats.rate(&combined) / stats.rate(&plain)),
+        format_number(median(&rust)),
+    );
+    j
 }
 
 #[cfg(test)]
@@ -235,6 +310,16 @@ mod tests {
         s.rates
             .insert(c(Executor::Rayon(2)), vec![10.0 * SEQ_RATE * rayon; 3]);
         s.speedups.insert(c(Executor::Rayon(2)), vec![rayon; 3]);
+        // The decodes: draft() 2.5× the plain thumbnail sequentially, reduce(2) 1.2×.
+        for (w, gain) in [(Workload::PillowDraft, 2.5), (Workload::PillowReduce, 1.2)] {
+            s.rates.insert(
+                Config {
+                    workload: w,
+                    executor: Executor::Sequential,
+                },
+                vec![SEQ_RATE * gain; 3],
+            );
+        }
         s
     }
 
@@ -245,7 +330,30 @@ mod tests {
     #[test]
     fn the_sheets_answer_holds_when_threads_stall_and_processes_scale() {
         let s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
-        assert_eq!(verdicts(&s, 2), [Verdict::Confirmed; 4]);
+        assert_eq!(verdicts(&s, 2), [Verdict::Confirmed; 5]);
+    }
+
+    #[test]
+    fn the_decode_must_move_images_per_second_more_than_the_executor() {
+        // draft() 2.5× against processes' 1.8×: the decode first.
+        let s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        let j = &judge(&s, None, 2)[4];
+        assert_eq!(j.verdict, Verdict::Confirmed, "{}", j.evidence);
+        assert!(j.evidence.contains("draft() 2.50×"), "{}", j.evidence);
+        // draft() 1.9× against 1.8×: a tie, not "more".
+        let mut s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        let draft = Config {
+            workload: Workload::PillowDraft,
+            executor: Executor::Sequential,
+        };
+        s.rates.insert(draft, vec![SEQ_RATE * 1.9; 3]);
+        assert_eq!(judge(&s, None, 2)[4].verdict, Verdict::Refuted);
+        s.rates.remove(&draft);
+        s.rates.remove(&Config {
+            workload: Workload::PillowReduce,
+            executor: Executor::Sequential,
+        });
+        assert_eq!(judge(&s, None, 2)[4].verdict, Verdict::Inconclusive);
     }
 
     #[test]
@@ -335,6 +443,6 @@ mod tests {
     #[test]
     fn one_core_makes_every_claim_inconclusive() {
         let s = stats([1.0, 1.0], [1.0, 1.0], 1.0);
-        assert_eq!(verdicts(&s, 1), [Verdict::Inconclusive; 4]);
+        assert_eq!(verdicts(&s, 1), [Verdict::Inconclusive; 5]);
     }
 }

@@ -8,8 +8,10 @@
 //! (workload, executor, k) runs in a fresh process whose whole process group is sampled for
 //! memory: Python with `python -m pyproof image_parallelism`, Rust as this binary re-executed
 //! as a worker ([`worker`]). Rounds interleave every configuration; every run's outputs are
-//! checksummed and must agree across executors. At `--scale full` Pillow and Rust process
-//! 1,000,000 small images for real, and pure Python is projected from a sample.
+//! checksummed and must agree across executors. Smarter decodes — Pillow's `draft()` and
+//! `reduce(2)`, Rust's scaled JPEG decode ([`scaled`]) — are weighed against the executors.
+//! At `--scale full` Pillow and Rust process 1,000,000 small images for real, and pure
+//! Python is projected from a sample.
 
 pub mod corpus;
 pub mod judge;
@@ -19,6 +21,7 @@ pub mod pipeline;
 pub mod plan;
 mod render;
 pub mod runs;
+pub mod scaled;
 pub mod stages;
 pub mod stats;
 pub mod worker;
@@ -94,6 +97,10 @@ pub const PER_CORE: Threshold = Threshold::at_least(TIE).tie_within(TIE);
 /// Claim (3): processes must beat threads by at least the tie margin to be "the answer"
 /// (1.05× until 2026-11-29: inside the ±10% that matters, it flapped run to run).
 pub const PROCESSES_BEAT_THREADS: Threshold = Threshold::at_least(TIE).tie_within(TIE);
+
+/// Claim (5): the best smarter decode's gain over the best executor's, per round: "moves
+/// images/s by more" needs more than a tie (declared 2026-11-30 before any run judged it).
+pub const DECODE_FIRST: Threshold = Threshold::at_least(TIE).tie_within(TIE);
 
 /// The project's performance target: Rust + rayon over the best Python path, images/s.
 pub const RUST_TARGET: f64 = 5.0;
@@ -184,6 +191,22 @@ impl Experiment for ImageParallelism {
                      reported); Inconclusive on one core",
                     RAYON.describe(""),
                     PER_CORE.describe("×")
+                ),
+            ),
+            Claim::new(
+                ids::DECODE_BEFORE_EXECUTOR,
+                "(5) decode first",
+                "beyond the sheet: how the images are decoded moves images/s by more than the \
+                 choice of executor does",
+                format!(
+                    "Pillow thumbnail, per round: the best smarter decode's images/s (draft(): \
+                     the JPEG decoded at half size by libjpeg; or reduce(2) instead of a \
+                     bilinear resize) over the plain thumbnail's, both sequential, divided by \
+                     the best executor's speedup of the plain thumbnail at k = {cores} \
+                     (threads or processes); the ratio's 95% interval {} (a tie is not \
+                     \"more\"); both together, and Rust's scaled JPEG decode, reported; \
+                     Inconclusive on one core",
+                    DECODE_FIRST.describe("×")
                 ),
             ),
         ]

@@ -115,9 +115,28 @@ fn thumbnail_with(bytes: &[u8], mut done: impl FnMut(Stage)) -> Result<Vec<u8>, 
     let img = decode_rgb(bytes)?;
     done(Stage::Decode);
     let (w, h) = ((img.width() / 2).max(1), (img.height() / 2).max(1));
-    let src = FirImage::from_vec_u8(img.width(), img.height(), img.into_raw(), PixelType::U8x3)
+    let (iw, ih) = img.dimensions();
+    let mut pixels = resize_rgb(img.into_raw(), iw, ih, w, h)?;
+    done(Stage::Resize);
+    box_blur_rgb(&mut pixels, w as usize, h as usize, BLUR_SIGMA);
+    done(Stage::Blur);
+    let out = encode_jpeg(&pixels, w, h)?;
+    done(Stage::Encode);
+    Ok(out)
+}
+
+/// RGB pixels of `w`×`h` resized to `to_w`×`to_h` with the bilinear filter (Pillow's
+/// convolution scheme, in SIMD).
+pub(crate) fn resize_rgb(
+    pixels: Vec<u8>,
+    w: u32,
+    h: u32,
+    to_w: u32,
+    to_h: u32,
+) -> Result<Vec<u8>, ImageFailure> {
+    let src = FirImage::from_vec_u8(w, h, pixels, PixelType::U8x3)
         .map_err(|e| ImageFailure::Output(e.to_string()))?;
-    let mut small = FirImage::new(w, h, PixelType::U8x3);
+    let mut small = FirImage::new(to_w, to_h, PixelType::U8x3);
     Resizer::new()
         .resize(
             &src,
@@ -125,10 +144,11 @@ fn thumbnail_with(bytes: &[u8], mut done: impl FnMut(Stage)) -> Result<Vec<u8>, 
             &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear)),
         )
         .map_err(|e| ImageFailure::Output(e.to_string()))?;
-    let mut pixels = small.into_vec();
-    done(Stage::Resize);
-    box_blur_rgb(&mut pixels, w as usize, h as usize, BLUR_SIGMA);
-    done(Stage::Blur);
+    Ok(small.into_vec())
+}
+
+/// RGB pixels of `w`×`h` as a JPEG at [`JPEG_QUALITY`].
+pub(crate) fn encode_jpeg(pixels: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ImageFailure> {
     let (w16, h16) = match (u16::try_from(w), u16::try_from(h)) {
         (Ok(w), Ok(h)) => (w, h),
         _ => {
@@ -139,9 +159,8 @@ fn thumbnail_with(bytes: &[u8], mut done: impl FnMut(Stage)) -> Result<Vec<u8>, 
     };
     let mut out = Vec::with_capacity(pixels.len() / 4);
     jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
-        .encode(&pixels, w16, h16, jpeg_encoder::ColorType::Rgb)
+        .encode(pixels, w16, h16, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| ImageFailure::Output(e.to_string()))?;
-    done(Stage::Encode);
     Ok(out)
 }
 

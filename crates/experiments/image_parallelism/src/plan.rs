@@ -19,16 +19,34 @@ pub enum Workload {
     RustThreshold,
     /// The thumbnail job in Rust (`image` crate).
     RustThumbnail,
+    /// Pillow's thumbnail with the JPEG decoded at half size by libjpeg (`Image.draft`).
+    PillowDraft,
+    /// Pillow's thumbnail halved by `Image.reduce(2)` (a 2×2 box) instead of a bilinear
+    /// resize.
+    PillowReduce,
+    /// The Rust thumbnail with the JPEG decoded at half size by the codec (jpeg-decoder's
+    /// IDCT scaling).
+    RustThumbnailScaled,
 }
 
 impl Workload {
     /// Every workload, in table order.
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 8] = [
         Workload::PythonThreshold,
         Workload::PillowThumbnail,
         Workload::Echo,
         Workload::RustThreshold,
         Workload::RustThumbnail,
+        Workload::PillowDraft,
+        Workload::PillowReduce,
+        Workload::RustThumbnailScaled,
+    ];
+
+    /// The smarter decodes of the thumbnail (claim (5)), Pillow's first.
+    pub const DECODES: [Workload; 3] = [
+        Workload::PillowDraft,
+        Workload::PillowReduce,
+        Workload::RustThumbnailScaled,
     ];
 
     /// Its id in measurement keys.
@@ -39,6 +57,9 @@ impl Workload {
             Workload::Echo => "echo",
             Workload::RustThreshold => "rust_threshold",
             Workload::RustThumbnail => "rust_thumbnail",
+            Workload::PillowDraft => "pillow_draft",
+            Workload::PillowReduce => "pillow_reduce",
+            Workload::RustThumbnailScaled => "rust_thumbnail_scaled",
         }
     }
 
@@ -50,6 +71,9 @@ impl Workload {
             Workload::Echo => "echo (bytes only)",
             Workload::RustThreshold => "Rust threshold",
             Workload::RustThumbnail => "Rust thumbnail",
+            Workload::PillowDraft => "Pillow thumbnail, draft() decode",
+            Workload::PillowReduce => "Pillow thumbnail, reduce(2)",
+            Workload::RustThumbnailScaled => "Rust thumbnail, scaled JPEG decode",
         }
     }
 
@@ -59,12 +83,18 @@ impl Workload {
             Workload::PythonThreshold | Workload::RustThreshold => "threshold",
             Workload::PillowThumbnail | Workload::RustThumbnail => "thumbnail",
             Workload::Echo => "echo",
+            Workload::PillowDraft => "thumbnail_draft",
+            Workload::PillowReduce => "thumbnail_reduce",
+            Workload::RustThumbnailScaled => "thumbnail_scaled",
         }
     }
 
     /// Whether it runs in Rust (rayon) rather than Python.
     pub fn is_rust(self) -> bool {
-        matches!(self, Workload::RustThreshold | Workload::RustThumbnail)
+        matches!(
+            self,
+            Workload::RustThreshold | Workload::RustThumbnail | Workload::RustThumbnailScaled
+        )
     }
 }
 
@@ -226,6 +256,13 @@ impl Plan {
                 Workload::RustThreshold | Workload::RustThumbnail => {
                     executors.extend(self.ks.iter().map(|&k| Executor::Rayon(k)));
                 }
+                // The decodes against the executors at the core count only: what claim (5)
+                // compares, without a second sweep over k.
+                Workload::PillowDraft | Workload::PillowReduce => {
+                    executors.push(Executor::Threads(cores.max(1)));
+                    executors.push(Executor::Processes(cores.max(1)));
+                }
+                Workload::RustThumbnailScaled => executors.push(Executor::Rayon(cores.max(1))),
             }
             out.extend(
                 executors
@@ -274,8 +311,10 @@ mod tests {
             vec![1, 2, 4, 8]
         );
         let configs = p.configs(2);
-        // Two Python workloads × (1 + 3 threads + 3 processes), echo × 2, two Rust × (1 + 3).
-        assert_eq!(configs.len(), 2 * 7 + 2 + 2 * 4);
+        // Two Python workloads × (1 + 3 threads + 3 processes), echo × 2, two Rust × (1 + 3),
+        // two Pillow decodes × 3 (sequential, threads and processes at k = 2), the scaled
+        // Rust decode × 2.
+        assert_eq!(configs.len(), 2 * 7 + 2 + 2 * 4 + 2 * 3 + 2);
         assert!(p.million.is_none());
         let full = Plan::new(Scale::Full, 2, None, None);
         assert_eq!(

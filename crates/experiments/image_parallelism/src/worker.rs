@@ -6,6 +6,7 @@
 
 use super::corpus::{PackReader, read_pack};
 use super::pipeline::{ImageFailure, Tally, threshold, thumbnail};
+use super::scaled::thumbnail_scaled;
 use pyproof_proc::own_anon_kib;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,8 @@ pub enum RustWorkload {
     Thumbnail,
     /// Decode → grey → threshold ([`threshold`]).
     Threshold,
+    /// The thumbnail with the JPEG decoded at half size ([`thumbnail_scaled`]).
+    ThumbnailScaled,
 }
 
 impl RustWorkload {
@@ -71,8 +74,9 @@ impl RustWorkload {
         match s {
             "thumbnail" => Ok(RustWorkload::Thumbnail),
             "threshold" => Ok(RustWorkload::Threshold),
+            "thumbnail_scaled" => Ok(RustWorkload::ThumbnailScaled),
             other => Err(format!(
-                "unknown workload '{other}' (expected: thumbnail, threshold)"
+                "unknown workload '{other}' (expected: thumbnail, threshold, thumbnail_scaled)"
             )),
         }
     }
@@ -81,6 +85,7 @@ impl RustWorkload {
         match self {
             RustWorkload::Thumbnail => thumbnail,
             RustWorkload::Threshold => threshold,
+            RustWorkload::ThumbnailScaled => thumbnail_scaled,
         }
     }
 
@@ -88,12 +93,14 @@ impl RustWorkload {
         match self {
             RustWorkload::Thumbnail => "thumbnail",
             RustWorkload::Threshold => "threshold",
+            RustWorkload::ThumbnailScaled => "thumbnail_scaled",
         }
     }
 }
 
 /// The arguments of the images worker.
-const USAGE: &str = "usage: PYPROOF_WORKER=images <binary> <thumbnail|threshold> \
+const USAGE: &str = "usage: PYPROOF_WORKER=images <binary> \
+<thumbnail|threshold|thumbnail_scaled> \
 <sequential|rayon> <k> <pack> [--count N] [--stream]";
 
 /// The images worker: `<workload> <sequential|rayon> <k> <pack> [--count N] [--stream]`, or
