@@ -128,9 +128,16 @@ fn a_quick_run_judges_every_claim_and_leaves_no_server() {
             "fastapi_outserves_flask",
             "validation_errors_precise",
             "axum_ceiling",
-            "pydantic_fast"
+            "pydantic_fast",
+            "msgspec_faster",
+            "leaner_frameworks",
+            "granian_faster"
         ]
     );
+    // The stacks of 2026 ran (their packages are pinned): judged, never Skipped.
+    for (id, verdict) in &verdicts[4..] {
+        assert_ne!(verdict, "skipped", "{id}");
+    }
     // Which bad bodies each server names precisely is deterministic: asserted exactly.
     // FastAPI misses three (a 500 for NaN, Infinity and `true` accepted): Nuanced.
     assert_eq!(verdicts[1].1, "nuanced");
@@ -152,7 +159,16 @@ fn a_quick_run_judges_every_claim_and_leaves_no_server() {
         "{precise}"
     );
     let keys = common::measurement_keys(outcome);
-    for server in ["fastapi", "fastapi_sync", "flask", "flask_wide", "axum"] {
+    for server in [
+        "fastapi",
+        "fastapi_sync",
+        "flask",
+        "flask_wide",
+        "axum",
+        "litestar",
+        "starlette",
+        "fastapi_granian",
+    ] {
         for endpoint in ["wait", "validate"] {
             for c in [1, 16] {
                 assert!(keys.contains(&format!("{server}.{endpoint}.c{c}.rps")));
@@ -165,6 +181,7 @@ fn a_quick_run_judges_every_claim_and_leaves_no_server() {
         "handwritten",
         "json_only",
         "rust_serde",
+        "msgspec_json",
     ] {
         assert!(keys.contains(&format!("validate.{v}.per_s")), "{v}");
     }

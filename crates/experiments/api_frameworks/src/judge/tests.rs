@@ -1,0 +1,246 @@
+//! The judges of api_frameworks on made-up numbers: every branch of every claim.
+
+use super::*;
+use crate::load::LoadReport;
+use crate::servers::Cell;
+use pyproof_harness::Scale;
+use pyproof_harness::Verdict;
+
+/// Requests/s of each server on /wait and /validate at every client count of the quick
+/// plan (1 and 16), three rounds each.
+fn cells(plan: &Plan, rps: &dyn Fn(Server, Endpoint, usize) -> f64) -> Cells {
+    let mut cells = Cells::new();
+    for server in Server::ALL {
+        for endpoint in Endpoint::ALL {
+            for &c in &plan.levels {
+                let load = LoadReport {
+                    concurrency: c,
+                    ok: rps(server, endpoint, c) as u64,
+                    window_s: 1.0,
+                    ..LoadReport::default()
+                };
+                let cell = Cell {
+                    load,
+                    server_cpu_s: 0.5,
+                    server_peak_kib: 50_000,
+                };
+                cells.insert((server, endpoint, c), vec![cell; 3]);
+            }
+        }
+    }
+    cells
+}
+
+/// Answers to the bad bodies: precise ones, or `status` naming nothing.
+fn answers(precise: bool, status: u16) -> Vec<Answer> {
+    payload::bad_cases()
+        .into_iter()
+        .map(|c| Answer {
+            status,
+            // A body that is not JSON names no field of the order: any location will do,
+            // and its error says the JSON is invalid.
+            kinds: if precise && c.expected.is_none() {
+                std::collections::BTreeSet::from([payload::JSON_INVALID.to_string()])
+            } else {
+                Default::default()
+            },
+            named: if precise {
+                c.expected
+                    .or_else(|| Some(std::collections::BTreeSet::from(["body".to_string()])))
+            } else {
+                None
+            },
+        })
+        .collect()
+}
+
+fn rates(pydantic: f64, handwritten: f64) -> BTreeMap<String, Vec<f64>> {
+    BTreeMap::from([
+        ("pydantic_json".to_string(), vec![pydantic; 5]),
+        ("handwritten".to_string(), vec![handwritten; 5]),
+    ])
+}
+
+/// FastAPI `fast` requests/s on /wait, Flask 4 threads `flask`, Flask wide `wide`; axum
+/// `axum_factor` times the best Python server everywhere (on /validate; /wait under its
+/// 20 ms bound).
+fn verdicts(
+    fast: f64,
+    flask: f64,
+    wide: f64,
+    axum_factor: f64,
+    precise: bool,
+    pyd: f64,
+) -> Vec<Verdict> {
+    let plan = Plan::new(Scale::Quick);
+    let python = |s: Server| match s {
+        Server::FastApi | Server::FastApiSync => fast,
+        Server::Flask => flask,
+        _ => wide,
+    };
+    let rps = |s: Server, e: Endpoint, c: usize| {
+        // /wait stays under 90% of its ideal (c / 20 ms) so every cell is ranked.
+        let scale = if e == Endpoint::Wait { 1.0 } else { 10.0 };
+        let best = fast.max(flask).max(wide) * scale * c as f64 / 16.0;
+        if s == Server::Axum {
+            axum_factor * best
+        } else {
+            python(s) * scale * c as f64 / 16.0
+        }
+    };
+    let answers = BTreeMap::from([
+        (Server::FastApi, answers(precise, 422)),
+        (Server::Flask, answers(true, 422)),
+        (Server::Axum, answers(false, 400)),
+    ]);
+    judge(&plan, &cells(&plan, &rps), &answers, &rates(pyd, 1.0))
+        .iter()
+        .map(|j| j.verdict)
+        .take(4)
+        .collect()
+}
+
+#[test]
+fn fastapi_ahead_of_both_flasks_confirms_and_of_one_nuances() {
+    use Verdict::*;
+    assert_eq!(
+        verdicts(500.0, 100.0, 200.0, 1.5, true, 2.0),
+        [Confirmed; 4]
+    );
+    assert_eq!(verdicts(500.0, 100.0, 400.0, 1.5, true, 2.0)[0], Nuanced);
+    assert_eq!(verdicts(500.0, 450.0, 450.0, 1.5, true, 2.0)[0], Refuted);
+    // A Flask that served nothing: no ratio can be formed, nothing is decided.
+    assert_eq!(verdicts(500.0, 0.0, 450.0, 1.5, true, 2.0)[0], Inconclusive);
+}
+
+#[test]
+fn the_same_blocking_code_is_a_case_of_its_own_and_noise_is_said() {
+    let plan = Plan::new(Scale::Quick);
+    let top = plan.top();
+    // async FastAPI well ahead; the def endpoint level with Flask (128 threads): a tie.
+    let rps = |s: Server, _e: Endpoint, c: usize| {
+        let per = match s {
+            Server::FastApi => 800.0,
+            Server::FastApiSync => 300.0,
+            Server::Flask => 100.0,
+            Server::FlaskWide => 290.0,
+            Server::Axum => 900.0,
+            _ => 300.0,
+        };
+        per * c as f64 / 16.0
+    };
+    let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+    let mut cs = cells(&plan, &rps);
+    let j = &judge(&plan, &cs, &answers, &rates(2.0, 1.0))[0];
+    assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+    assert!(
+        j.evidence
+            .contains("def + time.sleep (its thread pool) vs Flask (16 threads)")
+            && j.evidence.contains("a tie (inside ±10%)"),
+        "{}",
+        j.evidence
+    );
+    // FastAPI ahead by 1.5× in one round, not in the others: within noise.
+    let key = (Server::FastApiSync, Endpoint::Wait, top);
+    for (r, rps) in [(0, 140.0), (1, 160.0), (2, 200.0)] {
+        cs.get_mut(&key).expect("cell")[r].load.ok = rps as u64;
+    }
+    cs.insert(
+        (Server::FlaskWide, Endpoint::Wait, top),
+        cs[&(Server::Flask, Endpoint::Wait, top)].clone(),
+    );
+    let j = &judge(&plan, &cs, &answers, &rates(2.0, 1.0))[0];
+    assert_eq!(
+        (j.verdict, j.within_noise),
+        (Verdict::Inconclusive, true),
+        "{}",
+        j.evidence
+    );
+}
+
+#[test]
+fn imprecise_errors_refute_and_a_slower_rust_server_refutes_the_ceiling() {
+    use Verdict::*;
+    let v = verdicts(500.0, 100.0, 200.0, 0.5, false, 2.0);
+    assert_eq!(v[1], Refuted, "FastAPI named no field");
+    assert_eq!(v[2], Refuted, "axum below the Python servers");
+}
+
+#[test]
+fn axum_at_the_ceiling_in_some_cells_only_is_nuanced() {
+    let plan = Plan::new(Scale::Quick);
+    let rps = |s: Server, e: Endpoint, c: usize| {
+        let python = 100.0 * c as f64 / 16.0;
+        match (s, e) {
+            (Server::Axum, Endpoint::Validate) => 0.5 * python,
+            (Server::Axum, Endpoint::Wait) => 1.5 * python,
+            _ => python,
+        }
+    };
+    let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+    let j = &judge(&plan, &cells(&plan, &rps), &answers, &rates(2.0, 1.0))[2];
+    assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+}
+
+#[test]
+fn msgspec_must_be_half_as_fast_again_and_is_skipped_when_missing() {
+    let plan = Plan::new(Scale::Quick);
+    let cs = cells(&plan, &|_, _, c| 100.0 * c as f64);
+    let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+    let with = |msgspec: f64| {
+        let mut r = rates(2.0, 1.0);
+        r.insert("msgspec_json".to_string(), vec![msgspec; 5]);
+        judge(&plan, &cs, &answers, &r)[4].clone()
+    };
+    assert_eq!(with(4.0).verdict, Verdict::Confirmed);
+    assert_eq!(with(2.1).verdict, Verdict::Refuted, "a tie");
+    assert!(with(4.0).evidence.contains("Precision: Litestar"));
+    let j = &judge(&plan, &cs, &answers, &rates(2.0, 1.0))[4];
+    assert_eq!(j.verdict, Verdict::Skipped);
+}
+
+#[test]
+fn the_stacks_of_2026_are_judged_against_fastapi_on_uvicorn() {
+    let plan = Plan::new(Scale::Quick);
+    let answers = BTreeMap::from([(Server::FastApi, answers(true, 422))]);
+    let rps = |litestar: f64, starlette: f64, granian: f64| {
+        move |s: Server, _e: Endpoint, c: usize| {
+            c as f64
+                * match s {
+                    Server::Litestar => litestar,
+                    Server::Starlette => starlette,
+                    Server::FastApiGranian => granian,
+                    _ => 100.0,
+                }
+        }
+    };
+    let verdicts = |cs: &Cells| -> (Verdict, Verdict) {
+        let j = judge(&plan, cs, &answers, &rates(2.0, 1.0));
+        (j[5].verdict, j[6].verdict)
+    };
+    use Verdict::*;
+    assert_eq!(
+        verdicts(&cells(&plan, &rps(200.0, 130.0, 150.0))),
+        (Confirmed, Confirmed)
+    );
+    assert_eq!(
+        verdicts(&cells(&plan, &rps(200.0, 105.0, 104.0))),
+        (Nuanced, Refuted),
+        "Starlette and Granian level with FastAPI: ties"
+    );
+    let mut cs = cells(&plan, &rps(200.0, 130.0, 150.0));
+    cs.retain(|k, _| k.0 != Server::Litestar && k.0 != Server::FastApiGranian);
+    assert_eq!(verdicts(&cs), (Skipped, Skipped));
+}
+
+#[test]
+fn pydantic_is_judged_against_hand_written_checks() {
+    use Verdict::*;
+    assert_eq!(verdicts(500.0, 100.0, 200.0, 1.5, true, 0.5)[3], Refuted);
+    assert_eq!(
+        verdicts(500.0, 100.0, 200.0, 1.5, true, f64::NAN)[3],
+        Inconclusive
+    );
+    // Level with the hand-written checks: a tie, which "costs no more" allows.
+    assert_eq!(verdicts(500.0, 100.0, 200.0, 1.5, true, 0.95)[3], Confirmed);
+}
