@@ -109,19 +109,7 @@ pub fn judge(
     );
     judgements.push(j);
 
-    // Net peak on the full file over the half, paired round by round.
-    let growth = |v: Variant| -> Vec<f64> {
-        pairwise_ratios(
-            &of(samples, v, FileSize::Full)
-                .iter()
-                .map(|s| s.net_anon_mib())
-                .collect::<Vec<_>>(),
-            &of(samples, v, FileSize::Half)
-                .iter()
-                .map(|s| s.net_anon_mib().max(1e-9))
-                .collect::<Vec<_>>(),
-        )
-    };
+    let growth = |v: Variant| net_growth(samples, v);
 
     // (2) chunksize: flat when the file doubles.
     let half_chunks = half.info.answer.rows / plan.chunksize.max(1);
@@ -342,6 +330,21 @@ pub fn judge(
     }
 }
 
+/// `v`'s net peak on the full file over its net peak on the half, paired round by round:
+/// what "flat when the file doubles" is judged on.
+pub(crate) fn net_growth(samples: &[Sample], v: Variant) -> Vec<f64> {
+    pairwise_ratios(
+        &of(samples, v, FileSize::Full)
+            .iter()
+            .map(|s| s.net_anon_mib())
+            .collect::<Vec<_>>(),
+        &of(samples, v, FileSize::Half)
+            .iter()
+            .map(|s| s.net_anon_mib().max(1e-9))
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// Claim (5) or (6) for one polars build: flat (its net peak on the doubled file over the
 /// half), fast against pandas' default read and against pandas reading the same two columns
 /// — three cases on per-round ratios; the evidence names which comparison each is.
@@ -357,10 +360,7 @@ fn judge_polars(
         of(samples, v, f).iter().map(|s| g(s)).collect()
     };
     let work = |s: &Sample| s.report.work_s.max(1e-9);
-    let growth = pairwise_ratios(
-        &on(v, FileSize::Full, Sample::net_anon_mib),
-        &on(v, FileSize::Half, |s| s.net_anon_mib().max(1e-9)),
-    );
+    let growth = net_growth(samples, v);
     let against = |base: Variant| {
         pairwise_ratios(
             &on(base, FileSize::Full, work),

@@ -156,16 +156,7 @@ pub fn duckdb_limited(
         .iter()
         .map(|s| s.net_anon_mib() / limit)
         .collect();
-    let growth = pairwise_ratios(
-        &of(samples, v, FileSize::Full)
-            .iter()
-            .map(|s| s.net_anon_mib())
-            .collect::<Vec<_>>(),
-        &of(samples, v, FileSize::Half)
-            .iter()
-            .map(|s| s.net_anon_mib().max(1e-9))
-            .collect::<Vec<_>>(),
-    );
+    let growth = super::net_growth(samples, v);
     let mut j = judge_cases(
         id,
         &[
