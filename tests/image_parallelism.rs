@@ -254,11 +254,15 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
             "threads_throttled",
             "processes_scale",
             "multiprocessing_is_the_answer",
-            "rayon_beyond"
+            "rayon_beyond",
+            "decode_before_executor"
         ]
     );
     let keys = common::measurement_keys(outcome);
     for key in [
+        "pillow_draft.processes.k2.images_per_s",
+        "pillow_reduce.sequential.k1.images_per_s",
+        "rust_thumbnail_scaled.rayon.k2.images_per_s",
         "python_threshold.threads.k2.speedup",
         "pillow_thumbnail.processes.k4.images_per_s",
         "echo.sequential.k1.images_per_s",

@@ -91,11 +91,16 @@ fn a_quick_run_answers_every_request_and_judges_every_claim() {
         [
             "asyncio_near_ideal",
             "asyncio_lighter_than_threads",
-            "tokio_cheaper"
+            "tokio_cheaper",
+            "uvloop_cheaper",
+            "to_thread_responsive"
         ]
     );
     let keys = common::measurement_keys(outcome);
     for key in [
+        "asyncio_uvloop.n1000.cpu_s",
+        "asyncio_to_thread.n100.wall_s",
+        "asyncio_blocking.n100.wall_s",
         "asyncio.n100.wall_s",
         "threads.n1000.peak_anon_mib",
         "tokio.n1000.cpu_s",
