@@ -117,13 +117,7 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
     judgements.push(judge_cases(ids::ASYNCIO_NEAR_IDEAL, &cases));
 
     // (2) paired per round, rounds where either figure could not be measured left out.
-    let ratios: Vec<f64> = e
-        .mem_asyncio_kib
-        .iter()
-        .zip(&e.mem_threads_kib)
-        .filter(|(a, t)| a.is_finite() && t.is_finite() && **t > 0.0)
-        .map(|(a, t)| a / t)
-        .collect();
+    let ratios = measured_ratios(&e.mem_asyncio_kib, &e.mem_threads_kib);
     let [peak_a, peak_t] = e.peak_mib;
     let [flight_a, flight_t] = e.in_flight;
     let context = format!(
@@ -146,13 +140,7 @@ pub fn judge(e: &Evidence) -> Vec<Judgement> {
     ));
 
     // (3)
-    let ratios: Vec<f64> = e
-        .cpu_tokio_us
-        .iter()
-        .zip(&e.cpu_asyncio_us)
-        .filter(|(k, a)| k.is_finite() && a.is_finite() && **a > 0.0)
-        .map(|(k, a)| k / a)
-        .collect();
+    let ratios = measured_ratios(&e.cpu_tokio_us, &e.cpu_asyncio_us);
     judgements.push(judge_one(
         ids::TOKIO_CHEAPER,
         (!ratios.is_empty())
@@ -178,13 +166,7 @@ fn judge_uvloop(e: &Evidence) -> Judgement {
             "uvloop is not installed in the venv: its client was not run",
         );
     }
-    let ratios: Vec<f64> = e
-        .cpu_uvloop_us
-        .iter()
-        .zip(&e.cpu_asyncio_us)
-        .filter(|(u, a)| u.is_finite() && a.is_finite() && **a > 0.0)
-        .map(|(u, a)| u / a)
-        .collect();
+    let ratios = measured_ratios(&e.cpu_uvloop_us, &e.cpu_asyncio_us);
     let [wall_default, wall_uvloop] = e.wall_hi_s;
     judge_one(
         ids::UVLOOP_CHEAPER,
@@ -248,6 +230,15 @@ fn judge_to_thread(e: &Evidence) -> Judgement {
         format_number(b.to_thread_in_flight),
     );
     j
+}
+
+/// `a ÷ b` round by round, the rounds where either figure could not be measured left out.
+fn measured_ratios(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter()
+        .zip(b)
+        .filter(|(a, b)| a.is_finite() && b.is_finite() && **b > 0.0)
+        .map(|(a, b)| a / b)
+        .collect()
 }
 
 #[cfg(test)]

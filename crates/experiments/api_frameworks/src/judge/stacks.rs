@@ -90,17 +90,15 @@ pub(super) fn judge_stacks(plan: &Plan, cells: &Cells) -> [Judgement; 2] {
             )
         })
     };
-    if let Some(j) = not_run(
-        ids::LEANER_FRAMEWORKS,
-        &[Server::Litestar, Server::Starlette],
-    ) {
-        let granian = not_run(ids::GRANIAN_FASTER, &[Server::FastApiGranian]);
-        return [j, granian.unwrap_or_else(|| judge_granian(plan, cells))];
-    }
-    if let Some(j) = not_run(ids::GRANIAN_FASTER, &[Server::FastApiGranian]) {
-        return [judge_leaner(plan, cells), j];
-    }
-    [judge_leaner(plan, cells), judge_granian(plan, cells)]
+    [
+        not_run(
+            ids::LEANER_FRAMEWORKS,
+            &[Server::Litestar, Server::Starlette],
+        )
+        .unwrap_or_else(|| judge_leaner(plan, cells)),
+        not_run(ids::GRANIAN_FASTER, &[Server::FastApiGranian])
+            .unwrap_or_else(|| judge_granian(plan, cells)),
+    ]
 }
 
 /// A "`server` serves more than `base`" case on `endpoint` at the top level.
