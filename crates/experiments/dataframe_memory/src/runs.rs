@@ -106,32 +106,27 @@ pub struct Conversion {
 /// Parquet file for the readers to trust).
 pub fn convert_to_parquet(dataset: &Dataset, plan: &Plan) -> Result<Conversion, ExperimentError> {
     let out = parquet_path(&dataset.path);
-    let partial = out.with_extension(format!("parquet.partial-{}", std::process::id()));
     let _ = std::fs::remove_file(&out);
+    // The shared pending-file mechanism: removed on error, on drop and by the Ctrl-C handler.
+    let (partial, _) = pyproof_proc::pending::PendingFile::create(&out)
+        .map_err(|e| ExperimentError::io(format!("creating {}", out.display()), e))?;
     let interp = Interpreter::get()?;
     let mut cmd = python_worker(interp, "dataframe_memory");
-    cmd.arg("to_parquet").arg(&dataset.path).arg(&partial);
+    cmd.arg("to_parquet").arg(&dataset.path).arg(partial.path());
     let what = format!("converting {} to Parquet", format_bytes(dataset.info.bytes));
-    let result =
-        run_measured(cmd, &RunOptions::new(what.clone(), plan.timeout)).and_then(|r| r.check());
-    let report = match result {
-        Ok(report) => report,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e.into());
-        }
-    };
+    let report =
+        run_measured(cmd, &RunOptions::new(what.clone(), plan.timeout)).and_then(|r| r.check())?;
     let mut conversion: Conversion = serde_json::from_str(report.stdout.trim())
         .map_err(|e| ExperimentError::Input(format!("{what}: unreadable report ({e})")))?;
     if conversion.rows != dataset.info.answer.rows {
-        let _ = std::fs::remove_file(&partial);
         return Err(ExperimentError::Inconsistent(format!(
             "{what}: wrote {} rows, the file has {}",
             conversion.rows, dataset.info.answer.rows
         )));
     }
-    std::fs::rename(&partial, &out)
-        .map_err(|e| ExperimentError::Input(format!("{what}: renaming into place: {e}")))?;
+    partial
+        .commit(&out)
+        .map_err(|e| ExperimentError::io(format!("{what}: renaming into place"), e))?;
     conversion.wall_s = report.wall_s;
     conversion.peak_anon_mib = report.peak_anon_kib as f64 / 1024.0;
     Ok(conversion)
