@@ -74,6 +74,8 @@ fn bad_image_counts_and_sizes_are_refused() {
         ("--image-size", "4", "each side must be 8 to 8192 pixels"),
         ("--image-size", "256x", "bad image size '256x'"),
         ("--image-size", "-8", "bad image size '-8'"),
+        ("--dask-scheduler", "8786", "bad Dask scheduler '8786'"),
+        ("--dask-scheduler", "tls://h:1", "only tcp:// is supported"),
     ] {
         assert_refused(&["run", "image_parallelism", flag, value], why);
     }

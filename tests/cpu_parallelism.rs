@@ -6,7 +6,7 @@ mod common;
 
 #[test]
 fn on_one_core_every_claim_is_inconclusive() {
-    common::assert_inconclusive_on_one_core("cpu_parallelism", &[]);
+    common::assert_inconclusive_on_one_core("cpu_parallelism", &[], &[]);
 }
 
 /// Processes descended from `pid` whose command line contains `needle`.

@@ -255,8 +255,15 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
             "processes_scale",
             "multiprocessing_is_the_answer",
             "rayon_beyond",
-            "decode_before_executor"
+            "decode_before_executor",
+            "dask_one_machine",
+            "dask_killed_worker"
         ]
+    );
+    // A worker killed mid-run: the engine reruns its tasks, nothing is left behind.
+    assert_eq!(
+        common::verdicts(outcome).last().map(|v| v.1.as_str()),
+        Some("confirmed")
     );
     let keys = common::measurement_keys(outcome);
     for key in [
@@ -269,16 +276,47 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
         "rust_thumbnail.rayon.k2.peak_anon_mib",
         "stages.pillow.decode_us",
         "stages.rust.encode_us",
+        "pillow_thumbnail.dask.k2.images_per_s",
+        "pillow_thumbnail.dask.k2.peak_anon_mib",
+        "dask.empty_task_s",
+        "dask.pool_empty_task_s",
+        "dask.sweep.b1.images_per_s",
+        "dask.sweep.b32.images_per_s",
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
 }
 
 #[test]
+fn an_unreachable_dask_scheduler_is_one_line_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = std::time::Instant::now();
+    // Port 1 on loopback: nothing listens there.
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .env("PYPROOF_OUTPUT_DIR", dir.path())
+        .args(["run", "image_parallelism", "--scale", "quick"])
+        .args(["--images", "8", "--dask-scheduler", "127.0.0.1:1"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("no Dask scheduler answers there"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("--dask-scheduler 127.0.0.1:1"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
 fn on_one_core_every_claim_is_inconclusive() {
-    // taskset pins the run and everything it starts to core 0: no speedup can be shown.
+    // taskset pins the run and everything it starts to core 0: no speedup can be shown. A
+    // killed Dask worker's tasks are rerun (or not) on one core as on two.
     common::assert_inconclusive_on_one_core(
         "image_parallelism",
         &["--images", "12", "--image-size", "32"],
+        &["dask_killed_worker"],
     );
 }

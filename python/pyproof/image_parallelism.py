@@ -361,13 +361,16 @@ def _drive(
     k: int,
     deadline: float,
     tally: Tally,
+    in_flight: int | None = None,
 ) -> None:
-    """Feeds ``batches`` to the pool with at most ``2·k`` in flight, tallying as they end."""
+    """Feeds ``batches`` to the pool with at most ``in_flight`` (default ``2·k``) in flight,
+    tallying as they end."""
     pending: dict[Future, list[int]] = {}
     source = iter(batches)
     exhausted = False
+    limit = in_flight or 2 * k
     while True:
-        while not exhausted and len(pending) < 2 * k:
+        while not exhausted and len(pending) < limit:
             batch = next(source, None)
             if batch is None:
                 exhausted = True
@@ -572,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         return stages_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m pyproof.image_parallelism")
     parser.add_argument("workload", choices=WORKLOADS)
-    parser.add_argument("executor", choices=EXECUTORS)
+    parser.add_argument("executor", choices=(*EXECUTORS, "dask"))
     parser.add_argument("k", type=_positive_int)
     parser.add_argument("pack")
     parser.add_argument("--count", type=_positive_int, help="the first N images only")
@@ -584,7 +587,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time the pool's start and shutdown with the work (a job run once)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="dask: an existing cluster's scheduler instead of a fresh local one",
+    )
+    parser.add_argument(
+        "--kill-one-worker",
+        action="store_true",
+        help="dask: SIGKILL one worker a third of the way through and report what followed",
+    )
     args = parser.parse_args(argv)
+    if args.executor == "dask":
+        return dask_main(args)
     try:
         report = measure(
             args.workload,
@@ -602,6 +617,39 @@ def main(argv: list[str] | None = None) -> int:
         # Threads cannot be stopped and would keep the interpreter from exiting.
         os._exit(3)
     except (WorkerDied, PackError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 3
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+def dask_main(args: argparse.Namespace) -> int:
+    """The ``dask`` executor: the job on a Dask cluster (``pyproof.image_cluster``, imported
+    only here so that the other executors need no Dask)."""
+    try:
+        from pyproof import image_cluster
+    except ImportError as exc:
+        print(f"error: Dask is not installed ({exc})", file=sys.stderr, flush=True)
+        return 3
+    try:
+        if args.kill_one_worker:
+            if args.scheduler:
+                raise ValueError("--kill-one-worker starts its own cluster: no --scheduler")
+            report = image_cluster.kill_one_worker(
+                args.workload, args.k, args.pack, args.count, args.timeout
+            )
+        else:
+            report = image_cluster.measure(
+                args.workload,
+                args.k,
+                args.pack,
+                args.count,
+                args.batch,
+                args.timeout,
+                args.stream,
+                args.scheduler,
+            )
+    except (TimeoutError, image_cluster.ClusterError, PackError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 3
     print(json.dumps(report), flush=True)

@@ -72,15 +72,27 @@ pub fn measurement_keys(outcome: &serde_json::Value) -> Vec<String> {
 }
 
 /// Asserts that a one-core run of `id` (quick scale, plus `extra` arguments) found every
-/// claim Inconclusive: no parallel effect can be shown on one core.
-pub fn assert_inconclusive_on_one_core(id: &str, extra: &[&str]) {
+/// claim Inconclusive — no parallel effect can be shown on one core — but the claims of
+/// `one_core_can_judge`, which need no second core, and must be judged (not Inconclusive).
+pub fn assert_inconclusive_on_one_core(id: &str, extra: &[&str], one_core_can_judge: &[&str]) {
     let mut args = vec!["run", id, "--scale", "quick"];
     args.extend_from_slice(extra);
     let Some(results) = run_json(&args, true) else {
         return;
     };
     assert_eq!(results["environment"]["host"]["cores_available"], 1);
-    for (claim, verdict) in verdicts(&results["outcomes"][0]) {
-        assert_eq!(verdict, "inconclusive", "{claim}");
+    let verdicts = verdicts(&results["outcomes"][0]);
+    for (claim, verdict) in &verdicts {
+        if one_core_can_judge.contains(&claim.as_str()) {
+            assert_ne!(verdict, "inconclusive", "{claim}");
+        } else {
+            assert_eq!(verdict, "inconclusive", "{claim}");
+        }
+    }
+    for claim in one_core_can_judge {
+        assert!(
+            verdicts.iter().any(|(c, _)| c == claim),
+            "{claim} not judged"
+        );
     }
 }

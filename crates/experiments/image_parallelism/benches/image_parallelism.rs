@@ -76,10 +76,17 @@ fn image_parallelism(c: &mut Criterion) {
             group.bench_function(executor.label().replace(' ', "_"), |b| {
                 b.iter_custom(|iters| {
                     pyproof_runner::bench::sum_of(iters, || {
-                        run_config(&config, &corpus, n, Duration::from_secs(300), RunMode::Warm)
-                            .unwrap_or_else(|e| panic!("{}: {e}", config.key()))
-                            .0
-                            .work_s
+                        run_config(
+                            &config,
+                            &corpus,
+                            n,
+                            Duration::from_secs(300),
+                            RunMode::Warm,
+                            None,
+                        )
+                        .unwrap_or_else(|e| panic!("{}: {e}", config.key()))
+                        .0
+                        .work_s
                     })
                 })
             });

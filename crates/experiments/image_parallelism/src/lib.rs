@@ -9,10 +9,12 @@
 //! memory: Python with `python -m pyproof image_parallelism`, Rust as this binary re-executed
 //! as a worker ([`worker`]). Rounds interleave every configuration; every run's outputs are
 //! checksummed and must agree across executors. Smarter decodes — Pillow's `draft()` and
-//! `reduce(2)`, Rust's scaled JPEG decode ([`scaled`]) — are weighed against the executors.
-//! At `--scale full` Pillow and Rust process 1,000,000 small images for real, and pure
+//! `reduce(2)`, Rust's scaled JPEG decode ([`scaled`]) — are weighed against the executors,
+//! and the thumbnail also runs on a real Dask cluster started for the run ([`cluster`]):
+//! what a cluster costs on one machine, and when one pays. At `--scale full` Pillow and Rust process 1,000,000 small images for real, and pure
 //! Python is projected from a sample.
 
+pub mod cluster;
 pub mod corpus;
 pub mod judge;
 mod notes;
@@ -111,7 +113,11 @@ impl Experiment for ImageParallelism {
     }
 
     fn options(&self) -> &'static [&'static dyn pyproof_harness::RunOption] {
-        &[&options::Images, &options::ImageSize]
+        &[
+            &options::Images,
+            &options::ImageSize,
+            &options::DaskScheduler,
+        ]
     }
 
     fn workers(&self) -> &'static [&'static dyn pyproof_harness::Worker] {
@@ -209,6 +215,37 @@ impl Experiment for ImageParallelism {
                     DECODE_FIRST.describe("×")
                 ),
             ),
+            Claim::new(
+                cluster::judge::ids::ONE_MACHINE,
+                "(6) one machine",
+                "beyond the sheet: on one machine a Dask cluster does not beat a process pool — \
+                 a cluster pays only by adding machines",
+                format!(
+                    "Pillow thumbnail, warm, the same batches through both: a Dask cluster of \
+                     {cores} single-threaded workers (scheduler and workers separate processes \
+                     on 127.0.0.1) against ProcessPoolExecutor(k = {cores}), images/s paired \
+                     round by round; the ratio's 95% interval {} (a tie holds; faster by more \
+                     than the margin refutes){}; per-task cost, start-up, memory and the batch \
+                     sweep reported; Inconclusive on one core or on an external cluster",
+                    cluster::judge::NO_FASTER.describe("×"),
+                    if ctx.scale == Scale::Full {
+                        ", and the same for the million-image runs (one run each)"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            Claim::new(
+                cluster::judge::ids::KILLED_WORKER,
+                "(7) killed worker",
+                "beyond the sheet: a Dask worker killed mid-run loses no image — the engine \
+                 reruns its tasks, where a process pool's whole run fails",
+                "once per run, on a fresh local cluster: one worker process SIGKILLed a third \
+                 of the way through the thumbnail job; Confirmed when every image comes out \
+                 with outputs equal to the undisturbed runs' and no process of the cluster is \
+                 left after it stops, Refuted when neither, Nuanced when one"
+                    .to_string(),
+            ),
         ]
     }
 
@@ -223,6 +260,10 @@ fn corpus_progress<'a>(ctx: &'a RunContext<'_>, label: &'a str) -> impl Fn(u64, 
 
 fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     let cores = ctx.cores;
+    let dask_scheduler = ctx.options.one::<String>(&options::DaskScheduler).cloned();
+    if let Some(addr) = &dask_scheduler {
+        cluster::check_scheduler(addr)?;
+    }
     let plan = Plan::new(
         ctx.scale,
         cores,
@@ -257,7 +298,25 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     )?
     .check()?;
 
-    let configs = plan.configs(cores);
+    let not_run = if Interpreter::get()?
+        .missing_modules(&[cluster::MODULE])?
+        .is_empty()
+    {
+        dask_scheduler.clone().map(cluster::NotRun::External)
+    } else {
+        outcome.notes.push(format!(
+            "Not run: the Dask cluster — Python module {} not installed in the venv (pip \
+             install -r python/requirements.txt); claims (6) and (7) are Skipped.",
+            cluster::MODULE
+        ));
+        Some(cluster::NotRun::Missing)
+    };
+    let dask_runs = not_run != Some(cluster::NotRun::Missing);
+    let configs: Vec<Config> = plan
+        .configs(cores)
+        .into_iter()
+        .filter(|c| dask_runs || !matches!(c.executor, Executor::Dask(_)))
+        .collect();
     // Every configuration warm, and the Python pools at k = cores once more cold: what a user
     // running the job once pays beside the steady state.
     let jobs: Vec<(Config, RunMode)> = configs
@@ -279,7 +338,17 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     // threshold, up to its maximum.
     let mut round = 0;
     while plan.rounds.more(round, || {
-        judge(&Stats::new(&samples, &plan, cores, round), None, cores)
+        let stats = Stats::new(&samples, &plan, cores, round);
+        let mut j = judge(&stats, None, cores);
+        j.extend(cluster::judge::judge(
+            &stats,
+            &cluster::ClusterStats::new(&samples),
+            None,
+            not_run.as_ref(),
+            None,
+            cores,
+        ));
+        j
     }) {
         let total = (jobs.len() + 1) * plan.rounds.min.max(round + 1);
         // Rotate the order every round: no configuration always runs first or last.
@@ -298,8 +367,14 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
                 total,
             );
             let count = plan.count_of(config.workload);
-            let (report, peak_anon_mib, cpu_s) =
-                run_config(&config, &corpus, count, plan.timeout(&config), mode)?;
+            let (report, peak_anon_mib, cpu_s) = run_config(
+                &config,
+                &corpus,
+                count,
+                plan.timeout(&config),
+                mode,
+                dask_scheduler.as_deref(),
+            )?;
             samples.push(Sample {
                 config,
                 round,
@@ -323,10 +398,37 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         round += 1;
     }
     check_outputs(&samples)?;
+    cluster::check_sweeps(&samples)?;
     profiles.check()?;
 
+    // Once per run, on a cluster of our own: one worker killed mid-job.
+    let kill = if not_run.is_none() {
+        ctx.progress
+            .update("a Dask worker killed mid-run (once)", 0, 1);
+        let count = plan.count_of(Workload::PillowThumbnail);
+        let config = cluster::dask_config(cores);
+        let report = cluster::run_kill(&corpus, count, cores, plan.timeout(&config))?;
+        let same_outputs = samples
+            .iter()
+            .find(|s| s.config == config)
+            .is_some_and(|s| s.report.tally.same_outputs(&report.tally));
+        Some(cluster::KillOutcome {
+            report,
+            same_outputs,
+        })
+    } else {
+        None
+    };
+
     let million = match &plan.million {
-        Some(m) => Some(run_million(ctx, &dir, m, cores)?),
+        Some(m) => Some(run_million(
+            ctx,
+            &dir,
+            m,
+            cores,
+            dask_runs,
+            dask_scheduler.as_deref(),
+        )?),
         None => None,
     };
 
@@ -381,8 +483,35 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     );
     profiles.record(&mut outcome);
     outcome.tables.push(profiles.table());
+    let cluster_stats = cluster::ClusterStats::new(&samples);
+    if dask_runs {
+        cluster::render::record(&mut outcome, &cluster_stats);
+        outcome.tables.push(cluster::render::table(
+            &stats,
+            &cluster_stats,
+            kill.as_ref(),
+            cluster::SWEEP_IMAGES.min(plan.count_of(Workload::PillowThumbnail)),
+            cores,
+        ));
+        outcome.tables.extend(cluster::render::projection_table(
+            &stats,
+            &cluster_stats,
+            cores,
+        ));
+        if let Some(addr) = &dask_scheduler {
+            outcome.param("dask scheduler", addr);
+        }
+    }
     let judgements = judge(&stats, million.as_ref(), cores);
     outcome.judgements.extend(judgements);
+    outcome.judgements.extend(cluster::judge::judge(
+        &stats,
+        &cluster_stats,
+        kill.as_ref(),
+        not_run.as_ref(),
+        million.as_ref(),
+        cores,
+    ));
     notes(&mut outcome, &stats, &profiles, &plan, &corpus, cores);
     Ok(outcome)
 }

@@ -1,5 +1,6 @@
 //! The options image_parallelism declares: `--images N` and `--image-size WxH`, the corpus
-//! sizes instead of the scale's.
+//! sizes instead of the scale's, and `--dask-scheduler ADDR`, an existing Dask cluster for
+//! the cluster's runs instead of one started for the run.
 
 use pyproof_harness::{Parsed, RunOption};
 use std::sync::Arc;
@@ -38,6 +39,48 @@ impl RunOption for ImageSize {
     fn parse(&self, value: &str) -> Result<Parsed, String> {
         Ok(Arc::new(parse_image_size(value)?))
     }
+}
+
+/// `--dask-scheduler ADDR`: the scheduler of an existing Dask cluster.
+pub struct DaskScheduler;
+
+impl RunOption for DaskScheduler {
+    fn name(&self) -> &'static str {
+        "dask-scheduler"
+    }
+    fn value_name(&self) -> &'static str {
+        "ADDR"
+    }
+    fn help(&self) -> &'static str {
+        "Run image_parallelism's Dask part on the existing cluster at ADDR (host:port or \
+         tcp://host:port) instead of starting a scheduler and workers on 127.0.0.1"
+    }
+    fn parse(&self, value: &str) -> Result<Parsed, String> {
+        Ok(Arc::new(parse_scheduler(value)?))
+    }
+}
+
+/// Parses a Dask scheduler address: `host:port` or `tcp://host:port` (Dask's default
+/// protocol; `tls://` and others need settings pyproof does not take). Returns it as given,
+/// trimmed.
+pub fn parse_scheduler(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let bare = match t.split_once("://") {
+        None => t,
+        Some(("tcp", rest)) => rest,
+        Some((scheme, _)) => {
+            return Err(format!(
+                "bad Dask scheduler '{s}': only tcp:// is supported, not {scheme}://"
+            ));
+        }
+    };
+    let bad = || format!("bad Dask scheduler '{s}' (expected host:port, e.g. 10.0.0.5:8786)");
+    let (host, port) = bare.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    if host.is_empty() || port == 0 || host.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok(t.to_string())
 }
 
 /// The largest corpus `--images` accepts: ten times the sheet's million.
@@ -112,6 +155,35 @@ mod tests {
             "--image-size given more than once"
         );
         assert!(Options::new().set(&Images, "0").is_err());
+    }
+
+    #[test]
+    fn scheduler_addresses() {
+        assert_eq!(
+            parse_scheduler(" 10.0.0.5:8786 "),
+            Ok("10.0.0.5:8786".into())
+        );
+        assert_eq!(
+            parse_scheduler("tcp://sched.local:8786"),
+            Ok("tcp://sched.local:8786".into())
+        );
+        assert_eq!(parse_scheduler("[::1]:8786"), Ok("[::1]:8786".into()));
+        for bad in [
+            "",
+            "8786",
+            "host",
+            "host:",
+            ":8786",
+            "host:0",
+            "host:99999",
+            "a b:1",
+        ] {
+            assert!(parse_scheduler(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_scheduler("tls://h:1").unwrap_err(),
+            "bad Dask scheduler 'tls://h:1': only tcp:// is supported, not tls://"
+        );
     }
 
     #[test]

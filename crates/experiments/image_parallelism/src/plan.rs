@@ -109,6 +109,9 @@ pub enum Executor {
     Processes(usize),
     /// A rayon pool of k threads.
     Rayon(usize),
+    /// A Dask cluster: a scheduler and k single-threaded workers, each its own process
+    /// (started for the run, or `--dask-scheduler`'s).
+    Dask(usize),
 }
 
 impl Executor {
@@ -119,6 +122,7 @@ impl Executor {
             Executor::Threads(_) => "threads",
             Executor::Processes(_) => "processes",
             Executor::Rayon(_) => "rayon",
+            Executor::Dask(_) => "dask",
         }
     }
 
@@ -126,7 +130,10 @@ impl Executor {
     pub fn k(self) -> usize {
         match self {
             Executor::Sequential => 1,
-            Executor::Threads(k) | Executor::Processes(k) | Executor::Rayon(k) => k,
+            Executor::Threads(k)
+            | Executor::Processes(k)
+            | Executor::Rayon(k)
+            | Executor::Dask(k) => k,
         }
     }
 
@@ -248,9 +255,16 @@ impl Plan {
         for workload in Workload::ALL {
             let mut executors = vec![Executor::Sequential];
             match workload {
-                Workload::PythonThreshold | Workload::PillowThumbnail => {
+                Workload::PythonThreshold => {
                     executors.extend(self.ks.iter().map(|&k| Executor::Threads(k)));
                     executors.extend(self.ks.iter().map(|&k| Executor::Processes(k)));
+                }
+                // The thumbnail also on a Dask cluster of `cores` workers: what one machine's
+                // cluster costs against the pool (claim (6)).
+                Workload::PillowThumbnail => {
+                    executors.extend(self.ks.iter().map(|&k| Executor::Threads(k)));
+                    executors.extend(self.ks.iter().map(|&k| Executor::Processes(k)));
+                    executors.push(Executor::Dask(cores.max(1)));
                 }
                 Workload::Echo => executors.push(Executor::Processes(cores.max(1))),
                 Workload::RustThreshold | Workload::RustThumbnail => {
@@ -293,7 +307,13 @@ impl Plan {
             Workload::PythonThreshold => px,
             _ => px / 8 + 100,
         };
+        // A cluster also starts, times empty tasks and sweeps batch sizes in its run.
+        let cluster = match config.executor {
+            Executor::Dask(_) => Duration::from_secs(120),
+            _ => Duration::ZERO,
+        };
         Duration::from_secs(60)
+            + cluster
             + Duration::from_micros(per_image_us * self.count_of(config.workload))
     }
 }
@@ -311,10 +331,18 @@ mod tests {
             vec![1, 2, 4, 8]
         );
         let configs = p.configs(2);
-        // Two Python workloads × (1 + 3 threads + 3 processes), echo × 2, two Rust × (1 + 3),
-        // two Pillow decodes × 3 (sequential, threads and processes at k = 2), the scaled
-        // Rust decode × 2.
-        assert_eq!(configs.len(), 2 * 7 + 2 + 2 * 4 + 2 * 3 + 2);
+        // Two Python workloads × (1 + 3 threads + 3 processes), the thumbnail on Dask, echo
+        // × 2, two Rust × (1 + 3), two Pillow decodes × 3 (sequential, threads and processes
+        // at k = 2), the scaled Rust decode × 2.
+        assert_eq!(configs.len(), 2 * 7 + 1 + 2 + 2 * 4 + 2 * 3 + 2);
+        assert_eq!(
+            configs
+                .iter()
+                .filter(|c| c.executor.name() == "dask")
+                .map(|c| (c.workload, c.executor.k()))
+                .collect::<Vec<_>>(),
+            vec![(Workload::PillowThumbnail, 2)]
+        );
         assert!(p.million.is_none());
         let full = Plan::new(Scale::Full, 2, None, None);
         assert_eq!(

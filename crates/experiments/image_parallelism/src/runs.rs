@@ -54,13 +54,15 @@ pub enum RunMode {
     Cold,
 }
 
-/// The command that runs `config` over the pack in a fresh process.
+/// The command that runs `config` over the pack in a fresh process (a Dask run on the
+/// cluster at `dask_scheduler` when given, else on one it starts).
 pub(crate) fn command(
     config: &Config,
     pack: &std::path::Path,
     count: u64,
     timeout: Duration,
     mode: RunMode,
+    dask_scheduler: Option<&str>,
 ) -> Result<Command, ExperimentError> {
     let k = config.executor.k().to_string();
     let mut cmd = worker_command(config.workload.is_rust())?;
@@ -77,6 +79,9 @@ pub(crate) fn command(
         ]);
     }
     cmd.args(["--count", &count.to_string()]);
+    if let (Executor::Dask(_), Some(addr)) = (config.executor, dask_scheduler) {
+        cmd.args(["--scheduler", addr]);
+    }
     match mode {
         RunMode::Warm => {}
         RunMode::Streamed => {
@@ -89,13 +94,15 @@ pub(crate) fn command(
     Ok(cmd)
 }
 
-/// Runs one configuration over the first `count` images of `corpus` in a fresh process.
+/// Runs one configuration over the first `count` images of `corpus` in a fresh process
+/// (a Dask configuration on the cluster at `dask_scheduler` when given).
 pub fn run_config(
     config: &Config,
     corpus: &Corpus,
     count: u64,
     timeout: Duration,
     mode: RunMode,
+    dask_scheduler: Option<&str>,
 ) -> Result<(RunReport, f64, f64), ExperimentError> {
     let what = format!(
         "{} {} over {} images",
@@ -104,7 +111,7 @@ pub fn run_config(
         group_digits(count)
     );
     let report = run_measured(
-        command(config, &corpus.path, count, timeout, mode)?,
+        command(config, &corpus.path, count, timeout, mode, dask_scheduler)?,
         &RunOptions::new(what.clone(), timeout),
     )?
     .check()?;
@@ -179,11 +186,15 @@ pub struct MillionOutcome {
     pub notes: Vec<String>,
 }
 
+/// The million-image runs; the Dask one too when `dask` (on the cluster at
+/// `dask_scheduler` when given).
 pub(crate) fn run_million(
     ctx: &RunContext<'_>,
     dir: &std::path::Path,
     plan: &MillionPlan,
     cores: usize,
+    dask: bool,
+    dask_scheduler: Option<&str>,
 ) -> Result<MillionOutcome, ExperimentError> {
     let label = format!("generating the million ({})", plan.corpus.describe());
     let corpus = ensure_corpus(dir, &plan.corpus, &corpus_progress(ctx, &label))?;
@@ -197,13 +208,17 @@ pub(crate) fn run_million(
         ));
     }
     let k = cores.max(1);
-    let runs = [
+    let mut runs = vec![
         (Workload::PillowThumbnail, Executor::Processes(k), false),
         (Workload::PillowThumbnail, Executor::Threads(k), false),
         (Workload::RustThumbnail, Executor::Rayon(k), false),
         (Workload::PythonThreshold, Executor::Processes(k), true),
     ];
+    if dask {
+        runs.insert(2, (Workload::PillowThumbnail, Executor::Dask(k), false));
+    }
     let mut out = Vec::new();
+    let total = runs.len();
     for (i, (workload, executor, projected)) in runs.into_iter().enumerate() {
         let config = Config { workload, executor };
         let count = if projected {
@@ -219,7 +234,7 @@ pub(crate) fn run_million(
                 group_digits(count)
             ),
             i,
-            runs.len(),
+            total,
         );
         let (report, peak_anon_mib, _) = run_config(
             &config,
@@ -231,6 +246,7 @@ pub(crate) fn run_million(
             } else {
                 RunMode::Streamed
             },
+            dask_scheduler,
         )?;
         out.push(MillionRun {
             config,

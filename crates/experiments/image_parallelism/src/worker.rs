@@ -45,6 +45,9 @@ pub struct RunReport {
     /// Library versions.
     #[serde(default)]
     pub library: BTreeMap<String, String>,
+    /// A Dask run's cluster figures (none for the other executors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<super::cluster::ClusterReport>,
 }
 
 fn one() -> u64 {
@@ -254,5 +257,6 @@ fn run(
         baseline_anon_kib,
         streamed: stream,
         library,
+        cluster: None,
     })
 }
