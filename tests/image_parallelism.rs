@@ -277,6 +277,8 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
         "stages.pillow.decode_us",
         "stages.rust.encode_us",
         "pillow_thumbnail.dask.k2.images_per_s",
+        "pyvips_thumbnail.threads.k2.images_per_s",
+        "pyvips_thumbnail.sequential.k1.images_per_s",
         "pillow_thumbnail.dask.k2.peak_anon_mib",
         "dask.empty_task_s",
         "dask.pool_empty_task_s",

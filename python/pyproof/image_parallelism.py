@@ -59,7 +59,14 @@ MAGIC = b"PYPROOF-IMAGES1\n"
 #: Records larger than this mean a corrupt pack, not an image.
 MAX_RECORD = 64 << 20
 #: Workloads of ``run``.
-WORKLOADS = ("threshold", "thumbnail", "echo", "thumbnail_draft", "thumbnail_reduce")
+WORKLOADS = (
+    "threshold",
+    "thumbnail",
+    "echo",
+    "thumbnail_draft",
+    "thumbnail_reduce",
+    "thumbnail_vips",
+)
 #: Executors of ``run``.
 EXECUTORS = ("sequential", "threads", "processes")
 #: JPEG quality of the thumbnails (the corpus uses the same).
@@ -221,6 +228,47 @@ def thumbnail_reduce(data: bytes) -> bytes | None:
     return _blur_encode(small)
 
 
+#: Decode options of the pyvips workload: a truncated or corrupt file is an error (libvips'
+#: default is to warn and return what it could decode — a silently different answer).
+VIPS_LOAD_OPTIONS = "fail_on=truncated"
+
+
+def _vips() -> object:
+    """pyvips, set up as the workload needs it: one libvips thread per call (the executors
+    are what is compared, not libvips' own pool) and no operation cache (a repeated input
+    must be decoded again, as every other workload decodes it)."""
+    import pyvips
+
+    if not getattr(_vips, "ready", False):
+        pyvips.concurrency_set(1)
+        pyvips.cache_set_max(0)
+        _vips.ready = True
+    return pyvips
+
+
+def thumbnail_vips(data: bytes) -> bytes | None:
+    """The thumbnail with pyvips (libvips from the ``pyvips-binary`` wheel): ``thumbnail``
+    decodes a JPEG already shrunk (libjpeg's shrink-on-load) and resizes to exactly half,
+    then ``gaussblur(2)`` and JPEG at quality 85 — the same job, libvips' way."""
+    pyvips = _vips()
+    try:
+        header = pyvips.Image.new_from_buffer(data, VIPS_LOAD_OPTIONS)
+        target = (max(1, header.width // 2), max(1, header.height // 2))
+        small = pyvips.Image.thumbnail_buffer(
+            data,
+            target[0],
+            height=target[1],
+            size="force",
+            option_string=VIPS_LOAD_OPTIONS,
+        )
+        if small.bands > 3:
+            small = small.extract_band(0, n=3)
+        out = small.gaussblur(BLUR_RADIUS).jpegsave_buffer(Q=JPEG_QUALITY, strip=True)
+    except pyvips.Error:
+        return None
+    return bytes(out)
+
+
 #: The stages of ``thumbnail``, in order (the Rust profile uses the same names).
 STAGES = ("decode", "resize", "blur", "encode")
 #: Images run untimed before a stage profile (imports, first allocations).
@@ -282,6 +330,7 @@ _FUNCS: dict[str, Callable[[bytes], bytes | None]] = {
     "echo": echo,
     "thumbnail_draft": thumbnail_draft,
     "thumbnail_reduce": thumbnail_reduce,
+    "thumbnail_vips": thumbnail_vips,
 }
 
 

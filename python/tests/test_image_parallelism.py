@@ -97,6 +97,22 @@ def test_the_smarter_decodes_give_the_thumbnails_size(fmt: str, size: tuple[int,
             assert (t.format, t.size) == ("JPEG", want), func.__name__
 
 
+def test_pyvips_skips_every_damaged_file_and_halves_the_rest() -> None:
+    pytest.importorskip("pyvips")
+    for fmt in ("JPEG", "PNG"):
+        out = ip.thumbnail_vips(encoded(picture(6, (33, 17)), fmt))
+        assert out is not None
+        with Image.open(io.BytesIO(out)) as t:
+            assert (t.format, t.size, t.mode) == ("JPEG", (16, 8), "RGB")
+    # A truncated JPEG or PNG, garbage, an empty file: skipped, never a partial picture.
+    assert [ip.thumbnail_vips(bad) for bad in damaged()] == [None] * 4
+    # JPEGs cut near their end: skipped by both libraries (fail_on=truncated), never decoded
+    # in part.
+    jpeg = encoded(picture(7, (64, 48)), "JPEG")
+    for cut in (2, 10, 100):
+        assert (ip.thumbnail(jpeg[:-cut]), ip.thumbnail_vips(jpeg[:-cut])) == (None, None)
+
+
 def test_draft_decodes_a_jpeg_at_half_size_in_the_codec() -> None:
     data = encoded(picture(5, (96, 64)), "JPEG")
     with Image.open(io.BytesIO(data)) as im:

@@ -205,7 +205,7 @@ fn judge_decode(stats: &Stats, cores: usize) -> Judgement {
             _ => Vec::new(),
         }
     };
-    let best_decode = [Workload::PillowDraft, Workload::PillowReduce]
+    let best_decode = Workload::PYTHON_DECODES
         .into_iter()
         .filter(|w| !gain_of(*w).is_empty())
         .max_by(|a, b| median(&gain_of(*a)).total_cmp(&median(&gain_of(*b))));
@@ -248,12 +248,16 @@ fn judge_decode(stats: &Stats, cores: usize) -> Judgement {
             .map_or(&[][..], Vec::as_slice),
     );
     j.evidence = format!(
-        "{}. Sequential images/s over the plain thumbnail's: draft() {}×, reduce(2) {}×; both \
+        "{}. Sequential images/s over the plain thumbnail's: draft() {}×, reduce(2) {}×, {}; both \
          choices together ({} with {}) {}× the plain sequential run; Rust's scaled JPEG decode \
          {}× its plain decode. draft() only helps JPEGs (the corpus mixes JPEG and PNG)",
         j.evidence,
         format_number(median(&gain_of(Workload::PillowDraft))),
         format_number(median(&gain_of(Workload::PillowReduce))),
+        match gain_of(Workload::PyvipsThumbnail) {
+            g if g.is_empty() => "pyvips not run".to_string(),
+            g => format!("pyvips {}×", format_number(median(&g))),
+        },
         decode.label(),
         executor.executor.label(),
         format_number(stats.rate(&combined) / stats.rate(&plain)),

@@ -27,11 +27,13 @@ pub enum Workload {
     /// The Rust thumbnail with the JPEG decoded at half size by the codec (jpeg-decoder's
     /// IDCT scaling).
     RustThumbnailScaled,
+    /// The thumbnail with pyvips: libvips' `thumbnail` (shrink-on-load for JPEG), blur, JPEG.
+    PyvipsThumbnail,
 }
 
 impl Workload {
     /// Every workload, in table order.
-    pub const ALL: [Workload; 8] = [
+    pub const ALL: [Workload; 9] = [
         Workload::PythonThreshold,
         Workload::PillowThumbnail,
         Workload::Echo,
@@ -40,13 +42,14 @@ impl Workload {
         Workload::PillowDraft,
         Workload::PillowReduce,
         Workload::RustThumbnailScaled,
+        Workload::PyvipsThumbnail,
     ];
 
-    /// The smarter decodes of the thumbnail (claim (5)), Pillow's first.
-    pub const DECODES: [Workload; 3] = [
+    /// The smarter decodes of the Python thumbnail, the candidates of claim (5).
+    pub const PYTHON_DECODES: [Workload; 3] = [
         Workload::PillowDraft,
         Workload::PillowReduce,
-        Workload::RustThumbnailScaled,
+        Workload::PyvipsThumbnail,
     ];
 
     /// Its id in measurement keys.
@@ -60,6 +63,7 @@ impl Workload {
             Workload::PillowDraft => "pillow_draft",
             Workload::PillowReduce => "pillow_reduce",
             Workload::RustThumbnailScaled => "rust_thumbnail_scaled",
+            Workload::PyvipsThumbnail => "pyvips_thumbnail",
         }
     }
 
@@ -74,6 +78,7 @@ impl Workload {
             Workload::PillowDraft => "Pillow thumbnail, draft() decode",
             Workload::PillowReduce => "Pillow thumbnail, reduce(2)",
             Workload::RustThumbnailScaled => "Rust thumbnail, scaled JPEG decode",
+            Workload::PyvipsThumbnail => "pyvips thumbnail (libvips, shrink-on-load)",
         }
     }
 
@@ -86,6 +91,7 @@ impl Workload {
             Workload::PillowDraft => "thumbnail_draft",
             Workload::PillowReduce => "thumbnail_reduce",
             Workload::RustThumbnailScaled => "thumbnail_scaled",
+            Workload::PyvipsThumbnail => "thumbnail_vips",
         }
     }
 
@@ -156,6 +162,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The Python module it needs beyond Pillow, if any: without it the configuration is
+    /// not run and the claims that need it say so.
+    pub fn extra_module(&self) -> Option<&'static str> {
+        match (self.workload, self.executor) {
+            (_, Executor::Dask(_)) => Some("distributed"),
+            (Workload::PyvipsThumbnail, _) => Some("pyvips"),
+            _ => None,
+        }
+    }
+
     /// Key prefix of its measurements: `pillow_thumbnail.threads.k2`.
     pub fn key(&self) -> String {
         format!(
@@ -272,7 +288,7 @@ impl Plan {
                 }
                 // The decodes against the executors at the core count only: what claim (5)
                 // compares, without a second sweep over k.
-                Workload::PillowDraft | Workload::PillowReduce => {
+                Workload::PillowDraft | Workload::PillowReduce | Workload::PyvipsThumbnail => {
                     executors.push(Executor::Threads(cores.max(1)));
                     executors.push(Executor::Processes(cores.max(1)));
                 }
@@ -332,9 +348,16 @@ mod tests {
         );
         let configs = p.configs(2);
         // Two Python workloads × (1 + 3 threads + 3 processes), the thumbnail on Dask, echo
-        // × 2, two Rust × (1 + 3), two Pillow decodes × 3 (sequential, threads and processes
-        // at k = 2), the scaled Rust decode × 2.
-        assert_eq!(configs.len(), 2 * 7 + 1 + 2 + 2 * 4 + 2 * 3 + 2);
+        // × 2, two Rust × (1 + 3), two Pillow decodes and pyvips × 3 (sequential, threads and
+        // processes at k = 2), the scaled Rust decode × 2.
+        assert_eq!(configs.len(), 2 * 7 + 1 + 2 + 2 * 4 + 3 * 3 + 2);
+        let needing = |m: &str| {
+            configs
+                .iter()
+                .filter(|c| c.extra_module() == Some(m))
+                .count()
+        };
+        assert_eq!((needing("distributed"), needing("pyvips")), (1, 3));
         assert_eq!(
             configs
                 .iter()
