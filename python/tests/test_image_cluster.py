@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,8 +14,8 @@ import pytest
 pytest.importorskip("distributed")
 
 from test_image_parallelism import (
-    PYTHON_DIR,
     alive,
+    cli,
     cmdline,
     damaged,
     encoded,
@@ -94,20 +92,9 @@ def test_an_unreachable_scheduler_is_one_error_within_the_connect_timeout(
     assert time.monotonic() - started < 15
 
 
-def run_cli(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
-    return subprocess.Popen(
-        [sys.executable, "-m", "pyproof.image_parallelism", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 def test_the_cli_refuses_a_kill_on_an_external_cluster(pack: tuple[str, list[bytes]]) -> None:
     path, _ = pack
-    p = run_cli("thumbnail", "dask", "2", path, "--kill-one-worker", "--scheduler", "a:1")
+    p = cli("thumbnail", "dask", "2", path, "--kill-one-worker", "--scheduler", "a:1")
     out, err = p.communicate(timeout=60)
     assert p.returncode == 3 and out == ""
     assert err.strip() == "error: --kill-one-worker starts its own cluster: no --scheduler"
@@ -115,7 +102,7 @@ def test_the_cli_refuses_a_kill_on_an_external_cluster(pack: tuple[str, list[byt
 
 def test_sigterm_mid_run_stops_the_whole_cluster(pack: tuple[str, list[bytes]]) -> None:
     path, _ = pack
-    p = run_cli("thumbnail", "dask", "2", path, "--timeout", "120")
+    p = cli("thumbnail", "dask", "2", path, "--timeout", "120")
     # Wait for the scheduler and both workers (each under its nanny) to be up.
     seen: set[int] = set()
     deadline = time.monotonic() + 60
@@ -135,7 +122,7 @@ def test_sigterm_mid_run_stops_the_whole_cluster(pack: tuple[str, list[bytes]]) 
 
 def test_the_cli_prints_one_report_line(pack: tuple[str, list[bytes]]) -> None:
     path, _ = pack
-    p = run_cli("thumbnail", "dask", "2", path, "--count", "20", "--timeout", "120")
+    p = cli("thumbnail", "dask", "2", path, "--count", "20", "--timeout", "120")
     out, err = p.communicate(timeout=150)
     assert p.returncode == 0, err
     (line,) = out.splitlines()

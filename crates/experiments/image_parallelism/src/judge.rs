@@ -270,7 +270,6 @@ fn judge_decode(stats: &Stats, cores: usize) -> Judgement {
 mod tests {
     use super::*;
     use pyproof_harness::Verdict;
-    use std::collections::BTreeMap;
 
     const SEQ_RATE: f64 = 100.0;
 
@@ -278,15 +277,8 @@ mod tests {
     /// speedups, and rayon's speedup, three rounds each, rates in proportion.
     fn stats(threads: [f64; 2], processes: [f64; 2], rayon: f64) -> Stats {
         let mut s = Stats {
-            rates: BTreeMap::new(),
-            speedups: BTreeMap::new(),
-            memory: BTreeMap::new(),
-            startup: BTreeMap::new(),
-            tallies: BTreeMap::new(),
-            batch: BTreeMap::new(),
             rounds: 3,
-            cold_rates: BTreeMap::new(),
-            cold_speedups: BTreeMap::new(),
+            ..Stats::default()
         };
         let mut put = |workload, executor, speedup: f64| {
             let c = Config { workload, executor };

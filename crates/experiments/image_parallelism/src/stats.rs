@@ -6,6 +6,7 @@ use pyproof_harness::{format_number, median, pairwise_ratios, quantile};
 use std::collections::BTreeMap;
 
 /// Medians and per-round ratios of every configuration.
+#[derive(Debug, Default)]
 pub struct Stats {
     /// Per configuration: images/s per round (run order).
     pub rates: BTreeMap<Config, Vec<f64>>,

@@ -15,15 +15,8 @@ fn pool() -> Config {
 /// Rounds where the process pool does 100 images/s and Dask `dask` images/s.
 fn stats(dask: &[f64]) -> (Stats, ClusterStats) {
     let mut s = Stats {
-        rates: BTreeMap::new(),
-        speedups: BTreeMap::new(),
-        memory: BTreeMap::new(),
-        startup: BTreeMap::new(),
-        tallies: BTreeMap::new(),
-        batch: BTreeMap::new(),
         rounds: dask.len(),
-        cold_rates: BTreeMap::new(),
-        cold_speedups: BTreeMap::new(),
+        ..Stats::default()
     };
     s.rates.insert(pool(), vec![100.0; dask.len()]);
     s.startup.insert(pool(), vec![0.25; dask.len()]);
