@@ -22,6 +22,7 @@ mod notes;
 pub mod options;
 pub mod pipeline;
 pub mod plan;
+mod reach_for;
 mod render;
 pub mod runs;
 pub mod scaled;
@@ -497,6 +498,9 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     );
     profiles.record(&mut outcome);
     outcome.tables.push(profiles.table());
+    outcome
+        .tables
+        .extend(reach_for::reach_for_table(&stats, cores));
     let cluster_stats = cluster::ClusterStats::new(&samples);
     if dask_runs {
         cluster::render::record(&mut outcome, &cluster_stats);
