@@ -83,6 +83,8 @@ class LocalCluster:
 
     procs: list[subprocess.Popen] = field(default_factory=list)
     logs: list = field(default_factory=list)
+    #: Every descendant process seen so far (psutil.Process by pid).
+    seen: dict = field(default_factory=dict)
     directory: str = ""
     address: str = ""
 
@@ -174,26 +176,50 @@ class LocalCluster:
                 raise ClusterError(f"{what} exited with code {p.returncode}: {last[0]}")
 
     def pids(self) -> list[int]:
-        """Every process of the cluster: scheduler, nannies and their worker processes."""
+        """Every process of the cluster now: scheduler, nannies and their worker processes
+        (each remembered, so that one a dying nanny orphaned is still stopped)."""
         import psutil
 
         out = []
         for p in self.procs:
             out.append(p.pid)
             with contextlib.suppress(psutil.Error):
-                out.extend(c.pid for c in psutil.Process(p.pid).children(recursive=True))
+                for c in psutil.Process(p.pid).children(recursive=True):
+                    self.seen.setdefault(c.pid, c)
+                    out.append(c.pid)
+        return out
+
+    def alive(self) -> list[int]:
+        """The processes of the cluster, ever seen, that still run (zombies excluded)."""
+        import psutil
+
+        out = [p.pid for p in self.procs if p.poll() is None]
+        for c in self.seen.values():
+            with contextlib.suppress(psutil.Error):
+                if c.is_running() and c.status() != psutil.STATUS_ZOMBIE:
+                    out.append(c.pid)
         return out
 
     def kill(self) -> None:
-        """SIGKILLs every process of the cluster (descendants first) and removes its files."""
+        """SIGKILLs every process of the cluster — and every descendant ever seen, orphaned or
+        not — waits until they are gone (``STOP_GRACE`` at most), and removes its files."""
         import shutil
 
-        for pid in reversed(self.pids()):
+        import psutil
+
+        self.pids()
+        # psutil checks each remembered process is still the same one (no reused pid).
+        rest = [c for c in self.seen.values() if c.is_running()]
+        for c in reversed(rest):
+            with contextlib.suppress(psutil.Error):
+                c.kill()
+        for p in self.procs:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                p.kill()
         for p in self.procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=STOP_GRACE)
+        psutil.wait_procs(rest, timeout=STOP_GRACE)
         for log in self.logs:
             log.close()
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -201,6 +227,7 @@ class LocalCluster:
     def stop(self, client: object | None) -> None:
         """Asks the scheduler to close the cluster, waits ``STOP_GRACE`` for every process,
         then kills what is left."""
+        self.pids()  # remember the workers before their nannies go
         if client is not None:
             with contextlib.suppress(Exception):
                 client.shutdown()
@@ -393,7 +420,6 @@ def kill_one_worker(
     tally, to compare with an undisturbed run), or the error that ended the run; the tasks
     the scheduler says the worker took with it; and whether any process of the cluster was
     left behind."""
-    import psutil
 
     deadline = time.monotonic() + timeout
     images = ip.read_pack(pack, count)
@@ -436,17 +462,9 @@ def kill_one_worker(
                 )
         report["tasks_lost_with_worker"] = lost
         report["workers_after"] = len(client.scheduler_info(n_workers=-1)["workers"])
-        pids = cluster.pids() if cluster else []
-    report["left_behind"] = [p for p in pids if psutil.pid_exists(p) and _not_zombie(p)]
+        if cluster:
+            cluster.pids()
+    report["left_behind"] = cluster.alive() if cluster else []
     report.update(asdict(tally))
     report["library"] = library_versions()
     return report
-
-
-def _not_zombie(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False

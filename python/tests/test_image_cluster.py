@@ -129,3 +129,26 @@ def test_the_cli_prints_one_report_line(pack: tuple[str, list[bytes]]) -> None:
     report = json.loads(line)
     assert report["processed"] + report["skipped"] == 20
     assert [s["batch"] for s in report["cluster"]["sweep"]] == list(ic.SWEEP)
+
+
+def test_a_worker_orphaned_by_its_nanny_is_still_stopped() -> None:
+    """A nanny that dies first leaves its worker to init, outside the cluster's tree: the
+    cluster remembers every process it saw and stops that one too."""
+    import psutil
+    from distributed import Client
+
+    cluster = ic.LocalCluster.start(2, time.monotonic() + 60)
+    try:
+        with Client(cluster.address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=30)
+            workers = sorted(client.run(os.getpid).values())
+        cluster.pids()
+        nanny = psutil.Process(workers[0]).parent()
+        assert b"dask_worker" in cmdline(nanny.pid)
+        nanny.kill()
+        nanny.wait(timeout=10)
+        assert alive(workers[0]), "the worker outlives its nanny for a moment"
+    finally:
+        cluster.stop(None)
+    assert cluster.alive() == []
+    assert not any(alive(w) for w in workers)
