@@ -166,7 +166,7 @@ impl Config {
     /// not run and the claims that need it say so.
     pub fn extra_module(&self) -> Option<&'static str> {
         match (self.workload, self.executor) {
-            (_, Executor::Dask(_)) => Some("distributed"),
+            (_, Executor::Dask(_)) => Some(crate::cluster::MODULE),
             (Workload::PyvipsThumbnail, _) => Some("pyvips"),
             _ => None,
         }

@@ -15,7 +15,7 @@ pub mod render;
 
 use crate::corpus::Corpus;
 use crate::pipeline::Tally;
-use crate::runs::{Sample, worker_command};
+use crate::runs::{RunMode, Sample, command};
 use crate::{plan::Executor, plan::Workload};
 use pyproof_harness::{ExperimentError, median};
 use pyproof_python::{RunOptions, run_measured};
@@ -149,17 +149,16 @@ pub fn run_kill(
     k: usize,
     timeout: Duration,
 ) -> Result<KillReport, ExperimentError> {
-    let mut cmd = worker_command(false)?;
-    cmd.args(["thumbnail", "dask", &k.to_string()])
-        .arg(&corpus.path)
-        .args(["--count", &count.to_string(), "--kill-one-worker"])
-        .args([
-            "--timeout",
-            &format!(
-                "{:.0}",
-                timeout.saturating_sub(Duration::from_secs(5)).as_secs_f64()
-            ),
-        ]);
+    // The Dask run's own command, on a cluster of its own, plus the kill.
+    let mut cmd = command(
+        &dask_config(k),
+        &corpus.path,
+        count,
+        timeout,
+        RunMode::Warm,
+        None,
+    )?;
+    cmd.arg("--kill-one-worker");
     let what = format!("a Dask worker killed mid-run ({k} workers)");
     let report = run_measured(cmd, &RunOptions::new(what.clone(), timeout))?.check()?;
     let line = report.stdout.lines().last().unwrap_or("");
