@@ -268,14 +268,23 @@ fn load_results(path: &Path) -> std::result::Result<pyproof_harness::RunResults,
 
 fn report(results: Option<PathBuf>, out: Option<PathBuf>, no_criterion: bool) -> ExitCode {
     let source = results.unwrap_or_else(|| pyproof_runner::output_dir().join("results.json"));
-    let run = match load_results(&source) {
+    let mut run = match load_results(&source) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    // The answer to give today is recomputed from the saved figures by the experiment's own
+    // pure function, so a results file from before a sentence changed reads as today's code
+    // words it.
+    for o in &mut run.outcomes {
+        if let Some(e) = pyproof::EXPERIMENTS.iter().find(|e| e.id() == o.id) {
+            o.today = e.answer_today(o);
+        }
+    }
     let root = pyproof_proc::paths::project_root();
+    let code = quoted_code(&root, &run);
     let benches = if no_criterion {
         Vec::new()
     } else {
@@ -290,7 +299,7 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>, no_criterion: bool) ->
         .to_string();
     let default_out = out.is_none();
     let out = out.unwrap_or_else(|| root.join("docs").join("report"));
-    match pyproof_report::document::write_report(&run, &benches, &out, &shown) {
+    match pyproof_report::document::write_report(&run, &benches, &code, &out, &shown) {
         Ok(written) => {
             // The docs' generated blocks follow the committed report, not a report written
             // elsewhere (--out).
@@ -316,7 +325,25 @@ fn report(results: Option<PathBuf>, out: Option<PathBuf>, no_criterion: bool) ->
     }
 }
 
-/// Rewrites the generated verdicts block of each docs/<id>.md and the README's verdict table.
+/// The code each experiment's docs page quotes from the sources (read off `docs/<id>.md`;
+/// none for a page that is missing).
+fn quoted_code(
+    root: &Path,
+    run: &pyproof_harness::RunResults,
+) -> std::collections::BTreeMap<String, Vec<pyproof_report::document::page::Code>> {
+    run.outcomes
+        .iter()
+        .map(|o| {
+            let page = root.join("docs").join(format!("{}.md", o.id));
+            let code = std::fs::read_to_string(page)
+                .map(|text| pyproof_report::document::page::code_of_page(&text))
+                .unwrap_or_default();
+            (o.id.clone(), code)
+        })
+        .collect()
+}
+
+/// Rewrites the generated verdicts block of each docs/<id>.md and the README's scorecard.
 fn update_doc_blocks(root: &Path, run: &pyproof_harness::RunResults) -> Result<()> {
     use pyproof_report::{blocks, snippets};
     // Code quoted in any docs page, from the sources as they are now.
@@ -363,9 +390,9 @@ fn update_doc_blocks(root: &Path, run: &pyproof_harness::RunResults) -> Result<(
     let text = std::fs::read_to_string(&readme).context("reading README.md")?;
     let new = blocks::set(
         &text,
-        blocks::VERDICT_TABLE,
-        &blocks::verdict_table_block(run),
-        &["## Layout"],
+        blocks::SCORECARD,
+        &blocks::scorecard_block(run),
+        &["## Two commands"],
     );
     if new != text {
         pyproof_report::write_atomic(&readme, new.as_bytes()).context("writing README.md")?;

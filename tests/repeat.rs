@@ -86,15 +86,20 @@ fn a_flapping_verdict_is_flagged_in_the_report_not_hidden() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let html = std::fs::read_to_string(out_dir.join("index.html")).expect("html");
-    let md = std::fs::read_to_string(out_dir.join("report.md")).expect("md");
-    assert!(html.contains("<span class=\"flapping\">(flapping)</span>"));
+    let read = |name: &str| std::fs::read_to_string(out_dir.join(name)).expect(name);
+    let (html, md) = (read("index.html"), read("report.md"));
+    // The claim's page marks it; the scorecard says the standing rests on it.
+    assert!(read("mro.html").contains("<span class=\"flapping\">(flapping)</span>"));
+    assert!(read("mro.md").contains("**Confirmed** (flapping)"));
+    assert!(
+        html.contains(&format!("flapping over the repeated runs: {claim}")),
+        "{html}"
+    );
     assert!(html.contains("id=\"repeatability\""));
     assert!(
         html.contains("1 of 3 verdicts changed between the 2 runs"),
         "{html}"
     );
-    assert!(md.contains("**Confirmed** (flapping)"), "{md}");
     assert!(
         md.contains(&format!("| mro | {claim} | Confirmed → Refuted |")),
         "{md}"

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod browser;
+
 use std::process::Command;
 
 /// Runs `pyproof <args> --json <tmp>` (pinned to core 0 with taskset when `one_core`), asserts

@@ -1,5 +1,6 @@
 //! Claims, verdicts and the judging of a claim over several cases.
 
+use crate::standing::BuildVerdict;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -105,6 +106,9 @@ pub struct Judgement {
     /// it (an experiment with a round budget takes them, [`crate::RoundBudget`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub within_noise: bool,
+    /// For a claim judged per interpreter build: each build's verdict (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub builds: Vec<BuildVerdict>,
 }
 
 impl Judgement {
@@ -115,6 +119,7 @@ impl Judgement {
             verdict,
             evidence: evidence.into(),
             within_noise: false,
+            builds: Vec::new(),
         }
     }
 }
@@ -128,6 +133,9 @@ pub struct ClaimVerdict {
     pub verdict: Verdict,
     /// The evidence sentence.
     pub evidence: String,
+    /// For a claim judged per interpreter build: each build's verdict (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub builds: Vec<BuildVerdict>,
 }
 
 /// How one case of a claim came out.

@@ -140,6 +140,14 @@ pub trait Experiment: Send + Sync {
     fn workers(&self) -> &'static [&'static dyn Worker] {
         &[]
     }
+    /// The answer to give today, in one or two sentences whose figures come from `outcome`
+    /// (this run's, or a results file's): what the study guide's scorecard shows beside the
+    /// sheet's answer. A pure function of the outcome, so `pyproof report` can recompute it
+    /// from a saved run; None when the outcome lacks what it needs (e.g. every claim
+    /// Skipped).
+    fn answer_today(&self, _outcome: &Outcome) -> Option<String> {
+        None
+    }
 }
 
 /// The outcome of an experiment that could not run for a reason outside it (a Python package
@@ -153,6 +161,7 @@ pub fn skipped_outcome(experiment: &dyn Experiment, ctx: &RunContext<'_>, reason
             claim,
             verdict: crate::Verdict::Skipped,
             evidence: reason.to_string(),
+            builds: Vec::new(),
         })
         .collect();
     outcome.notes.push(format!("Skipped: {reason}"));
@@ -203,9 +212,11 @@ pub fn run_experiment(
                 claim,
                 verdict: j.verdict,
                 evidence: j.evidence.clone(),
+                builds: j.builds.clone(),
             }
         })
         .collect();
+    outcome.today = experiment.answer_today(&outcome);
     Ok(outcome)
 }
 

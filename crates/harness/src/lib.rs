@@ -28,6 +28,7 @@ pub mod options;
 mod outcome;
 pub mod rng;
 mod scale;
+mod standing;
 pub mod testing;
 pub mod time;
 pub mod worker;
@@ -54,6 +55,10 @@ pub use outcome::{
 };
 pub use rng::Rng;
 pub use scale::Scale;
+pub use standing::{
+    AnswerStanding, BEYOND_THE_SHEET, BuildVerdict, answer_standing, per_build_line,
+    tests_the_sheet,
+};
 pub use worker::Worker;
 
 /// The verdict of a claim that needs two cores, on a machine that gives this process one:

@@ -43,6 +43,10 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Wall time of the whole experiment, seconds.
     pub duration_s: f64,
+    /// The answer to give today, its figures from this outcome
+    /// ([`crate::Experiment::answer_today`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub today: Option<String>,
 }
 
 impl Outcome {
@@ -69,6 +73,7 @@ impl Outcome {
             facts: Vec::new(),
             notes: Vec::new(),
             duration_s: 0.0,
+            today: None,
         }
     }
 
@@ -99,6 +104,54 @@ impl Outcome {
             .iter()
             .find(|f| f.check == check)
             .map(|f| f.observed.as_str())
+    }
+
+    /// The median of the measurement with this key, when it has a finite one.
+    pub fn median_of(&self, key: &str) -> Option<f64> {
+        self.measurement(key)
+            .map(|m| m.summary.median)
+            .filter(|m| m.is_finite())
+    }
+
+    /// The median of the measurement with this key as the study guide quotes it: three
+    /// significant figures and `unit` right after ("1.79×", "0.373 s").
+    pub fn figure(&self, key: &str, unit: &str) -> Option<String> {
+        self.median_of(key).map(|m| {
+            let sep = if unit.is_empty() || unit == "×" || unit == "%" {
+                ""
+            } else {
+                " "
+            };
+            format!("{}{sep}{unit}", crate::measure::format_number(m))
+        })
+    }
+
+    /// The numbers `N` of every measurement key `<prefix>N<suffix>`, ascending and without
+    /// repeats: the sizes, counts or concurrencies a run measured (`asyncio.n`, `.wall_s`
+    /// gives every N of `asyncio.n<N>.wall_s`).
+    pub fn numbers_in_keys(&self, prefix: &str, suffix: &str) -> Vec<u64> {
+        let mut found: Vec<u64> = self
+            .measurements
+            .iter()
+            .filter_map(|m| {
+                m.key
+                    .strip_prefix(prefix)?
+                    .strip_suffix(suffix)?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The evidence of the claim with this id, once verdicts are attached.
+    pub fn evidence(&self, claim_id: &str) -> Option<&str> {
+        self.verdicts
+            .iter()
+            .find(|v| v.claim.id == claim_id)
+            .map(|v| v.evidence.as_str())
     }
 
     /// The verdict of the claim with this id, once [`crate::run_experiment`] attached them.
@@ -248,6 +301,10 @@ pub struct RunResults {
     /// marked. `outcomes` are those of the last run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repeats: Vec<RepeatedClaim>,
+    /// Wall time of the (last) run from its first experiment to its last, seconds: what the
+    /// trial costs, with everything between the experiments counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_s: Option<f64>,
 }
 
 impl RunResults {
@@ -332,6 +389,7 @@ mod tests {
                 claim: Claim::new(*claim, "(1)", "s", "t"),
                 verdict: *verdict,
                 evidence: String::new(),
+                builds: Vec::new(),
             });
         }
         RunResults {
@@ -348,6 +406,7 @@ mod tests {
             outcomes,
             failures: Vec::new(),
             repeats: Vec::new(),
+            wall_s: None,
         }
     }
 

@@ -31,3 +31,38 @@ pub fn assert_every_verdict(outcome: &Outcome, want: Verdict) {
         assert_eq!(v.verdict, want, "{}: {}", v.claim.id, v.evidence);
     }
 }
+
+/// A made-up outcome for testing an answer-today sentence: one sample per measurement key,
+/// the facts as (check, observed), and the evidence of claims by id.
+pub fn made_up_outcome(
+    figures: &[(&str, f64)],
+    facts: &[(&str, &str)],
+    evidence: &[(&str, &str)],
+) -> Outcome {
+    use crate::claim::{Claim, ClaimVerdict};
+    use crate::experiment::Section;
+    use crate::fact::Fact;
+    use crate::measure::Measurement;
+    let mut o = Outcome::new("made_up", Section::CheatSheet, "q", "a", Scale::Quick);
+    for (key, value) in figures {
+        o.measurements
+            .push(Measurement::new(*key, *key, "", vec![*value]));
+    }
+    for (check, observed) in facts {
+        o.facts.push(Fact {
+            claim: String::new(),
+            check: check.to_string(),
+            observed: observed.to_string(),
+            holds: true,
+        });
+    }
+    for (id, text) in evidence {
+        o.verdicts.push(ClaimVerdict {
+            claim: Claim::new(*id, "(x)", "s", "t"),
+            verdict: Verdict::Confirmed,
+            evidence: text.to_string(),
+            builds: Vec::new(),
+        });
+    }
+    o
+}

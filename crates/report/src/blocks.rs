@@ -3,7 +3,7 @@
 //! `<!-- NAME:start ... -->` and `<!-- NAME:end -->`; `pyproof report` rewrites what is
 //! between them, `pyproof check` says when it no longer matches the committed results.
 
-use crate::document::{cell, key_number, md_table, stamp};
+use crate::document::{cell, key_number, md_table, scorecard, stamp};
 use pyproof_harness::{Outcome, RunResults};
 use std::fmt::Write;
 
@@ -11,8 +11,8 @@ use std::fmt::Write;
 pub const VERDICTS: &str = "verdicts";
 /// The measured tables of each experiment's docs page: every figure a page quotes.
 pub const MEASURED: &str = "measured";
-/// The README's block.
-pub const VERDICT_TABLE: &str = "verdict-table";
+/// The README's block: the scorecard.
+pub const SCORECARD: &str = "scorecard";
 
 fn start_marker(name: &str) -> String {
     format!(
@@ -70,33 +70,16 @@ pub fn measured_block(o: &Outcome, r: &RunResults) -> String {
     out
 }
 
-/// The whole run's verdict table for the README.
-pub fn verdict_table_block(r: &RunResults) -> String {
-    let mut out = format!(
-        "From the last committed run — {} — see [docs/report](docs/report/report.md).\n\n\
-         | question | the sheet's answer | verdicts |\n|---|---|---|\n",
-        cell(&stamp(&r.environment))
-    );
-    for o in &r.outcomes {
-        let verdicts: Vec<String> = o
-            .verdicts
-            .iter()
-            .map(|v| format!("{} {}", v.claim.label, v.verdict.word()))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| [{}](docs/{}.md): {} | {} | {} |",
-            o.id,
-            o.id,
-            cell(&o.question),
-            cell(&o.sheet_answer),
-            verdicts.join(", ")
-        );
-    }
-    for f in &r.failures {
-        let _ = writeln!(out, "| {} | | FAILED: {} |", f.id, cell(&f.error));
-    }
-    out
+/// The scorecard for the README: one row per question, linking to its page of the
+/// committed report.
+pub fn scorecard_block(r: &RunResults) -> String {
+    format!(
+        "From the last committed run — {} — standings by the rule in \
+         [docs/verdicts.md](docs/verdicts.md#where-an-answer-stands); each question links to its \
+         page of the report ([all of it](docs/report/report.md)).\n\n{}",
+        cell(&stamp(&r.environment)),
+        scorecard::markdown(r, &|id| format!("docs/report/{id}.md"))
+    )
 }
 
 /// What is between the markers of block `name` in `text`, if both are there.
@@ -151,8 +134,8 @@ mod tests {
             twice,
             "idempotent"
         );
-        let appended = set("# t\n", VERDICT_TABLE, "x", &["## Nowhere"]);
-        assert!(appended.ends_with("x\n<!-- verdict-table:end -->\n"));
+        let appended = set("# t\n", SCORECARD, "x", &["## Nowhere"]);
+        assert!(appended.ends_with("x\n<!-- scorecard:end -->\n"));
         assert_eq!(current("no block", VERDICTS), None);
     }
 

@@ -119,6 +119,7 @@ pub fn structure(root: &Path, ids: &[&str], benches: &[(&str, &str)]) -> Vec<Pro
         }
     }
     problems.extend(stale_code(root));
+    problems.extend(crate::links::outside_links(root, "README.md"));
     problems
 }
 
@@ -193,6 +194,17 @@ pub fn report(root: &Path, ids: &[&str]) -> Vec<Problem> {
             problems.push(problem(format!("no docs/report/{name}"), RERUN));
         }
     }
+    for id in ids {
+        for ext in ["md", "html"] {
+            if !root
+                .join("docs/report")
+                .join(format!("{id}.{ext}"))
+                .is_file()
+            {
+                problems.push(problem(format!("no docs/report/{id}.{ext}"), REPORT));
+            }
+        }
+    }
     let results = match committed_results(root) {
         Ok(r) => r,
         Err(e) => {
@@ -235,14 +247,14 @@ pub fn report(root: &Path, ids: &[&str]) -> Vec<Problem> {
     }
     match std::fs::read_to_string(root.join("README.md")) {
         Ok(text) => {
-            let want = blocks::verdict_table_block(&results);
-            match blocks::current(&text, blocks::VERDICT_TABLE) {
+            let want = blocks::scorecard_block(&results);
+            match blocks::current(&text, blocks::SCORECARD) {
                 None => problems.push(problem(
-                    "README.md has no generated verdict table".into(),
+                    "README.md has no generated scorecard".into(),
                     REPORT,
                 )),
                 Some(have) if have != want.trim_matches('\n') => problems.push(problem(
-                    "the verdict table in README.md is stale".into(),
+                    "the scorecard in README.md is stale".into(),
                     REPORT,
                 )),
                 Some(_) => {}

@@ -11,7 +11,8 @@
 //!   README's verdict table).
 //! - [`snippets`]: code quoted in the docs, pulled from the real source files.
 //! - [`check`]: every experiment has its places (`pyproof check`), and the committed report
-//!   covers them (`pyproof check --report`).
+//!   covers them (`pyproof check --report`); [`links`]: the README links nothing outside the
+//!   repository.
 //! - [`write_atomic`] (from `pyproof-proc`): every file is written to a temporary name and
 //!   renamed, so an interrupted run never leaves half a report in place of a good one.
 //! - [`TerminalProgress`]: progress on stderr for anything that takes more than a second.
@@ -20,6 +21,7 @@ pub mod blocks;
 pub mod check;
 pub mod compare;
 pub mod document;
+pub mod links;
 mod progress;
 pub mod snippets;
 pub mod svg;

@@ -331,7 +331,30 @@ pub fn repeatability(claims: &[pyproof_harness::RepeatedClaim]) -> String {
     }
 }
 
-/// The verdict table of a whole run, with the environment stamp and any failures.
+/// How long each experiment took, and the total: what a trial costs on this machine.
+pub fn times(r: &RunResults) -> Table {
+    let mut t = Table::new("Time", &["experiment", "seconds"]);
+    for o in &r.outcomes {
+        t.row(vec![o.id.clone(), format!("{:.1}", o.duration_s)]);
+    }
+    t.row(vec![
+        "total in experiments".into(),
+        format!(
+            "{:.1}",
+            r.outcomes.iter().map(|o| o.duration_s).sum::<f64>()
+        ),
+    ]);
+    if let Some(wall) = r.wall_s {
+        t.row(vec![
+            "the whole run, wall time".into(),
+            format!("{wall:.1}"),
+        ]);
+    }
+    t
+}
+
+/// The verdict table of a whole run, the time each experiment took, the environment stamp
+/// and any failures.
 pub fn summary(r: &RunResults) -> String {
     let mut t = Table::new("Verdicts", &["experiment", "claim", "verdict", "statement"]);
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -355,6 +378,8 @@ pub fn summary(r: &RunResults) -> String {
         ]);
     }
     let mut out = table(&t);
+    out.push('\n');
+    out.push_str(&table(&times(r)));
     let tally: Vec<String> = Verdict::ALL
         .iter()
         .filter_map(|v| {

@@ -49,6 +49,7 @@ pub fn run(
     progress_for: &dyn Fn(&str) -> Box<dyn Progress>,
     on_outcome: &mut dyn FnMut(Result<&Outcome, &RunFailure>),
 ) -> RunResults {
+    let started = std::time::Instant::now();
     let environment = environment(scale);
     let mut outcomes = Vec::new();
     let mut failures = Vec::new();
@@ -83,6 +84,7 @@ pub fn run(
         outcomes,
         failures,
         repeats: Vec::new(),
+        wall_s: Some(started.elapsed().as_secs_f64()),
     }
 }
 

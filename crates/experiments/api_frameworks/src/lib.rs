@@ -27,6 +27,7 @@ pub mod payload;
 pub mod plan;
 mod render;
 pub mod servers;
+mod today;
 mod validation;
 
 use judge::ids;
@@ -98,6 +99,10 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(60);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Experiment for ApiFrameworks {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -10,6 +10,7 @@
 //! polled manually (each `Pending` is the `yield`), then run by tokio.
 
 pub mod judge;
+mod today;
 
 use judge::ids;
 use pyo3::prelude::*;
@@ -149,6 +150,10 @@ fn overlap_plan(scale: Scale) -> (usize, f64, usize) {
 }
 
 impl Experiment for AsyncUnderTheHood {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -9,6 +9,7 @@
 
 pub mod judge;
 mod render;
+mod today;
 
 use judge::ids;
 use judge::us;
@@ -113,6 +114,10 @@ pub(crate) struct PyReport {
 }
 
 impl Experiment for CpuParallelism {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -20,6 +20,7 @@ pub mod polars_side;
 mod render;
 pub mod runs;
 pub mod scan;
+mod today;
 pub mod worker;
 
 use data::{ensure_dataset, find_ragged};
@@ -129,6 +130,10 @@ pub const TOLERANCE_F64: f64 = 1e-9;
 pub const TOLERANCE_F32: f64 = 1e-5;
 
 impl Experiment for DataframeMemory {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -18,6 +18,7 @@ pub mod alloc;
 pub mod judge;
 pub mod pipelines;
 mod render;
+mod today;
 
 use judge::ids;
 use judge::{Point, judge};
@@ -112,6 +113,10 @@ struct PyReport {
 }
 
 impl Experiment for GeneratorMemory {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

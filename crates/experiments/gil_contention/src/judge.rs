@@ -10,7 +10,8 @@ use crate::{
 };
 use crate::{convoy, gil_wait};
 use pyproof_harness::{
-    Case, Judgement, Standing, Threshold, Verdict, format_number, judge_cases, one_core,
+    BuildVerdict, Case, Judgement, Standing, Threshold, Verdict, format_number, judge_cases,
+    one_core,
 };
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -201,9 +202,22 @@ pub(crate) fn judge(
     out
 }
 
-/// Claim (i) over (label, free-threaded with the GIL off, per-round speedups at k = 2) per
-/// interpreter.
-pub fn judge_interpreters(cases: &[(String, bool, Vec<f64>)], cores: usize) -> Judgement {
+/// One interpreter's part of claim (i).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterpreterCase {
+    /// How the evidence names it ("Python 3.13.15 (free-threaded, GIL off)").
+    pub label: String,
+    /// Its build as the report lists it: the version, `t` for free-threaded ("3.13.15t").
+    pub build: String,
+    /// A free-threaded build running with the GIL off.
+    pub gil_off: bool,
+    /// Per-round speedups of 2 threads over one.
+    pub speedups: Vec<f64>,
+}
+
+/// Claim (i) over every interpreter measured; each build's verdict is kept beside the
+/// judgement (the scorecard's "Outdated on …" reads it).
+pub fn judge_interpreters(cases: &[InterpreterCase], cores: usize) -> Judgement {
     if let Some(j) = one_core(
         ids::EVERY_INTERPRETER,
         cores,
@@ -224,23 +238,41 @@ pub fn judge_interpreters(cases: &[(String, bool, Vec<f64>)], cores: usize) -> J
     // neither side (no speedup is not a GIL) — reported, not counted.
     let mut judged = Vec::new();
     let mut neither = Vec::new();
+    let mut builds = Vec::new();
     // The labels name the build already ("Python 3.13.15 (free-threaded, GIL off)").
-    for (label, free_threaded, speedups) in cases {
-        let name = label.clone();
-        if !free_threaded {
-            judged.push(NO_SPEEDUP.case(name, "2 threads", speedups, "×"));
-            continue;
-        }
-        let scaled = scales(2, cores).case(name.clone(), "2 threads", speedups, "×");
-        match scaled.standing {
-            Standing::Holds => judged.push(Case::judged(
-                name,
-                Standing::Fails,
-                format!("{} (scaled)", scaled.detail),
-            )),
-            Standing::WithinNoise => judged.push(scaled),
-            Standing::Fails => neither.push(format!("{name} {}", scaled.detail)),
-        }
+    for c in cases {
+        let name = c.label.clone();
+        let holds = if !c.gil_off {
+            let case = NO_SPEEDUP.case(name, "2 threads", &c.speedups, "×");
+            let holds = decided(case.standing);
+            judged.push(case);
+            holds
+        } else {
+            let scaled = scales(2, cores).case(name.clone(), "2 threads", &c.speedups, "×");
+            match scaled.standing {
+                Standing::Holds => {
+                    judged.push(Case::judged(
+                        name,
+                        Standing::Fails,
+                        format!("{} (scaled)", scaled.detail),
+                    ));
+                    Some(false)
+                }
+                Standing::WithinNoise => {
+                    judged.push(scaled);
+                    None
+                }
+                Standing::Fails => {
+                    neither.push(format!("{name} {}", scaled.detail));
+                    None
+                }
+            }
+        };
+        builds.push(BuildVerdict {
+            build: c.build.clone(),
+            free_threaded: c.gil_off,
+            holds,
+        });
     }
     if judged.is_empty() {
         return Judgement::new(
@@ -258,7 +290,17 @@ pub fn judge_interpreters(cases: &[(String, bool, Vec<f64>)], cores: usize) -> J
             neither.join("; ")
         );
     }
+    j.builds = builds;
     j
+}
+
+/// A case's standing as a build's verdict: held, failed, or not decided.
+fn decided(standing: Standing) -> Option<bool> {
+    match standing {
+        Standing::Holds => Some(true),
+        Standing::Fails => Some(false),
+        Standing::WithinNoise => None,
+    }
 }
 
 /// Claim (h) over the cells with one spinning thread.

@@ -40,6 +40,7 @@ mod run_convoy;
 mod run_interpreters;
 mod run_wait;
 pub mod timeline;
+mod today;
 pub mod workload;
 
 use judge::ids;
@@ -193,6 +194,10 @@ fn ks_text(ks: &[usize]) -> String {
 }
 
 impl Experiment for GilContention {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -3,7 +3,7 @@
 
 use crate::interpreters;
 use crate::judge::ids;
-use crate::judge::{judge_interpreters, judge_race};
+use crate::judge::{InterpreterCase, judge_interpreters, judge_race};
 use pyproof_harness::{
     Bar, Chart, ExperimentError, Measurement, Outcome, RunContext, Scale, Summary, Table,
     format_number,
@@ -131,7 +131,16 @@ pub(crate) fn every_interpreter(
             .find(|(k, _)| *k == 2)
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        cases.push((label, gil_off, at_two));
+        cases.push(InterpreterCase {
+            label,
+            build: format!(
+                "{}{}",
+                m.facts.version,
+                if m.facts.free_threaded { "t" } else { "" }
+            ),
+            gil_off,
+            speedups: at_two,
+        });
     }
     outcome.tables.push(table);
     outcome.charts.push(Chart::Bars {

@@ -28,6 +28,7 @@ pub mod runs;
 pub mod scaled;
 pub mod stages;
 pub mod stats;
+mod today;
 pub mod worker;
 
 use corpus::ensure_corpus;
@@ -110,6 +111,10 @@ pub const DECODE_FIRST: Threshold = Threshold::at_least(TIE).tie_within(TIE);
 pub const RUST_TARGET: f64 = 5.0;
 
 impl Experiment for ImageParallelism {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

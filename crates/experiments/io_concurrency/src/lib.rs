@@ -15,6 +15,7 @@ pub mod costs;
 pub mod judge;
 pub mod net;
 mod render;
+mod today;
 
 use judge::ids;
 use net::ClientReport;
@@ -245,6 +246,10 @@ pub fn run_client(mode: Mode, port: u16, n: u64) -> Result<Sample, ExperimentErr
 }
 
 impl Experiment for IoConcurrency {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -8,6 +8,7 @@
 
 pub mod judge;
 pub mod shape;
+mod today;
 
 use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
@@ -32,6 +33,10 @@ pub const META: Meta = Meta {
 };
 
 impl Experiment for MethodKinds {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

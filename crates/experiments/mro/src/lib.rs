@@ -9,6 +9,7 @@
 
 pub mod c3;
 pub mod judge;
+mod today;
 
 use c3::{ClassDef, ClassGraph, MroError, random_hierarchy};
 use judge::ids;
@@ -208,6 +209,10 @@ pub fn compare(graph: &ClassGraph, decisions: &[Decision]) -> Vec<Disagreement> 
 }
 
 impl Experiment for Mro {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -7,6 +7,7 @@
 //! can change, and `t[0] += [x]` both raises and mutates.
 
 pub mod judge;
+mod today;
 
 use judge::ids;
 use pyproof_harness::{Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Section};
@@ -31,6 +32,10 @@ pub const META: Meta = Meta {
 };
 
 impl Experiment for MutableDefaults {
+    fn answer_today(&self, outcome: &Outcome) -> Option<String> {
+        today::answer(outcome)
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

@@ -154,12 +154,13 @@ fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner(
     assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
 }
 
-fn case(label: &str, free: bool, speedup: f64) -> (String, bool, Vec<f64>) {
-    (
-        label.to_string(),
-        free,
-        vec![speedup * 0.99, speedup, speedup * 1.01],
-    )
+fn case(label: &str, free: bool, speedup: f64) -> InterpreterCase {
+    InterpreterCase {
+        label: label.to_string(),
+        build: label.split(' ').next().unwrap_or(label).to_string(),
+        gil_off: free,
+        speedups: vec![speedup * 0.99, speedup, speedup * 1.01],
+    }
 }
 
 #[test]
@@ -175,6 +176,20 @@ fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
             .contains("not for 3.13t (free-threaded, GIL off): 2 threads"),
         "{}",
         j.evidence
+    );
+    // Each build's verdict is kept: the scorecard calls the answer outdated on 3.13t.
+    let held: Vec<(&str, Option<bool>)> = j
+        .builds
+        .iter()
+        .map(|b| (b.build.as_str(), b.holds))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("3.11", Some(true)),
+            ("3.12", Some(true)),
+            ("3.13t", Some(false))
+        ]
     );
     // A GIL build that scaled is one more case against, named, not a blanket refutation.
     both.push(case("3.6", false, 1.6));
