@@ -58,8 +58,17 @@ pub fn python_command(interp: &Interpreter) -> Command {
 /// interpreter, through the one worker entry point (`python -m pyproof <id> ...`); the
 /// caller adds the module's own arguments.
 pub fn python_worker(interp: &Interpreter, id: &str) -> Command {
-    let mut cmd = python_command(interp);
-    cmd.args(["-m", "pyproof", id]);
+    worker_on(&interp.executable, &interp.python_dir, id)
+}
+
+/// Experiment `id`'s Python module run by another interpreter (`executable`, e.g. a
+/// free-threaded build `pythons` found) with `python_dir` importable: for workers that need
+/// only the standard library, so no venv of that interpreter is needed.
+pub fn worker_on(executable: &std::path::Path, python_dir: &std::path::Path, id: &str) -> Command {
+    let mut cmd = Command::new(executable);
+    cmd.env("PYTHONPATH", python_dir)
+        .env("PYTHONUNBUFFERED", "1")
+        .args(["-m", "pyproof", id]);
     cmd
 }
 

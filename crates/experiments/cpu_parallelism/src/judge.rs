@@ -14,13 +14,19 @@ pub mod ids {
     pub const THREADS_NO_SPEEDUP: &str = "threads_no_speedup";
     /// Claim (3).
     pub const CHUNKSIZE_MOVES_CROSSOVER: &str = "chunksize_moves_crossover";
-    /// Every claim, in the order declared.
+    /// Claim (4): the sheet's answer on each build (free-threaded ones and their GIL twins).
+    pub const EVERY_BUILD: &str = "every_build";
+    /// The claims judged over the main run's speedups ([`super::judge`]), in the order
+    /// declared; (4) is judged over the builds ([`super::judge_builds`]).
     pub const ALL: [&str; 3] = [
         MULTIPROCESSING_BEST,
         THREADS_NO_SPEEDUP,
         CHUNKSIZE_MOVES_CROSSOVER,
     ];
 }
+
+mod builds;
+pub use builds::{BuildCase, judge_builds};
 
 /// Speedups over sequential, every round, by (executor, task size in µs as bits): executors
 /// `threads`, `processes:1` (chunksize 1), `processes:auto` (four chunks per worker).

@@ -7,6 +7,7 @@
 //! the sequential one. From the speedups the experiment finds the **crossover**: the task size
 //! below which a process pool is slower than doing the work on one thread.
 
+mod builds;
 pub mod judge;
 mod render;
 mod today;
@@ -173,6 +174,23 @@ impl Experiment for CpuParallelism {
                  when it orders the two; Inconclusive when the sizes run cannot order them, or \
                  on one core",
             ),
+            Claim::new(
+                ids::EVERY_BUILD,
+                "(4)",
+                "the sheet's answer on every build: a process pool beats a thread pool for \
+                 CPU-bound Python work on each CPython build measured — the free-threaded \
+                 builds on this machine and the GIL build of the same version",
+                format!(
+                    "at the largest task size ({}), per build, the 95% interval of the paired \
+                     per-round ratio of the thread pool's time to the process pool's (k = \
+                     {cores}, chunksize 1) {} — a tie fails \"beats\"; Confirmed when it holds \
+                     on every build, Nuanced when on some (each build's verdict listed), Refuted \
+                     when on none; Inconclusive when no free-threaded build was found (`pyproof \
+                     pythons --build 3.13t` makes one) or on one core",
+                    us(plan.sizes_us.last().copied().unwrap_or(f64::NAN)),
+                    BEAT_THREADS.describe("×")
+                ),
+            ),
         ]
     }
 
@@ -212,6 +230,8 @@ impl Experiment for CpuParallelism {
             cross_auto,
             cores,
         ));
+        let cases = builds::every_build(&mut outcome, ctx, &plan, cores)?;
+        outcome.judgements.push(judge::judge_builds(&cases, cores));
         outcome.notes.push(format!(
             "Each task is a pure-Python loop calibrated on this machine ({} iterations per µs); \
              every configuration does the same total work, so a speedup is the same work done \
@@ -229,12 +249,25 @@ impl Experiment for CpuParallelism {
 /// Runs `rounds` interleaved rounds in one fresh worker (its own calibration and pools) and
 /// checks every executor's checksum at a size against the sequential one of that worker.
 fn run_worker(plan: &Plan, cores: usize, rounds: usize) -> Result<PyReport, ExperimentError> {
+    let cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
+    run_on(cmd, &plan.sizes_us, "1,auto", plan, cores, rounds)
+}
+
+/// [`run_worker`] with the worker command given (another interpreter's, [`builds`]), the
+/// task sizes and the process pool's chunksizes.
+pub(crate) fn run_on(
+    mut cmd: std::process::Command,
+    sizes_us: &[f64],
+    chunksizes: &str,
+    plan: &Plan,
+    cores: usize,
+    rounds: usize,
+) -> Result<PyReport, ExperimentError> {
     let timeout = Duration::from_secs(120)
         + Duration::from_secs_f64(plan.total_ms / 1000.0 * 20.0 * rounds as f64);
-    let mut cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
     cmd.args(["--sizes-us"])
         .arg(
-            plan.sizes_us
+            sizes_us
                 .iter()
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()
@@ -243,7 +276,7 @@ fn run_worker(plan: &Plan, cores: usize, rounds: usize) -> Result<PyReport, Expe
         .args(["--total-ms", &plan.total_ms.to_string()])
         .args(["--k", &cores.to_string()])
         .args(["--rounds", &rounds.to_string()])
-        .args(["--chunksizes", "1,auto"])
+        .args(["--chunksizes", chunksizes])
         .args(["--max-round-trips", &MAX_ROUND_TRIPS.to_string()])
         .args(["--timeout", &format!("{:.0}", timeout.as_secs_f64() - 10.0)]);
     let report = run_measured(cmd, &RunOptions::new("the CPU tasks", timeout))?.check()?;

@@ -1,5 +1,6 @@
 //! cpu_parallelism in process: a quick run measures every executor at every size (the same
-//! checksums, checked inside the run) and judges the three claims.
+//! checksums, checked inside the run) and judges the four claims — (4) under the free-threaded
+//! builds on the machine and their GIL twins, when there are any (CI builds one first).
 
 use cpu_parallelism::CpuParallelism;
 use cpu_parallelism::judge::ids;
@@ -13,7 +14,9 @@ fn a_quick_run_measures_every_executor_and_judges_every_claim() {
         .iter()
         .map(|v| v.claim.id.as_str())
         .collect();
-    assert_eq!(claims, ids::ALL);
+    let mut declared = ids::ALL.to_vec();
+    declared.push(ids::EVERY_BUILD);
+    assert_eq!(claims, declared);
     for key in [
         "size10us.sequential.seconds",
         "size1000us.threads.speedup",
@@ -24,5 +27,43 @@ fn a_quick_run_measures_every_executor_and_judges_every_claim() {
             .measurement(key)
             .unwrap_or_else(|| panic!("{key} missing"));
         assert!(!m.samples.is_empty(), "{key} has every round's samples");
+    }
+
+    // (4): each free-threaded build and its GIL twin measured, each build's verdict kept.
+    let (found, _) = pyproof_python::pythons::find_all(&[]);
+    let free_threaded = found
+        .iter()
+        .any(|i| i.found.free_threaded && !i.found.gil_enabled);
+    if std::env::var_os("PYPROOF_REQUIRE_FREE_THREADED").is_some() {
+        assert!(
+            free_threaded,
+            "CI builds 3.13t before the tests; none was found"
+        );
+    }
+    let every_build = outcome
+        .verdicts
+        .iter()
+        .find(|v| v.claim.id == ids::EVERY_BUILD)
+        .expect("judged");
+    if free_threaded {
+        assert!(
+            every_build.builds.iter().any(|b| b.free_threaded),
+            "{}",
+            every_build.evidence
+        );
+        assert!(
+            outcome.measurements.iter().any(
+                |m| m.key.starts_with("builds.") && m.key.ends_with("t.processes_over_threads")
+            ),
+            "the free-threaded build's rounds are kept"
+        );
+    } else {
+        assert!(
+            every_build
+                .evidence
+                .contains("no free-threaded CPython was found"),
+            "{}",
+            every_build.evidence
+        );
     }
 }

@@ -1,0 +1,199 @@
+//! Claim (4)'s runs: the same worker (standard library only, so no venv is needed) under the
+//! free-threaded CPythons on this machine and the GIL build of the same version, at the
+//! largest task size: is a process pool still better than threads when threads are free to
+//! run in parallel?
+
+use crate::judge::{BuildCase, us};
+use crate::{Plan, run_on};
+use pyproof_harness::{
+    ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median_interval,
+};
+use pyproof_python::pythons::{Installed, find_all};
+use pyproof_python::{Interpreter, worker_on};
+
+/// The builds claim (4) measures: every free-threaded build running with the GIL off, and for
+/// each, the newest GIL build of the same major.minor (its twin), in that order.
+pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
+    let mut chosen: Vec<&Installed> = Vec::new();
+    for ft in found
+        .iter()
+        .filter(|i| i.found.free_threaded && !i.found.gil_enabled)
+    {
+        let (major, minor, _) = ft.found.version;
+        let twin = found
+            .iter()
+            .filter(|i| {
+                !i.found.free_threaded && (i.found.version.0, i.found.version.1) == (major, minor)
+            })
+            .max_by_key(|i| i.found.version);
+        for i in twin.into_iter().chain([ft]) {
+            if !chosen
+                .iter()
+                .any(|c| c.found.executable == i.found.executable)
+            {
+                chosen.push(i);
+            }
+        }
+    }
+    chosen
+}
+
+/// The build's name in the report: its version, `t` when free-threaded ("3.13.15t").
+fn build_name(i: &Installed) -> String {
+    format!(
+        "{}{}",
+        i.found.version_text(),
+        if i.found.free_threaded { "t" } else { "" }
+    )
+}
+
+/// Runs the worker under each build of [`builds_to_run`] for the plan's minimum rounds at its
+/// largest task size; adds the measurements and a table; returns the cases for the judge.
+pub(crate) fn every_build(
+    outcome: &mut Outcome,
+    ctx: &RunContext<'_>,
+    plan: &Plan,
+    cores: usize,
+) -> Result<Vec<BuildCase>, ExperimentError> {
+    let Some(&size) = plan.sizes_us.last() else {
+        return Ok(Vec::new());
+    };
+    if cores < 2 {
+        return Ok(Vec::new());
+    }
+    ctx.progress
+        .update("finding the CPython builds on this machine", 0, 1);
+    let (found, _refused) = find_all(&[]);
+    let builds = builds_to_run(&found);
+    let python_dir = Interpreter::get()?.python_dir.clone();
+    let mut cases = Vec::new();
+    let mut table = Table::new(
+        format!(
+            "The sheet's answer per build: {} tasks, k = {cores}, chunksize 1 (medians of {} \
+             rounds; the ratio's 95% interval)",
+            us(size),
+            plan.rounds.min
+        ),
+        &[
+            "interpreter",
+            "version",
+            "build",
+            "threads over sequential",
+            "processes over sequential",
+            "thread time ÷ process time",
+        ],
+    );
+    for (i, b) in builds.iter().enumerate() {
+        let name = build_name(b);
+        ctx.progress.update(
+            &format!("threads and processes under Python {name}"),
+            i,
+            builds.len(),
+        );
+        let cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
+        let report = run_on(cmd, &[size], "1", plan, cores, plan.rounds.min).map_err(|e| {
+            ExperimentError::Inconsistent(format!(
+                "the CPU tasks under {}: {e}",
+                b.candidate.path.display()
+            ))
+        })?;
+        let seconds = |executor: &str| {
+            report
+                .samples
+                .iter()
+                .find(|s| s.executor == executor)
+                .map(|s| s.seconds.clone())
+                .unwrap_or_default()
+        };
+        let case = BuildCase {
+            label: format!(
+                "Python {} ({})",
+                b.found.version_text(),
+                b.found.build_label()
+            ),
+            build: name.clone(),
+            free_threaded: b.found.free_threaded && !b.found.gil_enabled,
+            sequential: seconds("sequential"),
+            threads: seconds("threads"),
+            processes: seconds("processes:1"),
+        };
+        let ratio = median_interval(&case.processes_over_threads());
+        for (what, value) in [
+            ("threads", case.threads_speedup()),
+            ("processes", case.processes_speedup()),
+        ] {
+            outcome.measurements.push(Measurement::new(
+                format!("builds.{name}.{what}.speedup"),
+                format!("{} on Python {name}, {} tasks", what, us(size)),
+                "×",
+                vec![value],
+            ));
+        }
+        outcome.measurements.push(Measurement::new(
+            format!("builds.{name}.processes_over_threads"),
+            format!("thread pool time ÷ process pool time on Python {name}"),
+            "×",
+            case.processes_over_threads(),
+        ));
+        table.row(vec![
+            b.candidate.path.display().to_string(),
+            b.found.version_text(),
+            b.found.build_label().to_string(),
+            format!("{}×", format_number(case.threads_speedup())),
+            format!("{}×", format_number(case.processes_speedup())),
+            format!(
+                "{}× (95% CI {}–{})",
+                format_number(ratio.median),
+                format_number(ratio.lo),
+                format_number(ratio.hi)
+            ),
+        ]);
+        cases.push(case);
+    }
+    if !cases.is_empty() {
+        outcome.tables.push(table);
+    }
+    Ok(cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyproof_python::pythons::{Candidate, Found, Source};
+    use std::path::PathBuf;
+
+    fn installed(path: &str, version: (u32, u32, u32), ft: bool, gil: bool) -> Installed {
+        Installed {
+            candidate: Candidate {
+                path: PathBuf::from(path),
+                source: Source::Pyenv,
+            },
+            found: Found {
+                version,
+                free_threaded: ft,
+                gil_enabled: gil,
+                executable: PathBuf::from(path),
+            },
+        }
+    }
+
+    #[test]
+    fn free_threaded_builds_come_with_their_newest_gil_twin() {
+        let found = [
+            installed("/a/3.11", (3, 11, 7), false, true),
+            installed("/a/3.13.0", (3, 13, 0), false, true),
+            installed("/a/3.13.15", (3, 13, 15), false, true),
+            installed("/a/3.13.15t", (3, 13, 15), true, false),
+            // A free-threaded build whose GIL an extension re-enabled runs like a GIL build.
+            installed("/a/3.14t-gil", (3, 14, 1), true, true),
+            installed("/a/3.15t", (3, 15, 2), true, false),
+        ];
+        let chosen: Vec<&str> = builds_to_run(&found)
+            .iter()
+            .map(|i| i.candidate.path.to_str().unwrap_or(""))
+            .collect();
+        assert_eq!(chosen, ["/a/3.13.15", "/a/3.13.15t", "/a/3.15t"]);
+        assert!(builds_to_run(&found[..3]).is_empty());
+        assert_eq!(build_name(&found[3]), "3.13.15t");
+    }
+}

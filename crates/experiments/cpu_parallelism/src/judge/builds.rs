@@ -1,0 +1,172 @@
+//! Claim (4), pure: the sheet's answer judged on each CPython build measured.
+
+use super::ids;
+use crate::BEAT_THREADS;
+use pyproof_harness::{
+    BuildVerdict, Case, Judgement, Standing, Verdict, format_number, judge_cases, median, one_core,
+    pairwise_ratios,
+};
+
+/// One build's rounds at the largest task size, seconds per round (paired by index).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildCase {
+    /// How the evidence names it ("Python 3.13.15 (free-threaded)").
+    pub label: String,
+    /// The build as the report lists it ("3.13.15t").
+    pub build: String,
+    /// A free-threaded build running with the GIL off.
+    pub free_threaded: bool,
+    /// The tasks one after another.
+    pub sequential: Vec<f64>,
+    /// On the thread pool.
+    pub threads: Vec<f64>,
+    /// On the process pool.
+    pub processes: Vec<f64>,
+}
+
+impl BuildCase {
+    /// Per round: the thread pool's time over the process pool's (> 1: processes faster).
+    pub fn processes_over_threads(&self) -> Vec<f64> {
+        pairwise_ratios(&self.threads, &self.processes)
+    }
+
+    /// Median speedup of the thread pool over sequential.
+    pub fn threads_speedup(&self) -> f64 {
+        median(&pairwise_ratios(&self.sequential, &self.threads))
+    }
+
+    /// Median speedup of the process pool over sequential.
+    pub fn processes_speedup(&self) -> f64 {
+        median(&pairwise_ratios(&self.sequential, &self.processes))
+    }
+}
+
+/// Claim (4): per build, processes over threads on the 95% interval of the paired per-round
+/// ratio against [`BEAT_THREADS`] (a tie fails "beats"); each build's verdict kept.
+pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
+    if let Some(j) = one_core(
+        ids::EVERY_BUILD,
+        cores,
+        "no pool can run two tasks at once on any build",
+    ) {
+        return j;
+    }
+    if !cases.iter().any(|c| c.free_threaded) {
+        return Judgement::new(
+            ids::EVERY_BUILD,
+            Verdict::Inconclusive,
+            "no free-threaded CPython was found, so every build measured would be a GIL build \
+             like the main run's: `cargo run --release -- pythons --build 3.13t` builds one \
+             into ~/.cache/pyproof and the next run measures it",
+        );
+    }
+    let judged: Vec<Case> = cases
+        .iter()
+        .map(|c| {
+            let case = BEAT_THREADS.case(
+                c.label.clone(),
+                "thread pool time ÷ process pool time",
+                &c.processes_over_threads(),
+                "×",
+            );
+            Case::judged(
+                case.label,
+                case.standing,
+                format!(
+                    "{} (over sequential: threads {}×, processes {}×)",
+                    case.detail,
+                    format_number(c.threads_speedup()),
+                    format_number(c.processes_speedup())
+                ),
+            )
+        })
+        .collect();
+    let mut j = judge_cases(ids::EVERY_BUILD, &judged);
+    j.builds = cases
+        .iter()
+        .zip(&judged)
+        .map(|(c, case)| BuildVerdict {
+            build: c.build.clone(),
+            free_threaded: c.free_threaded,
+            holds: match case.standing {
+                Standing::Holds => Some(true),
+                Standing::Fails => Some(false),
+                Standing::WithinNoise => None,
+            },
+        })
+        .collect();
+    j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(build: &str, free: bool, threads_s: f64, processes_s: f64) -> BuildCase {
+        let spread = |x: f64| vec![x * 0.99, x, x * 1.01, x];
+        BuildCase {
+            label: format!("Python {build}"),
+            build: build.to_string(),
+            free_threaded: free,
+            sequential: spread(1.0),
+            threads: spread(threads_s),
+            processes: spread(processes_s),
+        }
+    }
+
+    #[test]
+    fn processes_beat_threads_on_the_gil_build_and_tie_on_the_free_threaded_one() {
+        let j = judge_builds(
+            &[
+                case("3.13.15", false, 1.0, 0.55),
+                case("3.13.15t", true, 0.53, 0.55),
+            ],
+            2,
+        );
+        assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+        let held: Vec<(&str, Option<bool>)> = j
+            .builds
+            .iter()
+            .map(|b| (b.build.as_str(), b.holds))
+            .collect();
+        assert_eq!(held, [("3.13.15", Some(true)), ("3.13.15t", Some(false))]);
+        assert!(
+            j.evidence
+                .contains("(over sequential: threads 1.89×, processes 1.82×)"),
+            "{}",
+            j.evidence
+        );
+        // Both builds behind processes: the sheet holds on both.
+        let j = judge_builds(
+            &[
+                case("3.13.15", false, 1.0, 0.55),
+                case("3.13.15t", true, 1.0, 0.6),
+            ],
+            2,
+        );
+        assert_eq!(j.verdict, Verdict::Confirmed);
+    }
+
+    #[test]
+    fn without_a_free_threaded_build_or_a_second_core_nothing_is_decided() {
+        let j = judge_builds(&[case("3.11.7", false, 1.0, 0.55)], 2);
+        assert_eq!(j.verdict, Verdict::Inconclusive);
+        assert!(
+            j.evidence.contains("pythons --build 3.13t"),
+            "{}",
+            j.evidence
+        );
+        assert!(j.builds.is_empty());
+        let j = judge_builds(&[case("3.13.15t", true, 0.5, 0.55)], 1);
+        assert_eq!(j.verdict, Verdict::Inconclusive);
+        assert_eq!(judge_builds(&[], 2).verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn a_noisy_build_is_not_decided() {
+        let mut noisy = case("3.13.15t", true, 0.55, 0.55);
+        noisy.threads = vec![0.4, 0.8, 0.45, 0.75];
+        let j = judge_builds(&[case("3.13.15", false, 1.0, 0.55), noisy], 2);
+        assert_eq!(j.builds[1].holds, None, "{}", j.evidence);
+    }
+}
