@@ -3,7 +3,7 @@
 //! largest task size: is a process pool still better than threads when threads are free to
 //! run in parallel?
 
-use crate::judge::{BuildCase, us};
+use crate::judge::{BuildCase, judge_builds, us};
 use crate::{Plan, run_on};
 use pyproof_harness::{
     ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median_interval,
@@ -47,8 +47,9 @@ fn build_name(i: &Installed) -> String {
     )
 }
 
-/// Runs the worker under each build of [`builds_to_run`] for the plan's minimum rounds at its
-/// largest task size; adds the measurements and a table; returns the cases for the judge.
+/// Runs the worker under each build of [`builds_to_run`] at the plan's largest task size — its
+/// minimum rounds, more while a build is within noise; adds the measurements and a table;
+/// returns the cases for the judge.
 pub(crate) fn every_build(
     outcome: &mut Outcome,
     ctx: &RunContext<'_>,
@@ -66,14 +67,8 @@ pub(crate) fn every_build(
     let (found, _refused) = find_all(&[]);
     let builds = builds_to_run(&found);
     let python_dir = Interpreter::get()?.python_dir.clone();
-    let mut cases = Vec::new();
     let mut table = Table::new(
-        format!(
-            "The sheet's answer per build: {} tasks, k = {cores}, chunksize 1 (medians of {} \
-             rounds; the ratio's 95% interval)",
-            us(size),
-            plan.rounds.min
-        ),
+        String::new(),
         &[
             "interpreter",
             "version",
@@ -83,40 +78,70 @@ pub(crate) fn every_build(
             "thread time ÷ process time",
         ],
     );
-    for (i, b) in builds.iter().enumerate() {
-        let name = build_name(b);
-        ctx.progress.update(
-            &format!("threads and processes under Python {name}"),
-            i,
-            builds.len(),
-        );
-        let cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
-        let report = run_on(cmd, &[size], "1", plan, cores, plan.rounds.min).map_err(|e| {
-            ExperimentError::Inconsistent(format!(
-                "the CPU tasks under {}: {e}",
-                b.candidate.path.display()
-            ))
-        })?;
-        let seconds = |executor: &str| {
-            report
-                .samples
-                .iter()
-                .find(|s| s.executor == executor)
-                .map(|s| s.seconds.clone())
-                .unwrap_or_default()
-        };
-        let case = BuildCase {
-            label: format!(
-                "Python {} ({})",
-                b.found.version_text(),
-                b.found.build_label()
-            ),
-            build: name.clone(),
-            free_threaded: b.found.free_threaded && !b.found.gil_enabled,
-            sequential: seconds("sequential"),
-            threads: seconds("threads"),
-            processes: seconds("processes:1"),
-        };
+    // The minimum of rounds under every build, then one more round under every build while
+    // a build's interval straddles the bar (each round in a fresh worker: its own pools,
+    // its figures paired within it), up to the budget's maximum.
+    let mut cases: Vec<BuildCase> = Vec::new();
+    let mut rounds = 0;
+    while plan
+        .rounds
+        .more(rounds, || vec![judge_builds(&cases, cores)])
+    {
+        let take = if rounds == 0 { plan.rounds.min } else { 1 };
+        for (i, b) in builds.iter().enumerate() {
+            let name = build_name(b);
+            ctx.progress.update(
+                &format!(
+                    "round {} · threads and processes under Python {name}",
+                    rounds + 1
+                ),
+                i,
+                builds.len(),
+            );
+            let cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
+            let report = run_on(cmd, &[size], "1", plan, cores, take).map_err(|e| {
+                ExperimentError::Inconsistent(format!(
+                    "the CPU tasks under {}: {e}",
+                    b.candidate.path.display()
+                ))
+            })?;
+            let seconds = |executor: &str| {
+                report
+                    .samples
+                    .iter()
+                    .find(|s| s.executor == executor)
+                    .map(|s| s.seconds.clone())
+                    .unwrap_or_default()
+            };
+            if cases.len() <= i {
+                cases.push(BuildCase {
+                    label: format!(
+                        "Python {} ({})",
+                        b.found.version_text(),
+                        b.found.build_label()
+                    ),
+                    build: name,
+                    free_threaded: b.found.free_threaded && !b.found.gil_enabled,
+                    sequential: Vec::new(),
+                    threads: Vec::new(),
+                    processes: Vec::new(),
+                });
+            }
+            let case = &mut cases[i];
+            case.sequential.extend(seconds("sequential"));
+            case.threads.extend(seconds("threads"));
+            case.processes.extend(seconds("processes:1"));
+        }
+        rounds += take;
+    }
+    table.title = format!(
+        "The sheet's answer per build: {} tasks, k = {cores}, chunksize 1 (medians of {} \
+         rounds; the ratio's 95% interval)",
+        us(size),
+        rounds
+    );
+    for (b, case) in builds.iter().zip(&cases) {
+        let name = &case.build;
         let ratio = median_interval(&case.processes_over_threads());
         for (what, value) in [
             ("threads", case.threads_speedup()),
@@ -148,7 +173,6 @@ pub(crate) fn every_build(
                 format_number(ratio.hi)
             ),
         ]);
-        cases.push(case);
     }
     if !cases.is_empty() {
         outcome.tables.push(table);
