@@ -3,7 +3,8 @@
 
 use crate::{
     CEILING_TOLERANCE, FASTER, PYDANTIC_MIN_RATIO, WAIT_BOUND, plan::Endpoint, plan::Plan,
-    plan::Server, servers::Answer, servers::Cells, servers::med_rps,
+    plan::Server, servers::Answer, servers::Cells, servers::Key, servers::med_rps,
+    servers::paired_rps,
 };
 use crate::{WAITRESS_DEFAULT_THREADS, payload};
 use pyproof_harness::{
@@ -39,6 +40,55 @@ pub mod ids {
     ];
 }
 
+/// Requests/s of cell `a` over cell `b`, paired round by round.
+pub(crate) fn ratio(cells: &Cells, a: Key, b: Key) -> Vec<f64> {
+    let (x, y) = paired_rps(cells, a, b);
+    pairwise_ratios(&x, &y)
+}
+
+/// The load cells claim `claim_id` is judged on, among `servers` (none for the claims that
+/// are not judged on load): the rounds past the budget's minimum visit only the cells of the
+/// claims still within noise.
+pub fn cells_for(claim_id: &str, plan: &Plan, servers: &[Server]) -> Vec<Key> {
+    let top = plan.top();
+    let at_top = |list: &[Server], endpoint: Endpoint| -> Vec<Key> {
+        list.iter().map(|&s| (s, endpoint, top)).collect()
+    };
+    let keys: Vec<Key> = match claim_id {
+        ids::FASTAPI_OUTSERVES_FLASK => at_top(
+            &[
+                Server::FastApi,
+                Server::FastApiSync,
+                Server::Flask,
+                Server::FlaskWide,
+            ],
+            Endpoint::Wait,
+        ),
+        ids::AXUM_CEILING => Endpoint::ALL
+            .into_iter()
+            .flat_map(|e| {
+                plan.levels.iter().flat_map(move |&c| {
+                    std::iter::once(Server::Axum)
+                        .chain(Server::SHEET_PYTHON)
+                        .map(move |s| (s, e, c))
+                })
+            })
+            .collect(),
+        ids::LEANER_FRAMEWORKS => at_top(
+            &[Server::FastApi, Server::Litestar, Server::Starlette],
+            Endpoint::Validate,
+        ),
+        ids::GRANIAN_FASTER => at_top(
+            &[Server::FastApi, Server::FastApiGranian],
+            Endpoint::Validate,
+        ),
+        _ => Vec::new(),
+    };
+    keys.into_iter()
+        .filter(|(s, _, _)| servers.contains(s))
+        .collect()
+}
+
 /// The seven claims over the load cells, the answers to the bad bodies and the in-process
 /// validation rates.
 pub fn judge(
@@ -50,11 +100,6 @@ pub fn judge(
     let mut judgements = Vec::new();
     let top = plan.top();
     // (1) four cases, each a paired per-round ratio of requests/s at the top level.
-    let per_round = |server: Server| -> Vec<f64> {
-        cells
-            .get(&(server, Endpoint::Wait, top))
-            .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.load.rps()).collect())
-    };
     let cases: Vec<Case> = [
         (Server::FastApi, "async def + asyncio.sleep"),
         (Server::FastApiSync, "def + time.sleep (its thread pool)"),
@@ -73,7 +118,11 @@ pub fn judge(
                     format_number(med_rps(cells, (fast, Endpoint::Wait, top))),
                     format_number(med_rps(cells, (flask, Endpoint::Wait, top)))
                 ),
-                &pairwise_ratios(&per_round(fast), &per_round(flask)),
+                &ratio(
+                    cells,
+                    (fast, Endpoint::Wait, top),
+                    (flask, Endpoint::Wait, top),
+                ),
                 "×",
             )
         })
@@ -170,11 +219,6 @@ pub fn judge(
                 ));
                 continue;
             }
-            let rounds = |server| {
-                cells
-                    .get(&(server, endpoint, c))
-                    .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.load.rps()).collect())
-            };
             cases.push(CEILING_TOLERANCE.case(
                 format!("{} × {c}", endpoint.id()),
                 &format!(
@@ -183,7 +227,11 @@ pub fn judge(
                     best_server.id(),
                     format_number(best)
                 ),
-                &pairwise_ratios(&rounds(Server::Axum), &rounds(best_server)),
+                &ratio(
+                    cells,
+                    (Server::Axum, endpoint, c),
+                    (best_server, endpoint, c),
+                ),
                 "×",
             ));
         }

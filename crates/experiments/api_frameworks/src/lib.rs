@@ -39,7 +39,7 @@ use pyproof_harness::{
 use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use render::tables;
 pub use servers::{Answer, Cell, check_answers, run_cell, start};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 pub use validation::VALIDATORS;
 use validation::{BenchReport, rust_rates};
@@ -279,16 +279,33 @@ impl Experiment for ApiFrameworks {
         let mut cells: BTreeMap<(Server, Endpoint, usize), Vec<Cell>> = BTreeMap::new();
         let no_rates = BTreeMap::new();
         let mut round = 0;
+        let mut visits = 0;
         // The load claims decide whether another round is needed; the in-process rates come
-        // later and have their own rounds.
-        while plan
-            .rounds
-            .more(round, || judge::judge(&plan, &cells, &answers, &no_rates))
-        {
-            let total = jobs.len() * plan.rounds.min.max(round + 1);
-            let shift = round * jobs.len() / plan.rounds.min.max(1);
-            for i in 0..jobs.len() {
-                let (server, endpoint, c) = jobs[(i + shift) % jobs.len()];
+        // later and have their own rounds. Past the budget's minimum a round visits only the
+        // cells of the claims still within noise (every cell when none is named): rounds
+        // that cannot move a verdict are not run.
+        loop {
+            let judged = judge::judge(&plan, &cells, &answers, &no_rates);
+            if !plan.rounds.more(round, || judged.clone()) {
+                break;
+            }
+            let wanted: BTreeSet<(Server, Endpoint, usize)> = if round < plan.rounds.min {
+                BTreeSet::new()
+            } else {
+                judged
+                    .iter()
+                    .filter(|j| j.within_noise)
+                    .flat_map(|j| judge::cells_for(&j.claim_id, &plan, &servers))
+                    .collect()
+            };
+            let this_round: Vec<(Server, Endpoint, usize)> = jobs
+                .iter()
+                .copied()
+                .filter(|job| wanted.is_empty() || wanted.contains(job))
+                .collect();
+            let shift = round * this_round.len() / plan.rounds.min.max(1);
+            for i in 0..this_round.len() {
+                let (server, endpoint, c) = this_round[(i + shift) % this_round.len()];
                 ctx.progress.update(
                     &format!(
                         "round {} · {} {} × {c} clients",
@@ -296,20 +313,20 @@ impl Experiment for ApiFrameworks {
                         server.id(),
                         endpoint.label()
                     ),
-                    round * jobs.len() + i,
-                    total,
+                    visits,
+                    visits + this_round.len() - i,
                 );
                 let service = services
                     .get_mut(&server)
                     .ok_or_else(|| ExperimentError::Inconsistent("server missing".into()))?;
-                cells
-                    .entry((server, endpoint, c))
-                    .or_default()
-                    .push(run_cell(service, endpoint, c, &plan)?);
+                let mut cell = run_cell(service, endpoint, c, &plan)?;
+                cell.round = round;
+                cells.entry((server, endpoint, c)).or_default().push(cell);
+                visits += 1;
             }
             round += 1;
         }
-        let (done, total) = (round * jobs.len(), round * jobs.len());
+        let (done, total) = (visits, visits);
         drop(services);
 
         // In-process validation throughput.

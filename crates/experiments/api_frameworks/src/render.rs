@@ -20,11 +20,10 @@ pub(crate) fn tables(
     let mut table = Table::new(
         format!(
             "Requests/s and latency under load: {} s windows after {} s of warm-up, medians \
-             of {} round{}",
+             of {}",
             plan.window.as_secs_f64(),
             plan.warmup.as_secs_f64(),
-            rounds_of(cells),
-            if rounds_of(cells) == 1 { "" } else { "s" }
+            rounds_words(cells)
         ),
         &[
             "endpoint",
@@ -229,7 +228,17 @@ pub(crate) fn tables(
     }
 }
 
-/// The rounds the cells were measured in.
-pub(crate) fn rounds_of(cells: &Cells) -> usize {
-    cells.values().map(Vec::len).max().unwrap_or(0)
+/// How many rounds the cells were measured in: "3 rounds", or "3–8 rounds (…)" when the
+/// rounds past the minimum visited only the cells of claims within noise.
+pub(crate) fn rounds_words(cells: &Cells) -> String {
+    let fewest = cells.values().map(Vec::len).min().unwrap_or(0);
+    let most = cells.values().map(Vec::len).max().unwrap_or(0);
+    if fewest == most {
+        format!("{most} round{}", if most == 1 { "" } else { "s" })
+    } else {
+        format!(
+            "{fewest}–{most} rounds (the rounds past {fewest} visited only the cells of claims \
+             within noise)"
+        )
+    }
 }

@@ -145,6 +145,9 @@ pub struct Cell {
     pub server_cpu_s: f64,
     /// The server's peak anonymous memory during the cell, KiB.
     pub server_peak_kib: u64,
+    /// The round it was measured in: ratios pair cells of the same round (the rounds past
+    /// the budget's minimum visit only the cells of claims still within noise).
+    pub round: usize,
 }
 
 /// Drives `endpoint` of `service` at `concurrency` clients for the plan's warm-up and window,
@@ -205,11 +208,29 @@ pub fn run_cell(
         load,
         server_cpu_s: service.cpu_s() - cpu_before,
         server_peak_kib: peak.load(Ordering::Relaxed),
+        round: 0,
     })
 }
 
+/// A load cell's place: (server, endpoint, clients).
+pub type Key = (Server, Endpoint, usize);
+
 /// Every load cell measured, by (server, endpoint, clients), round by round.
-pub type Cells = BTreeMap<(Server, Endpoint, usize), Vec<Cell>>;
+pub type Cells = BTreeMap<Key, Vec<Cell>>;
+
+/// Requests/s of cells `a` and `b` in the rounds both were measured in, paired by round.
+pub(crate) fn paired_rps(cells: &Cells, a: Key, b: Key) -> (Vec<f64>, Vec<f64>) {
+    let (Some(xs), Some(ys)) = (cells.get(&a), cells.get(&b)) else {
+        return (Vec::new(), Vec::new());
+    };
+    xs.iter()
+        .filter_map(|x| {
+            ys.iter()
+                .find(|y| y.round == x.round)
+                .map(|y| (x.load.rps(), y.load.rps()))
+        })
+        .unzip()
+}
 
 pub(crate) fn med_rps(cells: &Cells, key: (Server, Endpoint, usize)) -> f64 {
     cells.get(&key).map_or(f64::NAN, |cs| {

@@ -105,11 +105,6 @@ pub(super) fn judge_stacks(plan: &Plan, cells: &Cells) -> [Judgement; 2] {
 fn stack_case(plan: &Plan, cells: &Cells, server: Server, base: Server, label: &str) -> Case {
     let top = plan.top();
     let v = Endpoint::Validate;
-    let rounds = |server: Server| -> Vec<f64> {
-        cells
-            .get(&(server, v, top))
-            .map_or_else(Vec::new, |cs| cs.iter().map(|c| c.load.rps()).collect())
-    };
     STACK_FASTER.case(
         label,
         &format!(
@@ -117,7 +112,7 @@ fn stack_case(plan: &Plan, cells: &Cells, server: Server, base: Server, label: &
             format_number(med_rps(cells, (server, v, top))),
             format_number(med_rps(cells, (base, v, top)))
         ),
-        &pairwise_ratios(&rounds(server), &rounds(base)),
+        &super::ratio(cells, (server, v, top), (base, v, top)),
         "×",
     )
 }

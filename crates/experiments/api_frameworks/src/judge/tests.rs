@@ -19,12 +19,15 @@ fn cells(plan: &Plan, rps: &dyn Fn(Server, Endpoint, usize) -> f64) -> Cells {
                     window_s: 1.0,
                     ..LoadReport::default()
                 };
-                let cell = Cell {
-                    load,
-                    server_cpu_s: 0.5,
-                    server_peak_kib: 50_000,
-                };
-                cells.insert((server, endpoint, c), vec![cell; 3]);
+                let rounds = (0..3)
+                    .map(|round| Cell {
+                        load: load.clone(),
+                        server_cpu_s: 0.5,
+                        server_peak_kib: 50_000,
+                        round,
+                    })
+                    .collect();
+                cells.insert((server, endpoint, c), rounds);
             }
         }
     }
@@ -243,4 +246,61 @@ fn pydantic_is_judged_against_hand_written_checks() {
     );
     // Level with the hand-written checks: a tie, which "costs no more" allows.
     assert_eq!(verdicts(500.0, 100.0, 200.0, 1.5, true, 0.95)[3], Confirmed);
+}
+
+#[test]
+fn the_rounds_past_the_minimum_visit_only_the_cells_of_claims_within_noise() {
+    let plan = Plan::new(Scale::Quick);
+    let top = plan.top();
+    let all = Server::ALL.to_vec();
+    assert_eq!(
+        cells_for(ids::GRANIAN_FASTER, &plan, &all),
+        [
+            (Server::FastApi, Endpoint::Validate, top),
+            (Server::FastApiGranian, Endpoint::Validate, top)
+        ]
+    );
+    assert_eq!(cells_for(ids::LEANER_FRAMEWORKS, &plan, &all).len(), 3);
+    assert_eq!(
+        cells_for(ids::FASTAPI_OUTSERVES_FLASK, &plan, &all).len(),
+        4
+    );
+    // axum and every Python server of the sheet, at every level, on both endpoints.
+    assert_eq!(
+        cells_for(ids::AXUM_CEILING, &plan, &all).len(),
+        (1 + Server::SHEET_PYTHON.len()) * 2 * plan.levels.len()
+    );
+    for id in [
+        ids::VALIDATION_ERRORS_PRECISE,
+        ids::PYDANTIC_FAST,
+        ids::MSGSPEC_FASTER,
+    ] {
+        assert!(cells_for(id, &plan, &all).is_empty(), "{id}");
+    }
+    // A server that did not run has no cells.
+    assert_eq!(
+        cells_for(ids::GRANIAN_FASTER, &plan, &[Server::FastApi]),
+        [(Server::FastApi, Endpoint::Validate, top)]
+    );
+}
+
+#[test]
+fn ratios_pair_cells_of_the_same_round() {
+    let plan = Plan::new(Scale::Quick);
+    let top = plan.top();
+    let mut c = cells(&plan, &|_, _, _| 100.0);
+    let a = (Server::Litestar, Endpoint::Validate, top);
+    let b = (Server::FastApi, Endpoint::Validate, top);
+    // Two more rounds for a only, then round 5 for both: b's round 5 pairs with a's.
+    for round in [3, 4, 5] {
+        let mut cell = c[&a][0].clone();
+        cell.round = round;
+        cell.load.ok = 300;
+        c.get_mut(&a).expect("a").push(cell);
+    }
+    let mut late = c[&b][0].clone();
+    late.round = 5;
+    late.load.ok = 150;
+    c.get_mut(&b).expect("b").push(late);
+    assert_eq!(ratio(&c, a, b), [1.0, 1.0, 1.0, 2.0]);
 }
