@@ -11,11 +11,13 @@ pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
     for (config, rates) in &stats.rates {
         let key = config.key();
         let label = format!("{}, {}", config.workload.label(), config.executor.label());
+        // The rounds that ran it (the rounds past the minimum run only what an open claim
+        // needs; the others are NaN in the statistics, not samples).
         outcome.measurements.push(Measurement::new(
             format!("{key}.images_per_s"),
             label.clone(),
             "images/s",
-            rates.clone(),
+            rates.iter().copied().filter(|r| !r.is_nan()).collect(),
         ));
         if let Some(s) = stats.speedups.get(config) {
             outcome.measurements.push(Measurement::new(

@@ -43,7 +43,7 @@ pub(crate) fn worker_command(rust: bool) -> Result<Command, ExperimentError> {
 }
 
 /// How a run is timed and fed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RunMode {
     /// The pack read first; the pool started and warmed before the timed work.
     Warm,

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 /// Medians and per-round ratios of every configuration.
 #[derive(Debug, Default)]
 pub struct Stats {
-    /// Per configuration: images/s per round (run order).
+    /// Per configuration: images/s per round, indexed by round — NaN in a round that did not
+    /// run it (the rounds past the minimum run only what an open claim needs), so two
+    /// configurations' rates pair round by round by position.
     pub rates: BTreeMap<Config, Vec<f64>>,
     /// Per configuration: speedup over the same workload's sequential run of the same round.
     pub speedups: BTreeMap<Config, Vec<f64>>,
@@ -22,8 +24,8 @@ pub struct Stats {
     pub batch: BTreeMap<Config, u64>,
     /// The rounds taken.
     pub rounds: usize,
-    /// Per configuration run cold: images/s per round, the pool's start and shutdown in the
-    /// time.
+    /// Per configuration run cold: images/s per round (indexed by round, NaN where not run),
+    /// the pool's start and shutdown in the time.
     pub cold_rates: BTreeMap<Config, Vec<f64>>,
     /// Per configuration run cold: speedup over the same workload's warm sequential run of
     /// the same round.
@@ -38,18 +40,24 @@ impl Stats {
         let mut startup: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut tallies = BTreeMap::new();
         let mut batch = BTreeMap::new();
-        let mut by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
+        let mut work_by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
         let mut cold_rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut cold_by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
-        for s in samples.iter().filter(|s| s.cold) {
-            cold_rates
+        let by_round = |map: &mut BTreeMap<Config, Vec<f64>>, s: &Sample| {
+            let row = map
                 .entry(s.config)
-                .or_default()
-                .push(s.report.rate());
+                .or_insert_with(|| vec![f64::NAN; rounds.max(s.round + 1)]);
+            if row.len() <= s.round {
+                row.resize(s.round + 1, f64::NAN);
+            }
+            row[s.round] = s.report.rate();
+        };
+        for s in samples.iter().filter(|s| s.cold) {
+            by_round(&mut cold_rates, s);
             cold_by_round.insert((s.config, s.round), s.report.work_s);
         }
         for s in samples.iter().filter(|s| !s.cold) {
-            rates.entry(s.config).or_default().push(s.report.rate());
+            by_round(&mut rates, s);
             memory.entry(s.config).or_default().push(s.peak_anon_mib);
             startup
                 .entry(s.config)
@@ -57,7 +65,7 @@ impl Stats {
                 .push(s.report.startup_s);
             tallies.insert(s.config.workload, s.report.tally);
             batch.insert(s.config, s.report.batch);
-            by_round.insert((s.config, s.round), s.report.work_s);
+            work_by_round.insert((s.config, s.round), s.report.work_s);
         }
         let mut speedups = BTreeMap::new();
         for config in plan.configs(cores) {
@@ -70,9 +78,10 @@ impl Stats {
             };
             let (mut num, mut den) = (Vec::new(), Vec::new());
             for round in 0..rounds {
-                if let (Some(&s), Some(&c)) =
-                    (by_round.get(&(seq, round)), by_round.get(&(config, round)))
-                {
+                if let (Some(&s), Some(&c)) = (
+                    work_by_round.get(&(seq, round)),
+                    work_by_round.get(&(config, round)),
+                ) {
                     num.push(s);
                     den.push(c);
                 }
@@ -87,7 +96,7 @@ impl Stats {
             };
             let pairs: Vec<f64> = (0..rounds)
                 .filter_map(|r| {
-                    Some(by_round.get(&(seq, r))? / cold_by_round.get(&(config, r))?.max(1e-9))
+                    Some(work_by_round.get(&(seq, r))? / cold_by_round.get(&(config, r))?.max(1e-9))
                 })
                 .collect();
             cold_speedups.insert(config, pairs);
