@@ -285,7 +285,12 @@ impl Experiment for ApiFrameworks {
         // cells of the claims still within noise (every cell when none is named): rounds
         // that cannot move a verdict are not run.
         loop {
-            let judged = judge::judge(&plan, &cells, &answers, &no_rates);
+            // Judged once the minimum of rounds is in: before that every cell runs anyway.
+            let judged = if round < plan.rounds.min {
+                Vec::new()
+            } else {
+                judge::judge(&plan, &cells, &answers, &no_rates)
+            };
             if !plan.rounds.more(round, || judged.clone()) {
                 break;
             }

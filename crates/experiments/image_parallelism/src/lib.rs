@@ -359,7 +359,11 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     // threshold, up to its maximum.
     let mut round = 0;
     loop {
-        let judged = {
+        // Judged only once the minimum of rounds is in: before that every run is taken anyway
+        // (and the judges expect every configuration measured).
+        let judged = if round < plan.rounds.min {
+            Vec::new()
+        } else {
             let stats = Stats::new(&samples, &plan, cores, round);
             let mut j = judge(&stats, None, cores);
             j.extend(cluster::judge::judge(
