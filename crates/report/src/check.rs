@@ -55,6 +55,7 @@ pub fn structure(root: &Path, ids: &[&str], benches: &[(&str, &str)]) -> Vec<Pro
             (format!("{dir}/Cargo.toml"), "its crate"),
             (format!("{dir}/src/lib.rs"), "its meta, claims and run"),
             (format!("{dir}/src/judge.rs"), "its pure judges"),
+            (format!("{dir}/src/today.rs"), "its answer to give today"),
             (format!("{dir}/examples/{id}.rs"), "its example"),
             (format!("python/pyproof/{id}.py"), "its Python side"),
             (format!("python/tests/test_{id}.py"), "its Python tests"),
