@@ -244,6 +244,25 @@ pub struct Series {
     pub name: String,
     /// The points.
     pub points: Vec<(f64, f64)>,
+    /// Each point's spread over the rounds, (first quartile, third quartile), in the order of
+    /// `points`; drawn as an error bar. Empty for a line without rounds (counts, fits).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spread: Vec<(f64, f64)>,
+}
+
+impl Series {
+    /// A line through each x's median of its rounds, with their quartiles as its spread.
+    pub fn of_rounds(name: impl Into<String>, rounds: &[(f64, Vec<f64>)]) -> Self {
+        let summaries: Vec<(f64, crate::measure::Summary)> = rounds
+            .iter()
+            .map(|(x, ys)| (*x, crate::measure::Summary::of(ys)))
+            .collect();
+        Series {
+            name: name.into(),
+            points: summaries.iter().map(|(x, s)| (*x, s.median)).collect(),
+            spread: summaries.iter().map(|(_, s)| (s.q1, s.q3)).collect(),
+        }
+    }
 }
 
 impl Chart {
@@ -368,6 +387,13 @@ pub fn repeatability(runs: &[RunResults]) -> Vec<RepeatedClaim> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_series_of_rounds_is_its_medians_with_their_quartiles() {
+        let s = Series::of_rounds("x", &[(1.0, vec![1.0, 3.0, 2.0]), (10.0, vec![5.0])]);
+        assert_eq!(s.points, vec![(1.0, 2.0), (10.0, 5.0)]);
+        assert_eq!(s.spread, vec![(1.5, 2.5), (5.0, 5.0)]);
+    }
+
     use super::*;
     use crate::claim::{Claim, ClaimVerdict};
     use crate::experiment::Section;

@@ -257,21 +257,44 @@ pub fn lines(chart: &Chart) -> Option<String> {
     };
     let tx = |v: f64| if *log_x { v.log10() } else { v };
     let ty = |v: f64| if *log_y { v.log10() } else { v };
+    let drawable = |x: f64, y: f64| {
+        x.is_finite() && y.is_finite() && (!*log_x || x > 0.0) && (!*log_y || y > 0.0)
+    };
     let shown: Vec<(&Series, Vec<(f64, f64)>)> = series
         .iter()
         .map(|s| {
             let pts = s
                 .points
                 .iter()
-                .filter(|(x, y)| {
-                    x.is_finite() && y.is_finite() && (!*log_x || *x > 0.0) && (!*log_y || *y > 0.0)
-                })
+                .filter(|(x, y)| drawable(*x, *y))
                 .map(|&(x, y)| (tx(x), ty(y)))
                 .collect();
             (s, pts)
         })
         .collect();
-    let all: Vec<(f64, f64)> = shown.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+    // Each point's spread (quartiles over its rounds) as a vertical bar: (x, low, high).
+    let bars: Vec<Vec<(f64, f64, f64)>> = series
+        .iter()
+        .map(|s| {
+            s.points
+                .iter()
+                .zip(&s.spread)
+                .filter(|((x, y), (lo, hi))| {
+                    drawable(*x, *y) && drawable(*x, *lo) && drawable(*x, *hi)
+                })
+                .map(|(&(x, _), &(lo, hi))| (tx(x), ty(lo), ty(hi)))
+                .collect()
+        })
+        .collect();
+    let all: Vec<(f64, f64)> = shown
+        .iter()
+        .flat_map(|(_, p)| p.iter().copied())
+        .chain(
+            bars.iter()
+                .flatten()
+                .flat_map(|&(x, lo, hi)| [(x, lo), (x, hi)]),
+        )
+        .collect();
     if all.is_empty() {
         return None;
     }
@@ -314,6 +337,11 @@ pub fn lines(chart: &Chart) -> Option<String> {
                     PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
                 });
             c.draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+            c.draw_series(
+                bars[i].iter().map(|&(x, lo, hi)| {
+                    PathElement::new([(x, lo), (x, hi)], color.stroke_width(1))
+                }),
+            )?;
         }
         c.configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -422,11 +450,13 @@ mod tests {
                 Series {
                     name: "list".into(),
                     points: vec![(1e3, 4e4), (1e4, 4e5), (1e5, 4e6)],
+                    spread: vec![(3e4, 5e4), (3e5, 5e5), (3e6, 5e6)],
                 },
                 Series {
                     name: "generator".into(),
                     // A zero cannot sit on a log axis: it is left out, not drawn at -inf.
                     points: vec![(1e3, 500.0), (1e4, 0.0), (1e5, 504.0)],
+                    spread: Vec::new(),
                 },
             ],
         };
@@ -435,5 +465,15 @@ mod tests {
         assert!(svg.contains("generator"));
         assert!(svg.matches("<polyline").count() >= 2, "{svg}");
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        // The list's three quartile bars are drawn: three more lines than without them.
+        let mut bare = chart.clone();
+        if let Chart::Lines { series, .. } = &mut bare {
+            series[0].spread.clear();
+        }
+        let without = lines(&bare).expect("lines");
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            without.matches("<polyline").count() + 3
+        );
     }
 }

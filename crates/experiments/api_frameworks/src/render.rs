@@ -2,7 +2,7 @@
 
 use crate::payload;
 use crate::{
-    plan::Endpoint, plan::Plan, plan::Server, servers::Answer, servers::Cells, servers::med_rps,
+    plan::Endpoint, plan::Plan, plan::Server, servers::Answer, servers::Cells,
     validation::VALIDATORS, validation::iqr_text,
 };
 use pyproof_harness::{
@@ -193,13 +193,22 @@ pub(crate) fn tables(
             log_y: true,
             series: Server::ALL
                 .into_iter()
-                .map(|server| Series {
-                    name: server.label(plan),
-                    points: plan
-                        .levels
-                        .iter()
-                        .map(|&c| (c as f64, med_rps(cells, (server, endpoint, c))))
-                        .collect(),
+                .map(|server| {
+                    Series::of_rounds(
+                        server.label(plan),
+                        &plan
+                            .levels
+                            .iter()
+                            .map(|&c| {
+                                let rounds = cells
+                                    .get(&(server, endpoint, c))
+                                    .map_or_else(Vec::new, |cs| {
+                                        cs.iter().map(|cell| cell.load.rps()).collect()
+                                    });
+                                (c as f64, rounds)
+                            })
+                            .collect::<Vec<_>>(),
+                    )
                 })
                 .collect(),
         });

@@ -240,13 +240,19 @@ pub(crate) fn tables_and_charts(
         }
         let h = med(&of(samples, v, FileSize::Half), Sample::net_anon_mib);
         let f = med(&of(samples, v, FileSize::Full), Sample::net_anon_mib);
-        growth_lines.push(Series {
-            name: v.label().to_string(),
-            points: vec![
-                (half.info.bytes as f64 / MIB, h),
-                (full.info.bytes as f64 / MIB, f),
+        let rounds = |size| -> Vec<f64> {
+            of(samples, v, size)
+                .into_iter()
+                .map(Sample::net_anon_mib)
+                .collect()
+        };
+        growth_lines.push(Series::of_rounds(
+            v.label(),
+            &[
+                (half.info.bytes as f64 / MIB, rounds(FileSize::Half)),
+                (full.info.bytes as f64 / MIB, rounds(FileSize::Full)),
             ],
-        });
+        ));
         growth.row(vec![
             v.label().to_string(),
             mib(h),

@@ -127,6 +127,8 @@ pub(crate) fn record(
             .map(|(p, (_, s))| Series {
                 name: p.label().to_string(),
                 points: s.iter().map(|&(n, b)| (n as f64, b as f64)).collect(),
+                // Counted bytes, the same every run: no spread to draw.
+                spread: Vec::new(),
             })
             .collect(),
     });

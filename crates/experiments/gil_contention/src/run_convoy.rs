@@ -218,6 +218,10 @@ pub(crate) fn convoy_part(
                     .iter()
                     .map(|c| (c.interval_s * 1e3, c.quantile(0.5) * 1e3))
                     .collect(),
+                spread: sweep
+                    .iter()
+                    .map(|c| (c.quantile(0.25) * 1e3, c.quantile(0.75) * 1e3))
+                    .collect(),
             },
             pyproof_harness::Series {
                 name: "p99".to_string(),
@@ -225,6 +229,7 @@ pub(crate) fn convoy_part(
                     .iter()
                     .map(|c| (c.interval_s * 1e3, c.quantile(0.99) * 1e3))
                     .collect(),
+                spread: Vec::new(),
             },
             pyproof_harness::Series {
                 name: "the switch interval itself".to_string(),
@@ -232,6 +237,7 @@ pub(crate) fn convoy_part(
                     .iter()
                     .map(|c| (c.interval_s * 1e3, c.interval_s * 1e3))
                     .collect(),
+                spread: Vec::new(),
             },
         ],
     });

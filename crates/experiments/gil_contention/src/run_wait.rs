@@ -84,12 +84,21 @@ pub(crate) fn gil_wait_part(
                     .iter()
                     .map(|c| (c.interval_s * 1e3, c.quantile(q) * 1e3))
                     .collect(),
+                // The median's spread: the waits' quartiles.
+                spread: if q == 0.5 {
+                    mine.iter()
+                        .map(|c| (c.quantile(0.25) * 1e3, c.quantile(0.75) * 1e3))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             });
         }
     }
     series.push(pyproof_harness::Series {
         name: "the switch interval itself".to_string(),
         points: intervals.iter().map(|i| (i * 1e3, i * 1e3)).collect(),
+        spread: Vec::new(),
     });
     outcome.tables.push(table);
     outcome.charts.push(Chart::Lines {

@@ -152,17 +152,18 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
         log_y: true,
         series: Mode::ALL
             .into_iter()
-            .map(|mode| Series {
-                name: mode.label(),
-                points: plan
-                    .ns
-                    .iter()
-                    .filter_map(|&n| {
-                        let ss = samples.get(&(mode, n))?;
-                        let w: Vec<f64> = ss.iter().map(|s| wall(mode, n, s)).collect();
-                        Some((n as f64, median(&w)))
-                    })
-                    .collect(),
+            .map(|mode| {
+                Series::of_rounds(
+                    mode.label(),
+                    &plan
+                        .ns
+                        .iter()
+                        .filter_map(|&n| {
+                            let ss = samples.get(&(mode, n))?;
+                            Some((n as f64, ss.iter().map(|s| wall(mode, n, s)).collect()))
+                        })
+                        .collect::<Vec<_>>(),
+                )
             })
             .collect(),
     });
