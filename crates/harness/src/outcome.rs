@@ -126,20 +126,24 @@ impl Outcome {
         })
     }
 
+    /// The middle `X` of every measurement key `<prefix>X<suffix>`, in the outcome's order:
+    /// the builds, variants or sizes a run measured (`interpreters.`, `t.speedup_k2` gives
+    /// each free-threaded build's version).
+    pub fn key_parts(&self, prefix: &str, suffix: &str) -> Vec<&str> {
+        self.measurements
+            .iter()
+            .filter_map(|m| m.key.strip_prefix(prefix)?.strip_suffix(suffix))
+            .collect()
+    }
+
     /// The numbers `N` of every measurement key `<prefix>N<suffix>`, ascending and without
     /// repeats: the sizes, counts or concurrencies a run measured (`asyncio.n`, `.wall_s`
     /// gives every N of `asyncio.n<N>.wall_s`).
     pub fn numbers_in_keys(&self, prefix: &str, suffix: &str) -> Vec<u64> {
         let mut found: Vec<u64> = self
-            .measurements
-            .iter()
-            .filter_map(|m| {
-                m.key
-                    .strip_prefix(prefix)?
-                    .strip_suffix(suffix)?
-                    .parse()
-                    .ok()
-            })
+            .key_parts(prefix, suffix)
+            .into_iter()
+            .filter_map(|part| part.parse().ok())
             .collect();
         found.sort_unstable();
         found.dedup();

@@ -55,14 +55,10 @@ pub fn answer(o: &Outcome) -> Option<String> {
     }
     // Claim (4)'s builds: what a free-threaded build changes.
     let free_threaded: Vec<String> = o
-        .measurements
-        .iter()
-        .filter_map(|m| {
-            let build = m
-                .key
-                .strip_prefix("builds.")?
-                .strip_suffix("t.threads.speedup")?;
-            let threads = o.figure(&m.key, "×")?;
+        .key_parts("builds.", "t.threads.speedup")
+        .into_iter()
+        .filter_map(|build| {
+            let threads = o.figure(&format!("builds.{build}t.threads.speedup"), "×")?;
             let procs = o.figure(&format!("builds.{build}t.processes.speedup"), "×")?;
             Some(format!("{build}t threads {threads}, processes {procs}"))
         })

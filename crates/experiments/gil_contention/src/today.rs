@@ -35,14 +35,11 @@ pub fn answer(o: &Outcome) -> Option<String> {
         ));
     }
     let free_threaded: Vec<String> = o
-        .measurements
-        .iter()
-        .filter_map(|m| {
-            let build = m
-                .key
-                .strip_prefix("interpreters.")?
-                .strip_suffix("t.speedup_k2")?;
-            o.figure(&m.key, "×").map(|f| format!("{build}t {f}"))
+        .key_parts("interpreters.", "t.speedup_k2")
+        .into_iter()
+        .filter_map(|build| {
+            o.figure(&format!("interpreters.{build}t.speedup_k2"), "×")
+                .map(|f| format!("{build}t {f}"))
         })
         .collect();
     if !free_threaded.is_empty() {
