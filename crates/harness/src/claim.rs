@@ -150,6 +150,16 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// As a verdict on one build or case: held (`Some(true)`), failed (`Some(false)`), or
+    /// not decided (`None`, within noise).
+    pub fn decided(self) -> Option<bool> {
+        match self {
+            Standing::Holds => Some(true),
+            Standing::Fails => Some(false),
+            Standing::WithinNoise => None,
+        }
+    }
+
     /// Both halves of a case: fails when either fails, holds when both hold, within noise
     /// otherwise.
     pub fn and(self, other: Standing) -> Standing {

@@ -244,7 +244,7 @@ pub fn judge_interpreters(cases: &[InterpreterCase], cores: usize) -> Judgement 
         let name = c.label.clone();
         let holds = if !c.gil_off {
             let case = NO_SPEEDUP.case(name, "2 threads", &c.speedups, "×");
-            let holds = decided(case.standing);
+            let holds = case.standing.decided();
             judged.push(case);
             holds
         } else {
@@ -292,15 +292,6 @@ pub fn judge_interpreters(cases: &[InterpreterCase], cores: usize) -> Judgement 
     }
     j.builds = builds;
     j
-}
-
-/// A case's standing as a build's verdict: held, failed, or not decided.
-fn decided(standing: Standing) -> Option<bool> {
-    match standing {
-        Standing::Holds => Some(true),
-        Standing::Fails => Some(false),
-        Standing::WithinNoise => None,
-    }
 }
 
 /// Claim (h) over the cells with one spinning thread.

@@ -3,7 +3,7 @@
 use super::ids;
 use crate::BEAT_THREADS;
 use pyproof_harness::{
-    BuildVerdict, Case, Judgement, Standing, Verdict, format_number, judge_cases, median, one_core,
+    BuildVerdict, Case, Judgement, Verdict, format_number, judge_cases, median, one_core,
     pairwise_ratios,
 };
 
@@ -88,11 +88,7 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
         .map(|(c, case)| BuildVerdict {
             build: c.build.clone(),
             free_threaded: c.free_threaded,
-            holds: match case.standing {
-                Standing::Holds => Some(true),
-                Standing::Fails => Some(false),
-                Standing::WithinNoise => None,
-            },
+            holds: case.standing.decided(),
         })
         .collect();
     j
