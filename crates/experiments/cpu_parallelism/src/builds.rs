@@ -65,7 +65,7 @@ pub(crate) fn every_build(
     ctx.progress
         .update("finding the CPython builds on this machine", 0, 1);
     let (found, _refused) = find_all(&[]);
-    let builds = builds_to_run(&found);
+    let mut builds = builds_to_run(&found);
     let python_dir = Interpreter::get()?.python_dir.clone();
     let mut table = Table::new(
         String::new(),
@@ -88,7 +88,9 @@ pub(crate) fn every_build(
         .more(rounds, || vec![judge_builds(&cases, cores)])
     {
         let take = if rounds == 0 { plan.rounds.min } else { 1 };
-        for (i, b) in builds.iter().enumerate() {
+        let mut i = 0;
+        while i < builds.len() {
+            let b = builds[i];
             let name = build_name(b);
             ctx.progress.update(
                 &format!(
@@ -99,12 +101,23 @@ pub(crate) fn every_build(
                 builds.len(),
             );
             let cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
-            let report = run_on(cmd, &[size], "1", plan, cores, take).map_err(|e| {
-                ExperimentError::Inconsistent(format!(
-                    "the CPU tasks under {}: {e}",
-                    b.candidate.path.display()
-                ))
-            })?;
+            let report = match run_on(cmd, &[size], "1", plan, cores, take) {
+                Ok(report) => report,
+                // Ctrl-C stops the run; a build that fails (broken, killed, timed out) is
+                // named and left out, and the other builds still run.
+                Err(e) if pyproof_proc::process::interrupted() => return Err(e),
+                Err(e) => {
+                    outcome.notes.push(format!(
+                        "Not measured for claim (4): Python {name} ({}): {e}",
+                        b.candidate.path.display()
+                    ));
+                    builds.remove(i);
+                    if i < cases.len() {
+                        cases.remove(i);
+                    }
+                    continue;
+                }
+            };
             let seconds = |executor: &str| {
                 report
                     .samples
@@ -131,6 +144,7 @@ pub(crate) fn every_build(
             case.sequential.extend(seconds("sequential"));
             case.threads.extend(seconds("threads"));
             case.processes.extend(seconds("processes:1"));
+            i += 1;
         }
         rounds += take;
     }
