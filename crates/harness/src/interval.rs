@@ -12,7 +12,7 @@
 //!   stable from run to run;
 //! - across the threshold and the margin's edge: [`Position::WithinNoise`], Inconclusive.
 
-use crate::claim::{Case, Judgement, Standing};
+use crate::claim::{Case, Standing};
 use crate::measure::median;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -321,41 +321,6 @@ impl Band {
     }
 }
 
-/// How many rounds an experiment takes: at least `min`, and more, up to `max`, while a claim
-/// is within noise — so a verdict is given up on only after the budget is spent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoundBudget {
-    /// Rounds always taken.
-    pub min: usize,
-    /// Rounds never exceeded.
-    pub max: usize,
-}
-
-impl RoundBudget {
-    /// A budget of exactly `n` rounds (no extra round is ever taken).
-    pub const fn exactly(n: usize) -> Self {
-        RoundBudget { min: n, max: n }
-    }
-
-    /// "5 (budget 3–8: rounds are added while a claim is within noise)", the run parameter
-    /// every experiment with a budget records.
-    pub fn describe(&self, taken: usize) -> String {
-        if self.min == self.max {
-            return taken.to_string();
-        }
-        format!(
-            "{taken} (budget {}–{}: rounds are added while a claim is within noise)",
-            self.min, self.max
-        )
-    }
-
-    /// Whether to take another round after `done`, given the judgements of the rounds so
-    /// far (computed only when the answer could matter).
-    pub fn more(&self, done: usize, judgements: impl FnOnce() -> Vec<Judgement>) -> bool {
-        done < self.min || (done < self.max && judgements().iter().any(|j| j.within_noise))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,27 +448,5 @@ mod tests {
             "{}",
             c.detail
         );
-    }
-
-    #[test]
-    fn a_round_budget_adds_rounds_only_while_noise_could_decide() {
-        let budget = RoundBudget { min: 3, max: 5 };
-        let noisy = || {
-            let mut j = Judgement::new("c", crate::Verdict::Inconclusive, "within noise");
-            j.within_noise = true;
-            vec![j]
-        };
-        let settled = || vec![Judgement::new("c", crate::Verdict::Confirmed, "")];
-        assert!(budget.more(2, settled), "below the minimum");
-        assert!(!budget.more(3, settled));
-        assert!(budget.more(3, noisy));
-        assert!(budget.more(4, noisy));
-        assert!(!budget.more(5, noisy), "the budget is spent");
-        assert!(!RoundBudget::exactly(1).more(1, noisy));
-        assert_eq!(
-            budget.describe(4),
-            "4 (budget 3–5: rounds are added while a claim is within noise)"
-        );
-        assert_eq!(RoundBudget::exactly(2).describe(2), "2");
     }
 }

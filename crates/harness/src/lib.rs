@@ -27,6 +27,7 @@ mod measure;
 pub mod options;
 mod outcome;
 pub mod rng;
+pub mod rounds;
 mod scale;
 mod standing;
 pub mod testing;
@@ -44,7 +45,7 @@ pub use experiment::{
     validate_ids,
 };
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
-pub use interval::{Band, Interval, Position, RoundBudget, Sense, Threshold, median_interval};
+pub use interval::{Band, Interval, Position, Sense, Threshold, median_interval};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
     pairwise_ratios, quantile,
@@ -54,6 +55,7 @@ pub use outcome::{
     Bar, Chart, Lane, Outcome, RepeatedClaim, RunFailure, RunResults, Series, Table, repeatability,
 };
 pub use rng::Rng;
+pub use rounds::RoundBudget;
 pub use scale::Scale;
 pub use standing::{
     AnswerStanding, BEYOND_THE_SHEET, BuildVerdict, answer_standing, per_build_line,

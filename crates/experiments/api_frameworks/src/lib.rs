@@ -276,16 +276,22 @@ impl Experiment for ApiFrameworks {
                 }
             }
         }
+        // The cells some claim reads; the others feed tables only, and one round of them is
+        // enough.
+        let read: BTreeSet<(Server, Endpoint, usize)> = judge::ids::ALL
+            .iter()
+            .flat_map(|id| judge::cells_for(id, &plan, &servers))
+            .collect();
         let mut cells: BTreeMap<(Server, Endpoint, usize), Vec<Cell>> = BTreeMap::new();
         let no_rates = BTreeMap::new();
         let mut round = 0;
         let mut visits = 0;
         // The load claims decide whether another round is needed; the in-process rates come
-        // later and have their own rounds. Past the budget's minimum a round visits only the
-        // cells of the claims still within noise (every cell when none is named): rounds
-        // that cannot move a verdict are not run.
+        // later and have their own rounds. Round 1 visits every cell (the tables show each),
+        // the rounds up to the minimum the cells some claim reads, and past it only those of
+        // the claims still within noise: rounds that cannot move a verdict are not run.
         loop {
-            // Judged once the minimum of rounds is in: before that every cell runs anyway.
+            // Judged once the minimum of rounds is in: the rounds before it are taken anyway.
             let judged = if round < plan.rounds.min {
                 Vec::new()
             } else {
@@ -294,23 +300,14 @@ impl Experiment for ApiFrameworks {
             if !plan.rounds.more(round, || judged.clone()) {
                 break;
             }
-            let wanted: BTreeSet<(Server, Endpoint, usize)> = if round < plan.rounds.min {
-                BTreeSet::new()
-            } else {
-                judged
-                    .iter()
-                    .filter(|j| j.within_noise)
-                    .flat_map(|j| judge::cells_for(&j.claim_id, &plan, &servers))
-                    .collect()
-            };
-            let this_round: Vec<(Server, Endpoint, usize)> = jobs
+            let noisy: BTreeSet<(Server, Endpoint, usize)> = judged
                 .iter()
-                .copied()
-                .filter(|job| wanted.is_empty() || wanted.contains(job))
+                .filter(|j| j.within_noise)
+                .flat_map(|j| judge::cells_for(&j.claim_id, &plan, &servers))
                 .collect();
-            let shift = round * this_round.len() / plan.rounds.min.max(1);
-            for i in 0..this_round.len() {
-                let (server, endpoint, c) = this_round[(i + shift) % this_round.len()];
+            let this_round = plan.rounds.round_jobs(round, &jobs, &read, &noisy);
+            let count = this_round.len();
+            for (i, (server, endpoint, c)) in this_round.into_iter().enumerate() {
                 ctx.progress.update(
                     &format!(
                         "round {} · {} {} × {c} clients",
@@ -319,7 +316,7 @@ impl Experiment for ApiFrameworks {
                         endpoint.label()
                     ),
                     visits,
-                    visits + this_round.len() - i,
+                    visits + count - i,
                 );
                 let service = services
                     .get_mut(&server)
@@ -389,7 +386,15 @@ impl Experiment for ApiFrameworks {
                 plan.window.as_secs_f64()
             ),
         );
-        outcome.param("rounds", plan.rounds.describe(round));
+        outcome.param(
+            "rounds",
+            format!(
+                "{}; the cells no claim reads (tables only) in round 1 alone, past {} only the \
+                 cells of the claims within noise",
+                plan.rounds.describe(round),
+                plan.rounds.min
+            ),
+        );
         outcome.param(
             "order payload",
             format!(

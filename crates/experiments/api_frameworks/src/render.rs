@@ -23,7 +23,7 @@ pub(crate) fn tables(
              of {}",
             plan.window.as_secs_f64(),
             plan.warmup.as_secs_f64(),
-            rounds_words(cells)
+            rounds_words(cells, plan.rounds.min)
         ),
         &[
             "endpoint",
@@ -237,17 +237,63 @@ pub(crate) fn tables(
     }
 }
 
-/// How many rounds the cells were measured in: "3 rounds", or "3–8 rounds (…)" when the
-/// rounds past the minimum visited only the cells of claims within noise.
-pub(crate) fn rounds_words(cells: &Cells) -> String {
+/// How many rounds the cells were measured in: "3 rounds", or "1–8 rounds (…)" when the
+/// cells no claim reads ran in round 1 alone or the rounds past the minimum `min` visited
+/// only the cells of claims within noise.
+pub(crate) fn rounds_words(cells: &Cells, min: usize) -> String {
     let fewest = cells.values().map(Vec::len).min().unwrap_or(0);
     let most = cells.values().map(Vec::len).max().unwrap_or(0);
     if fewest == most {
-        format!("{most} round{}", if most == 1 { "" } else { "s" })
-    } else {
-        format!(
-            "{fewest}–{most} rounds (the rounds past {fewest} visited only the cells of claims \
-             within noise)"
-        )
+        return format!("{most} round{}", if most == 1 { "" } else { "s" });
+    }
+    let mut why = Vec::new();
+    if fewest < min {
+        why.push("the cells no claim reads ran in round 1 alone".to_string());
+    }
+    if most > min {
+        why.push(format!(
+            "the rounds past {min} visited only the cells of claims within noise"
+        ));
+    }
+    format!("{fewest}–{most} rounds ({})", why.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Endpoint, Server};
+    use crate::servers::Cell;
+
+    #[test]
+    fn the_rounds_of_the_cells_are_said_as_they_ran() {
+        let cells_of = |counts: &[usize]| -> Cells {
+            counts
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    (
+                        (Server::ALL[i], Endpoint::Wait, 1),
+                        (0..n)
+                            .map(|round| Cell {
+                                load: Default::default(),
+                                server_cpu_s: 0.5,
+                                server_peak_kib: 50_000,
+                                round,
+                            })
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(rounds_words(&cells_of(&[3, 3]), 3), "3 rounds");
+        assert_eq!(
+            rounds_words(&cells_of(&[1, 3]), 3),
+            "1–3 rounds (the cells no claim reads ran in round 1 alone)"
+        );
+        assert_eq!(
+            rounds_words(&cells_of(&[1, 3, 6]), 3),
+            "1–6 rounds (the cells no claim reads ran in round 1 alone; the rounds past 3 \
+             visited only the cells of claims within noise)"
+        );
     }
 }

@@ -81,10 +81,12 @@ impl Plan {
                 file_ns: powers(4),
                 rounds: 1,
             },
-            // tracemalloc slows allocation-heavy code ~10× (10^7 items: 12 s traced here), and
-            // a file of 10^7 lines is 400 MB: that one only at full scale.
+            // tracemalloc slows allocation-heavy code ~10×: 10^7 items took ~60 s traced
+            // here over the three range pipelines, most of this experiment's time for peaks
+            // that are deterministic and linear in n (a file of 10^7 lines is 400 MB): 10^7
+            // only at full scale.
             Scale::Default => Plan {
-                ns: powers(7),
+                ns: powers(6),
                 file_ns: powers(6),
                 rounds: 3,
             },

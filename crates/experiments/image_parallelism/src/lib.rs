@@ -45,7 +45,7 @@ use render::{record, tables_and_charts};
 pub use runs::{MillionOutcome, MillionRun, RunMode, Sample, damaged_among, run_config};
 use runs::{check_outputs, run_million, worker_command};
 use stats::Stats;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// The experiment.
@@ -349,6 +349,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
                 .map(|c| (c, RunMode::Cold)),
         )
         .collect();
+    let read = needs::read_by_claims(&plan, cores, &jobs);
     let mut samples: Vec<Sample> = Vec::new();
     let mut profiles = stages::Profiles::default();
     let pillow_sequential = Config {
@@ -359,8 +360,8 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     // threshold, up to its maximum.
     let mut round = 0;
     loop {
-        // Judged only once the minimum of rounds is in: before that every run is taken anyway
-        // (and the judges expect every configuration measured).
+        // Judged only once the minimum of rounds is in: the rounds before it are taken anyway
+        // (and the judges expect them of every run a claim reads).
         let judged = if round < plan.rounds.min {
             Vec::new()
         } else {
@@ -379,27 +380,17 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         if !plan.rounds.more(round, || judged.clone()) {
             break;
         }
-        // Past the minimum, a round runs only what the claims still within noise read
-        // (everything when none names a run): rounds that cannot move a verdict are not run.
-        let wanted: std::collections::BTreeSet<(Config, RunMode)> = if round < plan.rounds.min {
-            Default::default()
-        } else {
-            judged
-                .iter()
-                .filter(|j| j.within_noise)
-                .flat_map(|j| needs::runs_for(&j.claim_id, &plan, cores, &jobs))
-                .collect()
-        };
-        let this_round: Vec<(Config, RunMode)> = jobs
+        // Round 1 runs everything (the tables show each configuration); then, up to the
+        // minimum, what some claim reads; past it, what the claims still within noise read:
+        // a round that cannot move a verdict is not run.
+        let noisy: BTreeSet<(Config, RunMode)> = judged
             .iter()
-            .copied()
-            .filter(|job| wanted.is_empty() || wanted.contains(job))
+            .filter(|j| j.within_noise)
+            .flat_map(|j| needs::runs_for(&j.claim_id, &plan, cores, &jobs))
             .collect();
+        let this_round = plan.rounds.round_jobs(round, &jobs, &read, &noisy);
         let total = samples.len() + this_round.len() + 1;
-        // Rotate the order every round: no configuration always runs first or last.
-        let shift = round * this_round.len() / plan.rounds.min.max(1);
-        for i in 0..this_round.len() {
-            let (config, mode) = this_round[(i + shift) % this_round.len()];
+        for (config, mode) in this_round {
             ctx.progress.update(
                 &format!(
                     "round {} · {} {}{}",
@@ -502,7 +493,8 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     outcome.param(
         "rounds",
         format!(
-            "{}; past {} only the runs of the claims within noise",
+            "{}; the runs no claim reads (tables only) in round 1 alone, past {} only the \
+             runs of the claims within noise",
             plan.rounds.describe(round),
             plan.rounds.min
         ),

@@ -98,6 +98,20 @@ pub fn runs_for(
         .collect()
 }
 
+/// Every run some claim reads, among those `planned`: the others feed tables only, and one
+/// round of them is enough.
+pub fn read_by_claims(
+    plan: &Plan,
+    cores: usize,
+    planned: &[(Config, RunMode)],
+) -> BTreeSet<(Config, RunMode)> {
+    ids::ALL
+        .iter()
+        .chain(cluster::judge::ids::ALL.iter())
+        .flat_map(|id| runs_for(id, plan, cores, planned))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +173,29 @@ mod tests {
             runs_for(cluster::judge::ids::ONE_MACHINE, &plan, 2, &without_dask).len(),
             2
         );
+    }
+
+    #[test]
+    fn the_runs_no_claim_reads_are_the_tables_own() {
+        let plan = Plan::new(Scale::Default, 2, None, None);
+        let all = planned(&plan, 2);
+        let read = read_by_claims(&plan, 2, &all);
+        let unread: Vec<String> = all
+            .iter()
+            .filter(|r| !read.contains(r))
+            .map(|(c, _)| format!("{} {}", c.workload.id(), c.executor.label()))
+            .collect();
+        // 25 of the 40 runs are judged; the 15 others run in round 1 alone: the echo, the
+        // Rust threshold, rayon at k = 1 and 4, and the smarter decodes under pools.
+        assert_eq!((all.len(), read.len()), (40, 25), "{unread:?}");
+        for run in [
+            "echo sequential",
+            "rust_threshold rayon k=2",
+            "rust_thumbnail rayon k=4",
+            "pillow_draft processes k=2",
+            "pyvips_thumbnail threads k=2",
+        ] {
+            assert!(unread.iter().any(|u| u == run), "{run}: {unread:?}");
+        }
     }
 }

@@ -63,11 +63,15 @@ pub(crate) fn tables_and_charts(
 ) {
     let mut table = Table::new(
         format!(
-            "Images/s by workload and executor ({}; median of {} round{}; speedup against the \
-             same workload's sequential run of the same round)",
+            "Images/s by workload and executor ({}; median of the rounds each ran — {} for \
+             those a claim reads, round 1 alone for the others; speedup against the same \
+             workload's sequential run of the same round)",
             plan.corpus.describe(),
-            stats.rounds,
-            if stats.rounds == 1 { "" } else { "s" }
+            if stats.rounds > plan.rounds.min.min(stats.rounds) {
+                format!("{}–{}", plan.rounds.min, stats.rounds)
+            } else {
+                stats.rounds.to_string()
+            }
         ),
         &[
             "workload",

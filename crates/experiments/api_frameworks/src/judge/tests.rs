@@ -285,6 +285,22 @@ fn the_rounds_past_the_minimum_visit_only_the_cells_of_claims_within_noise() {
 }
 
 #[test]
+fn the_cells_no_claim_reads_are_the_tables_own() {
+    // At the default scale 33 of the 48 cells are judged; the 15 others (Litestar, Starlette
+    // and Granian away from POST /validate at the top level) run in round 1 alone.
+    let plan = Plan::new(Scale::Default);
+    let all = Server::ALL.to_vec();
+    let read: std::collections::BTreeSet<Key> = ids::ALL
+        .iter()
+        .flat_map(|id| cells_for(id, &plan, &all))
+        .collect();
+    assert_eq!(all.len() * Endpoint::ALL.len() * plan.levels.len(), 48);
+    assert_eq!(read.len(), 33);
+    assert!(!read.contains(&(Server::Litestar, Endpoint::Wait, plan.top())));
+    assert!(read.contains(&(Server::Flask, Endpoint::Validate, 1)));
+}
+
+#[test]
 fn ratios_pair_cells_of_the_same_round() {
     let plan = Plan::new(Scale::Quick);
     let top = plan.top();

@@ -1,0 +1,149 @@
+//! How many rounds an experiment takes, and which of its runs each round visits.
+//!
+//! Every round-based experiment (image_parallelism's configurations, api_frameworks' load
+//! cells, …) follows the same plan: the first round visits every run, because the tables
+//! show each once; the rounds up to the budget's minimum visit the runs some claim reads;
+//! past the minimum a round visits only the runs of the claims still within noise. A round
+//! that cannot move a verdict is not run — the largest saving of trial time there is, and
+//! it leaves every judged figure's rounds as they were.
+
+use crate::claim::Judgement;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// How many rounds an experiment takes: at least `min`, and more, up to `max`, while a claim
+/// is within noise — so a verdict is given up on only after the budget is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundBudget {
+    /// Rounds always taken.
+    pub min: usize,
+    /// Rounds never exceeded.
+    pub max: usize,
+}
+
+impl RoundBudget {
+    /// A budget of exactly `n` rounds (no extra round is ever taken).
+    pub const fn exactly(n: usize) -> Self {
+        RoundBudget { min: n, max: n }
+    }
+
+    /// "5 (budget 3–8: rounds are added while a claim is within noise)", the run parameter
+    /// every experiment with a budget records.
+    pub fn describe(&self, taken: usize) -> String {
+        if self.min == self.max {
+            return taken.to_string();
+        }
+        format!(
+            "{taken} (budget {}–{}: rounds are added while a claim is within noise)",
+            self.min, self.max
+        )
+    }
+
+    /// Whether to take another round after `done`, given the judgements of the rounds so
+    /// far (computed only when the answer could matter).
+    pub fn more(&self, done: usize, judgements: impl FnOnce() -> Vec<Judgement>) -> bool {
+        done < self.min || (done < self.max && judgements().iter().any(|j| j.within_noise))
+    }
+
+    /// The runs (any identifier: a configuration, a load cell) round `round` (0-based)
+    /// visits, in the order to visit them:
+    ///
+    /// - the first round: every one of `jobs` (the tables show each at least once);
+    /// - then, up to the minimum: the jobs some claim reads (`read`);
+    /// - past the minimum: the jobs of the claims still within noise (`noisy`), or those of
+    ///   `read` when the noisy claims name none (one judged on something else).
+    ///
+    /// Jobs absent from `jobs` are never visited (a module missing drops its runs), and an
+    /// empty `read` means every job is read. Each round starts one step further along, so no
+    /// job always runs first or last.
+    pub fn round_jobs<J: Copy + Ord>(
+        &self,
+        round: usize,
+        jobs: &[J],
+        read: &BTreeSet<J>,
+        noisy: &BTreeSet<J>,
+    ) -> Vec<J> {
+        let read_any = |j: &J| read.is_empty() || read.contains(j);
+        let wanted: Vec<J> = if round == 0 {
+            jobs.to_vec()
+        } else if round < self.min || noisy.is_empty() {
+            jobs.iter().copied().filter(read_any).collect()
+        } else {
+            jobs.iter()
+                .copied()
+                .filter(|j| noisy.contains(j) && read_any(j))
+                .collect()
+        };
+        if wanted.is_empty() {
+            return wanted;
+        }
+        let shift = round * wanted.len() / self.min.max(1);
+        (0..wanted.len())
+            .map(|i| wanted[(i + shift) % wanted.len()])
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_budget_adds_rounds_only_while_noise_could_decide() {
+        let budget = RoundBudget { min: 3, max: 5 };
+        let noisy = || {
+            let mut j = Judgement::new("c", crate::Verdict::Inconclusive, "within noise");
+            j.within_noise = true;
+            vec![j]
+        };
+        let settled = || vec![Judgement::new("c", crate::Verdict::Confirmed, "")];
+        assert!(budget.more(2, settled), "below the minimum");
+        assert!(!budget.more(3, settled));
+        assert!(budget.more(3, noisy));
+        assert!(budget.more(4, noisy));
+        assert!(!budget.more(5, noisy), "the budget is spent");
+        assert!(!RoundBudget::exactly(1).more(1, noisy));
+        assert_eq!(
+            budget.describe(4),
+            "4 (budget 3–5: rounds are added while a claim is within noise)"
+        );
+        assert_eq!(RoundBudget::exactly(2).describe(2), "2");
+    }
+
+    #[test]
+    fn rounds_visit_everything_once_then_what_claims_read_then_what_noise_needs() {
+        let budget = RoundBudget { min: 3, max: 6 };
+        let jobs = [1, 2, 3, 4, 5, 6];
+        let read: BTreeSet<i32> = [2, 3, 4, 5].into();
+        let noisy: BTreeSet<i32> = [4, 9].into();
+        let sorted = |mut v: Vec<i32>| {
+            v.sort();
+            v
+        };
+        // Round 1: everything, in order.
+        assert_eq!(budget.round_jobs(0, &jobs, &read, &noisy), jobs.to_vec());
+        // Rounds 2 and 3: what the claims read, rotated a third further each round.
+        assert_eq!(budget.round_jobs(1, &jobs, &read, &noisy), vec![3, 4, 5, 2]);
+        assert_eq!(budget.round_jobs(2, &jobs, &read, &noisy), vec![4, 5, 2, 3]);
+        // Past the minimum: only what the noisy claims read and was planned (9 was not).
+        assert_eq!(budget.round_jobs(3, &jobs, &read, &noisy), vec![4]);
+        // Noisy claims that name no run: everything read.
+        assert_eq!(
+            sorted(budget.round_jobs(3, &jobs, &read, &BTreeSet::new())),
+            vec![2, 3, 4, 5]
+        );
+        // No claim reads anything in particular: every job, every round.
+        assert_eq!(
+            sorted(budget.round_jobs(1, &jobs, &BTreeSet::new(), &BTreeSet::new())),
+            jobs.to_vec()
+        );
+        // A noisy run no claim reads is not visited.
+        let outside: BTreeSet<i32> = [1].into();
+        assert!(budget.round_jobs(4, &jobs, &read, &outside).is_empty());
+        assert!(
+            budget
+                .round_jobs(0, &[] as &[i32], &read, &noisy)
+                .is_empty()
+        );
+    }
+}
