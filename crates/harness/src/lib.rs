@@ -21,6 +21,7 @@ mod claim;
 mod env;
 mod error;
 mod experiment;
+pub mod expiry;
 mod fact;
 pub mod interval;
 mod measure;
@@ -44,6 +45,7 @@ pub use experiment::{
     Experiment, Meta, NoProgress, Progress, RunContext, Section, run_experiment, skipped_outcome,
     validate_ids,
 };
+pub use expiry::{Expiry, expiry};
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
 pub use interval::{Band, Interval, Position, Sense, Threshold, median_interval};
 pub use measure::{

@@ -147,6 +147,22 @@ pub struct Extras {
     pub pools: u64,
 }
 
+impl Measured {
+    /// Adds the rounds of another pass under the same interpreter: its one-thread times and
+    /// its paired speedups (each round pairs its own runs, so rounds from two processes
+    /// mix).
+    pub fn add_rounds(&mut self, more: Measured) {
+        self.one_s.extend(more.one_s);
+        for (k, ratios) in more.speedups {
+            match self.speedups.iter_mut().find(|(kk, _)| *kk == k) {
+                Some((_, v)) => v.extend(ratios),
+                None => self.speedups.push((k, ratios)),
+            }
+        }
+        self.peak_anon_kib = self.peak_anon_kib.max(more.peak_anon_kib);
+    }
+}
+
 /// Runs the workload (`work` iterations, thread counts `ks`, `rounds` rounds, and the
 /// `extras`) under one interpreter.
 pub fn measure(

@@ -215,6 +215,24 @@ pub struct InterpreterCase {
     pub speedups: Vec<f64>,
 }
 
+/// Whether one interpreter's case of claim (i) lies within noise of its bar (no speedup
+/// for a GIL build, scaling for a free-threaded one with the GIL off): more rounds of it
+/// could decide it.
+pub fn interpreter_within_noise(case: &InterpreterCase, cores: usize) -> bool {
+    if cores < 2 {
+        return false;
+    }
+    let threshold = if case.gil_off {
+        scales(2, cores)
+    } else {
+        NO_SPEEDUP
+    };
+    threshold
+        .case(case.label.clone(), "2 threads", &case.speedups, "×")
+        .standing
+        == Standing::WithinNoise
+}
+
 /// Claim (i) over every interpreter measured; each build's verdict is kept beside the
 /// judgement (the scorecard's "Outdated on …" reads it).
 pub fn judge_interpreters(cases: &[InterpreterCase], cores: usize) -> Judgement {

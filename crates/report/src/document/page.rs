@@ -9,7 +9,7 @@ use super::{
     COMMAND, cell, chart_path, chart_title, flapped, inline, md_table, run_line, verdict_class,
 };
 use crate::svg::{self, escape};
-use pyproof_harness::{Outcome, RunResults, answer_standing, per_build_line};
+use pyproof_harness::{Outcome, RunResults, answer_standing, expiry, per_build_line};
 use std::fmt::Write;
 
 /// A piece of the code that ran, as a docs page quotes it from the sources.
@@ -75,6 +75,9 @@ pub fn markdown(r: &RunResults, o: &Outcome, code: &[Code], source: &str) -> Str
         standing.words(),
         cell(&why)
     );
+    if let Some(e) = expiry(&o.verdicts) {
+        let _ = writeln!(out, "**Expires:** {}\n", cell(&e.line()));
+    }
     if let Some(today) = &o.today {
         let _ = writeln!(out, "**The answer to give today:** {}\n", cell(today));
     }
@@ -157,6 +160,13 @@ pub fn html(r: &RunResults, o: &Outcome, code: &[Code], source: &str) -> String 
         escape(&standing.words()),
         escape(&why),
     );
+    if let Some(e) = expiry(&o.verdicts) {
+        let _ = writeln!(
+            out,
+            "<p class=\"expires\"><b>Expires:</b> {}</p>",
+            escape(&e.line())
+        );
+    }
     if let Some(today) = &o.today {
         let _ = writeln!(
             out,

@@ -6,7 +6,9 @@
 use super::{cell, inline};
 use crate::svg::escape;
 use crate::terminal::shorten;
-use pyproof_harness::{AnswerStanding, Outcome, RunResults, answer_standing, tests_the_sheet};
+use pyproof_harness::{
+    AnswerStanding, Outcome, RunResults, answer_standing, expiry, tests_the_sheet,
+};
 use std::fmt::Write;
 
 /// One question's row.
@@ -64,6 +66,9 @@ pub fn rows(r: &RunResults) -> Vec<Row> {
 
 fn row(o: &Outcome, r: &RunResults) -> Row {
     let (standing, mut why) = answer_standing(&o.verdicts);
+    if let Some(e) = expiry(&o.verdicts) {
+        why.push_str(&format!("; {}", e.line()));
+    }
     // A standing that rests on a claim whose verdict changed between repeated runs says so.
     let flapping: Vec<&str> = o
         .verdicts

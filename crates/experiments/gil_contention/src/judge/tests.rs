@@ -164,6 +164,31 @@ fn case(label: &str, free: bool, speedup: f64) -> InterpreterCase {
 }
 
 #[test]
+fn an_interpreter_gets_more_rounds_only_while_its_case_straddles_its_bar() {
+    let with = |free: bool, speedups: &[f64]| InterpreterCase {
+        speedups: speedups.to_vec(),
+        ..case("3.12", free, 1.0)
+    };
+    // A GIL build: ratios across the no-speedup bar (1.2×) are within noise; level ones hold.
+    assert!(interpreter_within_noise(
+        &with(false, &[0.7, 1.0, 1.3, 0.9, 1.25]),
+        2
+    ));
+    assert!(!interpreter_within_noise(
+        &with(false, &[0.95, 0.97, 1.0, 0.98, 0.96]),
+        2
+    ));
+    // A free-threaded build: judged against the scaling floor instead.
+    assert!(!interpreter_within_noise(&with(true, &[1.8, 1.9, 1.85]), 2));
+    assert!(interpreter_within_noise(&with(true, &[1.0, 1.5, 2.0]), 2));
+    // One core: nothing more rounds could show.
+    assert!(!interpreter_within_noise(
+        &with(false, &[0.7, 1.0, 1.3, 0.9, 1.25]),
+        1
+    ));
+}
+
+#[test]
 fn gil_builds_alone_confirm_and_a_scaling_free_threaded_build_nuances() {
     let gil = [case("3.11", false, 0.98), case("3.12", false, 1.05)];
     assert_eq!(judge_interpreters(&gil, 2).verdict, Verdict::Confirmed);
