@@ -3,7 +3,9 @@
 //! largest task size: is a process pool still better than threads when threads are free to
 //! run in parallel?
 
-use crate::judge::{BuildCase, judge_builds, us};
+use crate::judge::{
+    BuildCase, gil_twin, judge_builds, judge_single_thread, single_thread_cost, us,
+};
 use crate::{Plan, run_on};
 use pyproof_harness::{
     ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median_interval,
@@ -83,10 +85,9 @@ pub(crate) fn every_build(
     // its figures paired within it), up to the budget's maximum.
     let mut cases: Vec<BuildCase> = Vec::new();
     let mut rounds = 0;
-    while plan
-        .rounds
-        .more(rounds, || vec![judge_builds(&cases, cores)])
-    {
+    while plan.rounds.more(rounds, || {
+        vec![judge_builds(&cases, cores), judge_single_thread(&cases)]
+    }) {
         let take = if rounds == 0 { plan.rounds.min } else { 1 };
         let mut i = 0;
         while i < builds.len() {
@@ -166,6 +167,17 @@ pub(crate) fn every_build(
                 format!("{} on Python {name}, {} tasks", what, us(size)),
                 "×",
                 vec![value],
+            ));
+        }
+        if let Some(gil) = gil_twin(case, &cases) {
+            outcome.measurements.push(Measurement::new(
+                format!("builds.{name}.single_thread_cost"),
+                format!(
+                    "sequential time on Python {name} ÷ on Python {} (claim (5))",
+                    gil.build
+                ),
+                "×",
+                single_thread_cost(case, gil),
             ));
         }
         outcome.measurements.push(Measurement::new(

@@ -16,8 +16,11 @@ pub mod ids {
     pub const CHUNKSIZE_MOVES_CROSSOVER: &str = "chunksize_moves_crossover";
     /// Claim (4): the sheet's answer on each build (free-threaded ones and their GIL twins).
     pub const EVERY_BUILD: &str = "every_build";
+    /// Claim (5): PEP 779's single-thread bar, free-threaded against its GIL twin.
+    pub const SINGLE_THREAD_COST: &str = "single_thread_cost";
     /// The claims judged over the main run's speedups ([`super::judge`]), in the order
-    /// declared; (4) is judged over the builds ([`super::judge_builds`]).
+    /// declared; (4) and (5) are judged over the builds ([`super::judge_builds`],
+    /// [`super::judge_single_thread`]).
     pub const ALL: [&str; 3] = [
         MULTIPROCESSING_BEST,
         THREADS_NO_SPEEDUP,
@@ -26,7 +29,7 @@ pub mod ids {
 }
 
 mod builds;
-pub use builds::{BuildCase, judge_builds};
+pub use builds::{BuildCase, gil_twin, judge_builds, judge_single_thread, single_thread_cost};
 
 /// Speedups over sequential, every round, by (executor, task size in µs as bits): executors
 /// `threads`, `processes:1` (chunksize 1), `processes:auto` (four chunks per worker).

@@ -55,6 +55,10 @@ pub const BEAT_THREADS: Threshold = Threshold::at_least(TIE).tie_within(TIE);
 pub const THREADS_FLAT: Threshold = Threshold::below(THREADS_MAX_SPEEDUP).tie_within(TIE);
 /// Pool round trips (chunks, or thread tasks) beyond which a configuration is not run.
 pub const MAX_ROUND_TRIPS: u64 = 50_000;
+/// Claim (5): PEP 779's single-thread bar for the free-threaded build — at most 15% slower
+/// than the GIL build of the same version (no tie: it is a bar, not a comparison with
+/// parity).
+pub const FT_SINGLE_THREAD: Threshold = Threshold::below(1.15);
 
 /// Sizes of one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,6 +195,21 @@ impl Experiment for CpuParallelism {
                     BEAT_THREADS.describe("×")
                 ),
             ),
+            Claim::new(
+                ids::SINGLE_THREAD_COST,
+                "(5)",
+                "beyond the sheet: a free-threaded build runs single-threaded pure-Python work \
+                 within PEP 779's bar of the GIL build of the same version",
+                format!(
+                    "for each free-threaded build measured in (4) with its GIL twin: the \
+                     sequential run's time (the same tasks, one after another) per round, \
+                     free-threaded over GIL, its 95% interval {} (PEP 779 set ≤ 15% \
+                     single-thread overhead as a bar for making the build supported); Confirmed \
+                     when every pair holds, Refuted when none, Nuanced otherwise; Inconclusive \
+                     with no pair (`pyproof pythons --build 3.13t` makes one)",
+                    FT_SINGLE_THREAD.describe("×")
+                ),
+            ),
         ]
     }
 
@@ -232,6 +251,7 @@ impl Experiment for CpuParallelism {
         ));
         let cases = builds::every_build(&mut outcome, ctx, &plan, cores)?;
         outcome.judgements.push(judge::judge_builds(&cases, cores));
+        outcome.judgements.push(judge::judge_single_thread(&cases));
         outcome.notes.push(format!(
             "Each task is a pure-Python loop calibrated on this machine ({} iterations per µs); \
              every configuration does the same total work, so a speedup is the same work done \

@@ -60,7 +60,13 @@ pub fn answer(o: &Outcome) -> Option<String> {
         .filter_map(|build| {
             let threads = o.figure(&format!("builds.{build}t.threads.speedup"), "×")?;
             let procs = o.figure(&format!("builds.{build}t.processes.speedup"), "×")?;
-            Some(format!("{build}t threads {threads}, processes {procs}"))
+            let single = o
+                .figure(&format!("builds.{build}t.single_thread_cost"), "×")
+                .map(|x| format!(" (one thread: {x} the GIL build's time)"))
+                .unwrap_or_default();
+            Some(format!(
+                "{build}t threads {threads}, processes {procs}{single}"
+            ))
         })
         .collect();
     if !free_threaded.is_empty() {
@@ -94,6 +100,7 @@ mod tests {
                 ("builds.3.13.15t.threads.speedup", 1.9),
                 ("builds.3.13.15t.processes.speedup", 1.85),
                 ("builds.3.13.15.threads.speedup", 1.0),
+                ("builds.3.13.15t.single_thread_cost", 1.31),
             ],
             &[],
             &[],
@@ -105,7 +112,8 @@ mod tests {
                  gave 1.83× (1.48× for a job run once, the pool's start included), threads \
                  1.02×; on 1 µs tasks even a batched pool gave 0.956×. Batch small tasks: on 100 \
                  µs tasks chunksize 1 gave 0.430×, batched 2.00×. Over sequential on a free-threaded \
-                 build: 3.13.15t threads 1.90×, processes 1.85×."
+                 build: 3.13.15t threads 1.90×, processes 1.85× (one thread: 1.31× the GIL \
+                 build's time)."
             )
         );
         assert_eq!(answer(&made_up_outcome(&[], &[], &[])), None);

@@ -1,6 +1,7 @@
 //! cpu_parallelism in process: a quick run measures every executor at every size (the same
-//! checksums, checked inside the run) and judges the four claims — (4) under the free-threaded
-//! builds on the machine and their GIL twins, when there are any (CI builds one first).
+//! checksums, checked inside the run) and judges the five claims — (4) and (5) under the
+//! free-threaded builds on the machine and their GIL twins, when there are any (CI builds one
+//! first).
 
 use cpu_parallelism::CpuParallelism;
 use cpu_parallelism::judge::ids;
@@ -15,7 +16,7 @@ fn a_quick_run_measures_every_executor_and_judges_every_claim() {
         .map(|v| v.claim.id.as_str())
         .collect();
     let mut declared = ids::ALL.to_vec();
-    declared.push(ids::EVERY_BUILD);
+    declared.extend([ids::EVERY_BUILD, ids::SINGLE_THREAD_COST]);
     assert_eq!(claims, declared);
     for key in [
         "size10us.sequential.seconds",
@@ -45,6 +46,26 @@ fn a_quick_run_measures_every_executor_and_judges_every_claim() {
         .iter()
         .find(|v| v.claim.id == ids::EVERY_BUILD)
         .expect("judged");
+    // (5): the free-threaded build's sequential time against its twin's, when there is one.
+    let single = outcome
+        .verdicts
+        .iter()
+        .find(|v| v.claim.id == ids::SINGLE_THREAD_COST)
+        .expect("judged");
+    let minor = |i: &pyproof_python::pythons::Installed| (i.found.version.0, i.found.version.1);
+    let paired = found.iter().any(|ft| {
+        ft.found.free_threaded
+            && !ft.found.gil_enabled
+            && found
+                .iter()
+                .any(|g| !g.found.free_threaded && minor(g) == minor(ft))
+    });
+    assert_eq!(
+        single.evidence.starts_with("no free-threaded build"),
+        !paired,
+        "{}",
+        single.evidence
+    );
     if free_threaded {
         assert!(
             every_build.builds.iter().any(|b| b.free_threaded),

@@ -15,6 +15,7 @@
 //! growth of peak memory in n is fitted by least squares: bytes per item and R².
 
 pub mod alloc;
+mod builds;
 pub mod judge;
 pub mod pipelines;
 mod render;
@@ -24,8 +25,8 @@ use judge::ids;
 use judge::{Point, judge};
 use pipelines::{Pipeline, expected_sum, lines_file, run_rust};
 use pyproof_harness::{
-    Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, format_bytes,
-    format_number, median,
+    BuildVerdict, Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section,
+    format_bytes, format_number, median,
 };
 use pyproof_python::{Interpreter, RunOptions, python_worker, run_measured};
 use render::{join, record};
@@ -57,6 +58,10 @@ pub const LINEAR_MIN_BYTES_PER_ITEM: f64 = 1.0;
 /// ...with a straight-line fit at least this good.
 pub const LINEAR_MIN_R2: f64 = 0.99;
 
+/// Claim (3): PEP 779's memory bar for the free-threaded build (≤ 20% over the GIL build),
+/// here on what one listed item and one read line cost.
+pub const FT_MEMORY_BAR: f64 = 1.20;
+
 /// Claim (2): a streaming pipeline's fitted growth over the whole range of n stays under this.
 pub const FLAT_MAX_GROWTH_BYTES: f64 = 64.0 * 1024.0;
 
@@ -69,6 +74,8 @@ pub struct Plan {
     pub file_ns: Vec<u64>,
     /// Timing rounds (peaks are deterministic and taken once).
     pub rounds: usize,
+    /// The largest n run under every other CPython build (claim (2) per build).
+    pub build_max: u64,
 }
 
 impl Plan {
@@ -80,6 +87,7 @@ impl Plan {
                 ns: powers(5),
                 file_ns: powers(4),
                 rounds: 1,
+                build_max: 10_000,
             },
             // tracemalloc slows allocation-heavy code ~10×: 10^7 items took ~60 s traced
             // here over the three range pipelines, most of this experiment's time for peaks
@@ -89,18 +97,20 @@ impl Plan {
                 ns: powers(6),
                 file_ns: powers(6),
                 rounds: 3,
+                build_max: 100_000,
             },
             Scale::Full => Plan {
                 ns: powers(7),
                 file_ns: powers(7),
                 rounds: 3,
+                build_max: 1_000_000,
             },
         }
     }
 }
 
 #[derive(Debug, Deserialize)]
-struct PySample {
+pub(crate) struct PySample {
     kind: String,
     n: u64,
     peak_bytes: u64,
@@ -109,9 +119,47 @@ struct PySample {
 }
 
 #[derive(Debug, Deserialize)]
-struct PyReport {
+pub(crate) struct PyReport {
     python: String,
     samples: Vec<PySample>,
+}
+
+/// The Python pipelines' points of one worker report, every answer checked against the exact
+/// one (the arithmetic sum, the file's size).
+pub(crate) fn points_of(
+    py: &PyReport,
+    files: &BTreeMap<u64, (std::path::PathBuf, u64)>,
+) -> Result<BTreeMap<(Pipeline, u64), Point>, ExperimentError> {
+    let mut points: BTreeMap<(Pipeline, u64), Point> = BTreeMap::new();
+    for s in &py.samples {
+        let Some(p) = Pipeline::ALL
+            .into_iter()
+            .find(|p| p.python_kind() == Some(s.kind.as_str()))
+        else {
+            continue;
+        };
+        let expected = if p.reads_file() {
+            files.get(&s.n).map_or(0, |f| u128::from(f.1))
+        } else {
+            expected_sum(s.n)
+        };
+        if s.result != expected {
+            return Err(ExperimentError::Inconsistent(format!(
+                "{} at n = {} answered {}, expected {expected}",
+                p.label(),
+                s.n,
+                s.result
+            )));
+        }
+        points.insert(
+            (p, s.n),
+            Point {
+                peak_bytes: s.peak_bytes,
+                seconds: s.seconds.clone(),
+            },
+        );
+    }
+    Ok(points)
 }
 
 impl Experiment for GeneratorMemory {
@@ -157,8 +205,29 @@ impl Experiment for GeneratorMemory {
                 format!(
                     "fitted growth (slope × (n_max − n_min)) ≤ {} for Python's generator \
                      expression, yield generator and file iteration, and Rust's iterator and \
-                     read_line",
-                    format_bytes(FLAT_MAX_GROWTH_BYTES as u64)
+                     read_line; and per build: the same Python pipelines under every CPython \
+                     {}.{} or newer on the machine (n ≤ {}), a build on which one grows past \
+                     the bar making it Nuanced (that build named)",
+                    format_bytes(FLAT_MAX_GROWTH_BYTES as u64),
+                    builds::OLDEST.0,
+                    builds::OLDEST.1,
+                    format_number(plan.build_max as f64)
+                ),
+            ),
+            Claim::new(
+                ids::FREE_THREADED_MEMORY,
+                "(3)",
+                "beyond the sheet: a free-threaded build keeps a listed item and a read line \
+                 within PEP 779's memory bar of the GIL build of the same version",
+                format!(
+                    "for each free-threaded build found with a GIL build of the same version \
+                     (the same micro version when there is one): the fitted bytes per item of \
+                     the list and per line of readlines() (tracemalloc's counts, n ≤ {}: exact, \
+                     no interval), free-threaded over GIL ≤ {FT_MEMORY_BAR}× (PEP 779 set ≤ \
+                     20% memory overhead as a bar for making the build supported); Confirmed \
+                     when every case holds, Refuted when none, Nuanced otherwise; Inconclusive \
+                     with no such pair",
+                    format_number(plan.build_max as f64)
                 ),
             ),
         ]
@@ -204,35 +273,7 @@ impl Experiment for GeneratorMemory {
         let py: PyReport = serde_json::from_str(report.stdout.lines().last().unwrap_or(""))
             .map_err(|e| ExperimentError::Inconsistent(format!("unreadable Python report: {e}")))?;
 
-        let mut points: BTreeMap<(Pipeline, u64), Point> = BTreeMap::new();
-        for s in &py.samples {
-            let Some(p) = Pipeline::ALL
-                .into_iter()
-                .find(|p| p.python_kind() == Some(s.kind.as_str()))
-            else {
-                continue;
-            };
-            let expected = if p.reads_file() {
-                files.get(&s.n).map_or(0, |f| u128::from(f.1))
-            } else {
-                expected_sum(s.n)
-            };
-            if s.result != expected {
-                return Err(ExperimentError::Inconsistent(format!(
-                    "{} at n = {} answered {}, expected {expected}",
-                    p.label(),
-                    s.n,
-                    s.result
-                )));
-            }
-            points.insert(
-                (p, s.n),
-                Point {
-                    peak_bytes: s.peak_bytes,
-                    seconds: s.seconds.clone(),
-                },
-            );
-        }
+        let mut points = points_of(&py, &files)?;
 
         // Rust, in this process: the counting allocator sees only this thread.
         ctx.progress
@@ -295,7 +336,31 @@ impl Experiment for GeneratorMemory {
         }
 
         let fits = record(&mut outcome, &points, &plan);
-        outcome.judgements.extend(judge(&fits));
+        // The same Python pipelines under every other build, over the smaller sizes.
+        let build_ns: Vec<u64> = plan
+            .ns
+            .iter()
+            .copied()
+            .filter(|&n| n <= plan.build_max)
+            .collect();
+        let build_files: BTreeMap<u64, (std::path::PathBuf, u64)> = files
+            .iter()
+            .filter(|(n, _)| **n <= plan.build_max)
+            .map(|(n, f)| (*n, f.clone()))
+            .collect();
+        let builds = builds::every_build(&mut outcome, ctx, &build_ns, &build_files)?;
+        let verdicts: Vec<BuildVerdict> = builds.iter().map(builds::BuildRun::verdict).collect();
+        let paired: Vec<judge::BuildFits> = builds.iter().map(|b| b.fits.clone()).collect();
+        outcome.judgements.extend(judge(&fits).into_iter().map(|j| {
+            if j.claim_id == ids::GENERATORS_STAY_FLAT {
+                judge::with_builds(j, verdicts.clone())
+            } else {
+                j
+            }
+        }));
+        outcome
+            .judgements
+            .push(judge::judge_free_threaded_memory(&paired, FT_MEMORY_BAR));
         outcome.notes.push(
             "Python's peak is tracemalloc's: Python-level allocations above what was held \
              when the pipeline started (ints above 256 and strings are objects: ~32 bytes per \

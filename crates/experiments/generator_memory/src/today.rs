@@ -41,6 +41,20 @@ pub fn answer(o: &Outcome) -> Option<String> {
             "; over a {lines}-line file readlines() peaked at {all}, for line in f at {iter}"
         ));
     }
+    // Per build: the same pipelines under every CPython measured.
+    if let Some(builds) = o
+        .verdicts
+        .iter()
+        .find(|v| v.claim.id == ids::GENERATORS_STAY_FLAT)
+        .map(|v| &v.builds)
+        .filter(|b| b.len() > 1)
+    {
+        let flat = builds.iter().filter(|b| b.holds == Some(true)).count();
+        s.push_str(&format!(
+            "; the generators stayed flat on {flat} of the {} CPython builds measured",
+            builds.len()
+        ));
+    }
     s.push_str(
         ". Say also that a generator is single-use and gives no len() or indexing — \
          materialise when you need those",
@@ -79,6 +93,33 @@ mod tests {
             s.contains("over a 1000000-line file readlines() peaked at"),
             "{s}"
         );
+        assert!(!s.contains("CPython builds"), "{s}");
         assert_eq!(answer(&made_up_outcome(&[], &[], &[])), None);
+    }
+
+    #[test]
+    fn the_builds_measured_are_counted() {
+        let mut o = made_up_outcome(
+            &[
+                ("python.generator.n1000.peak_bytes", 504.0),
+                ("python.list.n1000.peak_bytes", 38_000.0),
+            ],
+            &[],
+            &[(ids::GENERATORS_STAY_FLAT, "flat")],
+        );
+        o.verdicts[0].builds = ["3.11.7", "3.12.1", "3.13.15t"]
+            .iter()
+            .enumerate()
+            .map(|(i, b)| pyproof_harness::BuildVerdict {
+                build: b.to_string(),
+                free_threaded: b.ends_with('t'),
+                holds: (i < 2).then_some(true),
+            })
+            .collect();
+        let s = answer(&o).expect("sentence");
+        assert!(
+            s.contains("; the generators stayed flat on 2 of the 3 CPython builds measured."),
+            "{s}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Claim (4), pure: the sheet's answer judged on each CPython build measured.
 
 use super::ids;
-use crate::BEAT_THREADS;
+use crate::{BEAT_THREADS, FT_SINGLE_THREAD};
 use pyproof_harness::{
     BuildVerdict, Case, Judgement, Verdict, format_number, judge_cases, median, one_core,
     pairwise_ratios,
@@ -94,6 +94,55 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
     j
 }
 
+/// "3.13" of "3.13.15t".
+fn minor(build: &str) -> &str {
+    let version = build.trim_end_matches('t');
+    version.rsplit_once('.').map_or(version, |(m, _)| m)
+}
+
+/// The GIL build of the same minor version measured beside `ft`, when `ft` is a
+/// free-threaded build running with the GIL off.
+pub fn gil_twin<'a>(ft: &BuildCase, cases: &'a [BuildCase]) -> Option<&'a BuildCase> {
+    if !ft.free_threaded {
+        return None;
+    }
+    cases.iter().find(|g| {
+        !g.free_threaded && !g.build.ends_with('t') && minor(&g.build) == minor(&ft.build)
+    })
+}
+
+/// Per round: the free-threaded build's sequential time over its GIL twin's.
+pub fn single_thread_cost(ft: &BuildCase, gil: &BuildCase) -> Vec<f64> {
+    pairwise_ratios(&ft.sequential, &gil.sequential)
+}
+
+/// Claim (5): each free-threaded build (GIL off) against the GIL build of the same minor
+/// version measured beside it, on the paired per-round ratio of their sequential times
+/// against [`FT_SINGLE_THREAD`]; Inconclusive with no such pair.
+pub fn judge_single_thread(cases: &[BuildCase]) -> Judgement {
+    let judged: Vec<Case> = cases
+        .iter()
+        .filter_map(|ft| {
+            let gil = gil_twin(ft, cases)?;
+            Some(FT_SINGLE_THREAD.case(
+                format!("{} vs {}", ft.label, gil.label),
+                "sequential time, free-threaded ÷ GIL",
+                &single_thread_cost(ft, gil),
+                "×",
+            ))
+        })
+        .collect();
+    if judged.is_empty() {
+        return Judgement::new(
+            ids::SINGLE_THREAD_COST,
+            Verdict::Inconclusive,
+            "no free-threaded build was measured beside a GIL build of the same version \
+             (`cargo run --release -- pythons --build 3.13t` builds both)",
+        );
+    }
+    judge_cases(ids::SINGLE_THREAD_COST, &judged)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +213,45 @@ mod tests {
         noisy.threads = vec![0.4, 0.8, 0.45, 0.75];
         let j = judge_builds(&[case("3.13.15", false, 1.0, 0.55), noisy], 2);
         assert_eq!(j.builds[1].holds, None, "{}", j.evidence);
+    }
+
+    #[test]
+    fn the_single_thread_cost_pairs_each_free_threaded_build_with_its_twin() {
+        let with_sequential = |build: &str, free: bool, seq: f64| BuildCase {
+            sequential: vec![seq * 0.99, seq, seq * 1.01, seq],
+            ..case(build, free, 1.0, 0.5)
+        };
+        let gil = with_sequential("3.13.15", false, 1.0);
+        let j = |ft_seq: f64| {
+            judge_single_thread(&[gil.clone(), with_sequential("3.13.15t", true, ft_seq)])
+        };
+        assert_eq!(j(1.05).verdict, Verdict::Confirmed);
+        let slow = j(1.40);
+        assert_eq!(slow.verdict, Verdict::Refuted);
+        assert!(
+            slow.evidence
+                .contains("Python 3.13.15t vs Python 3.13.15: sequential time"),
+            "{}",
+            slow.evidence
+        );
+        // Across the bar: within noise, so Inconclusive.
+        let noisy = judge_single_thread(&[
+            gil.clone(),
+            BuildCase {
+                sequential: vec![1.0, 1.3, 1.05, 1.25],
+                ..with_sequential("3.13.15t", true, 1.0)
+            },
+        ]);
+        assert_eq!(noisy.verdict, Verdict::Inconclusive, "{}", noisy.evidence);
+        // Another minor version is no twin; no pair is Inconclusive.
+        let other = with_sequential("3.12.1", false, 1.0);
+        let lone = judge_single_thread(&[other, with_sequential("3.13.15t", true, 1.4)]);
+        assert_eq!(lone.verdict, Verdict::Inconclusive);
+        assert!(
+            lone.evidence.starts_with("no free-threaded build"),
+            "{}",
+            lone.evidence
+        );
+        assert_eq!(minor("3.13.15t"), "3.13");
     }
 }
