@@ -86,9 +86,12 @@ def measure(
     rounds: int,
     timeout: float,
     max_round_trips: int,
+    per_us: float | None = None,
 ) -> dict:
-    """Every (size, executor, chunksize) over ``rounds`` interleaved rounds."""
-    per_us = calibrate()
+    """Every (size, executor, chunksize) over ``rounds`` interleaved rounds. The loop is
+    calibrated on this interpreter unless ``per_us`` (iterations per µs) is given: another
+    build then does exactly the same work, so its times compare."""
+    per_us = per_us or calibrate()
     started = time.perf_counter()
     threads = ThreadPoolExecutor(max_workers=k)
     processes = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"))
@@ -183,10 +186,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--max-round-trips", type=int, default=50_000)
+    parser.add_argument(
+        "--iters-per-us",
+        type=float,
+        default=None,
+        help="loop iterations per µs instead of calibrating here (the same work on every build)",
+    )
     args = parser.parse_args(argv)
     chunks = [c for c in args.chunksizes.split(",") if c]
     if args.k < 1 or any(c != "auto" and not c.isdigit() for c in chunks):
         print("error: --k must be ≥ 1 and --chunksizes numbers or 'auto'", file=sys.stderr)
+        return 2
+    if args.iters_per_us is not None and not args.iters_per_us > 0:
+        print("error: --iters-per-us must be > 0", file=sys.stderr)
         return 2
     try:
         report = measure(
@@ -197,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             max(1, args.rounds),
             args.timeout,
             args.max_round_trips,
+            args.iters_per_us,
         )
     except TimeoutError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)

@@ -37,6 +37,16 @@ def test_every_executor_does_the_same_work() -> None:
     assert len(report["cold_pool_s"]) == 1 and report["cold_pool_s"][0] > 0
 
 
+def test_a_given_calibration_is_the_work_every_build_does() -> None:
+    """With ``per_us`` the loop is not calibrated here: another build does the same work
+    (the same checksums), so its times compare with this one's."""
+    given = cp.measure([1000], 20, 2, ["1"], 1, 60, 50_000, per_us=3.0)
+    assert given["iters_per_us"] == 3.0
+    again = cp.measure([1000], 20, 2, ["1"], 1, 60, 50_000, per_us=3.0)
+    checksums = {(s["executor"], s["checksum"]) for s in given["samples"] + again["samples"]}
+    assert len(checksums) == len({s["executor"] for s in given["samples"]})
+
+
 def test_round_trip_cap_leaves_out_the_hopeless_configurations() -> None:
     report = cp.measure([10], 20, 2, ["1", "auto"], 1, 60, 100)
     # 2,000 tasks of 10 µs: chunksize 1 and threads would need 2,000 round trips > 100.
@@ -56,3 +66,5 @@ def test_cli_refuses_bad_arguments() -> None:
     assert run("--sizes-us", "0,10").returncode == 2
     bad = run("--chunksizes", "1,lots")
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+    zero = run("--iters-per-us", "0")
+    assert zero.returncode == 2 and zero.stderr.startswith("error: ")

@@ -39,6 +39,18 @@ impl RoundBudget {
         )
     }
 
+    /// The run parameter of an experiment whose rounds follow [`RoundBudget::round_jobs`]:
+    /// "5 (budget 3–8: …); the cells no claim reads (tables only) in round 1 alone, past 3
+    /// only the cells of the claims within noise", `what` naming its jobs.
+    pub fn describe_targeted(&self, taken: usize, what: &str) -> String {
+        format!(
+            "{}; the {what} no claim reads (tables only) in round 1 alone, past {} only the \
+             {what} of the claims within noise",
+            self.describe(taken),
+            self.min
+        )
+    }
+
     /// Whether to take another round after `done`, given the judgements of the rounds so
     /// far (computed only when the answer could matter).
     pub fn more(&self, done: usize, judgements: impl FnOnce() -> Vec<Judgement>) -> bool {
@@ -108,6 +120,11 @@ mod tests {
             "4 (budget 3–5: rounds are added while a claim is within noise)"
         );
         assert_eq!(RoundBudget::exactly(2).describe(2), "2");
+        assert_eq!(
+            RoundBudget { min: 3, max: 3 }.describe_targeted(3, "cells"),
+            "3; the cells no claim reads (tables only) in round 1 alone, past 3 only the cells \
+             of the claims within noise"
+        );
     }
 
     #[test]

@@ -386,15 +386,7 @@ impl Experiment for ApiFrameworks {
                 plan.window.as_secs_f64()
             ),
         );
-        outcome.param(
-            "rounds",
-            format!(
-                "{}; the cells no claim reads (tables only) in round 1 alone, past {} only the \
-                 cells of the claims within noise",
-                plan.rounds.describe(round),
-                plan.rounds.min
-            ),
-        );
+        outcome.param("rounds", plan.rounds.describe_targeted(round, "cells"));
         outcome.param(
             "order payload",
             format!(

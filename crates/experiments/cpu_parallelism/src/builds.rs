@@ -40,15 +40,6 @@ pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
     chosen
 }
 
-/// The build's name in the report: its version, `t` when free-threaded ("3.13.15t").
-fn build_name(i: &Installed) -> String {
-    format!(
-        "{}{}",
-        i.found.version_text(),
-        if i.found.free_threaded { "t" } else { "" }
-    )
-}
-
 /// Runs the worker under each build of [`builds_to_run`] at the plan's largest task size — its
 /// minimum rounds, more while a build is within noise; adds the measurements and a table;
 /// returns the cases for the judge.
@@ -84,6 +75,7 @@ pub(crate) fn every_build(
     // a build's interval straddles the bar (each round in a fresh worker: its own pools,
     // its figures paired within it), up to the budget's maximum.
     let mut cases: Vec<BuildCase> = Vec::new();
+    let mut same_work: Option<f64> = None;
     let mut rounds = 0;
     while plan.rounds.more(rounds, || {
         vec![judge_builds(&cases, cores), judge_single_thread(&cases)]
@@ -92,7 +84,7 @@ pub(crate) fn every_build(
         let mut i = 0;
         while i < builds.len() {
             let b = builds[i];
-            let name = build_name(b);
+            let name = b.found.build_name();
             ctx.progress.update(
                 &format!(
                     "round {} · threads and processes under Python {name}",
@@ -101,9 +93,19 @@ pub(crate) fn every_build(
                 i,
                 builds.len(),
             );
-            let cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
+            let mut cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
+            // Every build does the same work: the loop calibrated once, by the first build
+            // run (a GIL twin comes before its free-threaded build), so sequential times
+            // compare across builds (claim (5)); a build calibrating itself would take the
+            // same time by construction.
+            if let Some(per_us) = same_work {
+                cmd.args(["--iters-per-us", &per_us.to_string()]);
+            }
             let report = match run_on(cmd, &[size], "1", plan, cores, take) {
-                Ok(report) => report,
+                Ok(report) => {
+                    same_work.get_or_insert(report.iters_per_us);
+                    report
+                }
                 // Ctrl-C stops the run; a build that fails (broken, killed, timed out) is
                 // named and left out, and the other builds still run.
                 Err(e) if pyproof_proc::process::interrupted() => return Err(e),
@@ -244,6 +246,6 @@ mod tests {
             .collect();
         assert_eq!(chosen, ["/a/3.13.15", "/a/3.13.15t", "/a/3.15t"]);
         assert!(builds_to_run(&found[..3]).is_empty());
-        assert_eq!(build_name(&found[3]), "3.13.15t");
+        assert_eq!(found[3].found.build_name(), "3.13.15t");
     }
 }

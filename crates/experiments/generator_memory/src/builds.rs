@@ -47,14 +47,6 @@ impl BuildRun {
     }
 }
 
-fn build_name(i: &Installed) -> String {
-    format!(
-        "{}{}",
-        i.found.version_text(),
-        if i.found.free_threaded { "t" } else { "" }
-    )
-}
-
 /// Runs the Python pipelines under every build found, over `ns` items and the lines files
 /// of `files` (n → path and size); a build that fails is named in a note and left out
 /// (Ctrl-C still stops the run). Adds the table and the measurements.
@@ -84,7 +76,7 @@ pub(crate) fn every_build(
     }
     let mut runs = Vec::new();
     for (i, b) in usable.iter().enumerate() {
-        let name = build_name(b);
+        let name = b.found.build_name();
         ctx.progress.update(
             &format!("the pipelines under Python {name}"),
             i,

@@ -490,15 +490,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     );
     outcome.param("pure-Python images per run", plan.python_count);
     outcome.param("seed", SEED);
-    outcome.param(
-        "rounds",
-        format!(
-            "{}; the runs no claim reads (tables only) in round 1 alone, past {} only the \
-             runs of the claims within noise",
-            plan.rounds.describe(round),
-            plan.rounds.min
-        ),
-    );
+    outcome.param("rounds", plan.rounds.describe_targeted(round, "runs"));
     outcome.param(
         "k",
         plan.ks

@@ -42,6 +42,16 @@ impl Found {
         format!("{}.{}.{}", self.version.0, self.version.1, self.version.2)
     }
 
+    /// The build's name in reports and per-build verdicts: the full version, `t` when
+    /// free-threaded ("3.13.15t", "3.11.7").
+    pub fn build_name(&self) -> String {
+        format!(
+            "{}{}",
+            self.version_text(),
+            if self.free_threaded { "t" } else { "" }
+        )
+    }
+
     /// "GIL", "free-threaded" or "free-threaded, GIL re-enabled".
     pub fn build_label(&self) -> &'static str {
         match (self.free_threaded, self.gil_enabled) {
@@ -187,7 +197,10 @@ mod tests {
             })
         );
         let gil = parse_probe("3 11 7 0 1 /usr/bin/python3").expect("parses");
-        assert_eq!(gil.tag(), "3.11");
+        assert_eq!(
+            (gil.tag(), gil.build_name()),
+            ("3.11".into(), "3.11.7".into())
+        );
         assert_eq!(gil.build_label(), "GIL");
         assert!(parse_probe("Python 3.11.7").is_err());
         assert!(parse_probe("3 11").is_err());
@@ -197,8 +210,8 @@ mod tests {
     fn tags_and_labels_name_the_build() {
         let mut f = parse_probe("3 15 2 1 0 /x").expect("parses");
         assert_eq!(
-            (f.tag(), f.version_text()),
-            ("3.15t".into(), "3.15.2".into())
+            (f.tag(), f.version_text(), f.build_name()),
+            ("3.15t".into(), "3.15.2".into(), "3.15.2t".into())
         );
         assert_eq!(f.build_label(), "free-threaded");
         f.gil_enabled = true;
