@@ -642,6 +642,11 @@ def main(argv: list[str] | None = None) -> int:
         help="dask: an existing cluster's scheduler instead of a fresh local one",
     )
     parser.add_argument(
+        "--no-cluster-extras",
+        action="store_true",
+        help="dask: skip the empty-task costs and the batch sweep (the run's images/s only)",
+    )
+    parser.add_argument(
         "--kill-one-worker",
         action="store_true",
         help="dask: SIGKILL one worker a third of the way through and report what followed",
@@ -697,6 +702,7 @@ def dask_main(args: argparse.Namespace) -> int:
                 args.timeout,
                 args.stream,
                 args.scheduler,
+                **({"sweep": (), "empty_tasks": 0} if args.no_cluster_extras else {}),
             )
     except (TimeoutError, image_cluster.ClusterError, PackError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)

@@ -106,6 +106,12 @@ pub struct Judgement {
     /// it (an experiment with a round budget takes them, [`crate::RoundBudget`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub within_noise: bool,
+    /// When within noise: the fewest rounds in all at which one of its cases within noise
+    /// would leave the noise, were its median to stay put ([`crate::rounds_to_settle`]);
+    /// `None` when no projection is trusted (too few rounds, or a case without one). A round
+    /// budget stops once this lies beyond its maximum. Not stored: it guides this run only.
+    #[serde(skip)]
+    pub rounds_to_settle: Option<usize>,
     /// For a claim judged per interpreter build: each build's verdict (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub builds: Vec<BuildVerdict>,
@@ -119,6 +125,7 @@ impl Judgement {
             verdict,
             evidence: evidence.into(),
             within_noise: false,
+            rounds_to_settle: None,
             builds: Vec::new(),
         }
     }
@@ -181,6 +188,9 @@ pub struct Case {
     pub standing: Standing,
     /// The measured value in words ("1.93× (95% CI 1.88–1.97, 5 rounds)").
     pub detail: String,
+    /// Within noise: the rounds in all its interval would need to leave the noise
+    /// ([`crate::rounds_to_settle`]); `None` when unknown.
+    pub rounds_to_settle: Option<usize>,
 }
 
 impl Case {
@@ -200,6 +210,7 @@ impl Case {
             label: label.into(),
             standing,
             detail: detail.into(),
+            rounds_to_settle: None,
         }
     }
 
@@ -290,6 +301,13 @@ pub fn judge_cases(claim_id: &str, cases: &[Case]) -> Judgement {
             format!("within noise — {}{decided}", list(Standing::WithinNoise)),
         );
         j.within_noise = true;
+        // The soonest any of them could decide; unknown when one of them cannot say.
+        j.rounds_to_settle = cases
+            .iter()
+            .filter(|c| c.standing == Standing::WithinNoise)
+            .try_fold(usize::MAX, |best, c| {
+                c.rounds_to_settle.map(|r| best.min(r))
+            });
         return j;
     };
     Judgement::new(claim_id, verdict, evidence)
@@ -371,5 +389,29 @@ mod tests {
             j.evidence
                 .ends_with("(within noise: k=8: 1.1× (95% CI 0.9–1.3))")
         );
+    }
+
+    #[test]
+    fn a_judgement_within_noise_settles_as_soon_as_its_soonest_case() {
+        let noisy = |settle: Option<usize>| {
+            let mut c = Case::judged("k", Standing::WithinNoise, "1.1×");
+            c.rounds_to_settle = settle;
+            c
+        };
+        let j = judge_cases("c", &[noisy(Some(30)), noisy(Some(12))]);
+        assert_eq!(j.rounds_to_settle, Some(12));
+        // One case that cannot say keeps the whole judgement unknown.
+        assert_eq!(
+            judge_cases("c", &[noisy(Some(30)), noisy(None)]).rounds_to_settle,
+            None
+        );
+        // A decided case beside the noisy one does not count; a decided judgement has none.
+        let j = judge_cases("c", &[Case::new("k", true, "1.0×"), noisy(Some(3))]);
+        assert_eq!(
+            (j.verdict, j.rounds_to_settle),
+            (Verdict::Inconclusive, Some(3))
+        );
+        let j = judge_cases("c", &[Case::new("k", true, ""), Case::new("m", false, "")]);
+        assert_eq!(j.rounds_to_settle, None);
     }
 }

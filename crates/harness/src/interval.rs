@@ -11,6 +11,11 @@
 //! - wholly inside the margin around parity: a tie ([`Position::Tie`]), also a result, and
 //!   stable from run to run;
 //! - across the threshold and the margin's edge: [`Position::WithinNoise`], Inconclusive.
+//!
+//! An interval within noise also says how many rounds it would take to leave the noise if
+//! its median stayed where it is ([`rounds_to_settle`]): a round budget stops adding rounds
+//! that cannot decide anything (a claim sitting on its bar), which both saves trial time and
+//! avoids testing again and again until an interval happens to clear its bar.
 
 use crate::claim::{Case, Standing};
 use crate::measure::median;
@@ -34,6 +39,50 @@ pub struct Interval {
     pub hi: f64,
     /// The rounds it rests on.
     pub n: usize,
+}
+
+/// The fewest rounds a projection is made from: a bootstrap interval of the median of fewer
+/// rounds is too coarse to say how it would shrink.
+pub const PROJECT_FROM: usize = 5;
+
+/// How many rounds in all an interval within noise of `threshold` (with `margin` around
+/// parity, as in [`Interval::against`]) would need to leave the noise, were its median to stay
+/// where it is and its width to shrink as 1/√rounds — by lying wholly on one side of the
+/// threshold or, when a margin is declared, wholly inside it. `None` when the interval rests
+/// on fewer than [`PROJECT_FROM`] rounds (no projection is trusted); `Some(usize::MAX)` when
+/// no number of rounds would do (the median sits on the threshold).
+pub fn rounds_to_settle(interval: &Interval, threshold: f64, margin: f64) -> Option<usize> {
+    let Interval { median, lo, hi, n } = *interval;
+    if n < PROJECT_FROM || ![median, lo, hi].iter().all(|x| x.is_finite()) {
+        return None;
+    }
+    // Rounds at which a half-width `w` (now, over n rounds) shrinks below a distance `d`.
+    let needed = |w: f64, d: f64| -> usize {
+        if w <= 0.0 {
+            n
+        } else if d <= 0.0 {
+            usize::MAX
+        } else {
+            let r = n as f64 * (w / d).powi(2);
+            if r >= usize::MAX as f64 {
+                usize::MAX
+            } else {
+                (r.floor() as usize + 1).max(n)
+            }
+        }
+    };
+    let side = if threshold < median {
+        needed(median - lo, median - threshold)
+    } else {
+        needed(hi - median, threshold - median)
+    };
+    let tie = if margin > 1.0 {
+        let (tie_lo, tie_hi) = (1.0 / margin, margin);
+        needed(median - lo, median - tie_lo).max(needed(hi - median, tie_hi - median))
+    } else {
+        usize::MAX
+    };
+    Some(side.min(tie))
 }
 
 /// Where an interval lies, for a claim with a threshold and a margin around parity.
@@ -243,7 +292,11 @@ impl Threshold {
             }
             (Standing::Fails, _) => format!(" — needs {}", self.describe(unit)),
         };
-        interval_case(label, standing, what, &interval.describe(unit), &why)
+        let mut case = interval_case(label, standing, what, &interval.describe(unit), &why);
+        if standing == Standing::WithinNoise {
+            case.rounds_to_settle = rounds_to_settle(&interval, self.value, self.margin);
+        }
+        case
     }
 }
 
@@ -311,13 +364,22 @@ impl Band {
             ),
             Standing::WithinNoise => " — within noise of an edge".to_string(),
         };
-        interval_case(
+        let mut case = interval_case(
             label,
             standing,
             what,
             &interval.describe_of(unit, sample),
             &why,
-        )
+        );
+        if standing == Standing::WithinNoise {
+            // The nearer of the edges it straddles decides first.
+            case.rounds_to_settle = [self.floor, self.ceiling]
+                .iter()
+                .filter(|t| t.standing(&interval) == Standing::WithinNoise)
+                .map(|t| rounds_to_settle(&interval, t.value, t.margin))
+                .try_fold(usize::MAX, |best, r| r.map(|r| best.min(r)));
+        }
+        case
     }
 }
 
@@ -371,6 +433,83 @@ mod tests {
         assert_eq!(at(0.95, 1.06).against(1.2, 1.0), Position::Below);
         assert_eq!(at(1.25, 1.3).against(1.2, 1.0), Position::Above);
         assert_eq!(at(1.1, 1.3).against(1.2, 1.0), Position::WithinNoise);
+    }
+
+    fn over(median: f64, lo: f64, hi: f64, n: usize) -> Interval {
+        Interval { median, lo, hi, n }
+    }
+
+    #[test]
+    fn rounds_to_settle_projects_the_width_as_one_over_root_n() {
+        // Median 1.30, half-width 0.20 toward a bar at 1.40 (0.10 away): the width must halve,
+        // so four times the rounds (20), one more to lie strictly inside.
+        assert_eq!(
+            rounds_to_settle(&over(1.30, 1.10, 1.50, 5), 1.40, 1.0),
+            Some(21)
+        );
+        // Far from the bar: the next round would do (never fewer than it already has).
+        assert_eq!(
+            rounds_to_settle(&over(1.30, 1.10, 1.41, 5), 2.0, 1.0),
+            Some(5)
+        );
+        // On the bar: no number of rounds.
+        assert_eq!(
+            rounds_to_settle(&over(1.40, 1.30, 1.50, 8), 1.40, 1.0),
+            Some(usize::MAX)
+        );
+        // Too few rounds to project from.
+        assert_eq!(
+            rounds_to_settle(&over(1.30, 1.10, 1.50, PROJECT_FROM - 1), 1.40, 1.0),
+            None
+        );
+        assert_eq!(
+            rounds_to_settle(&over(f64::NAN, 1.10, 1.50, 9), 1.40, 1.0),
+            None
+        );
+    }
+
+    #[test]
+    fn a_tie_is_a_way_out_of_the_noise_too() {
+        // "beats by ≥ 10%", ±10% a tie: median 1.00 on parity, half-width 0.12 — the bar at
+        // 1.10 is 0.10 away (needs 1.44× the rounds), the tie's edges 0.091 and 0.10 away.
+        let i = over(1.00, 0.88, 1.12, 10);
+        let side = rounds_to_settle(&i, 1.10, 1.0).unwrap();
+        let with_tie = rounds_to_settle(&i, 1.10, 1.10).unwrap();
+        assert_eq!(side, 15);
+        assert!(with_tie <= side, "{with_tie} vs {side}");
+        assert_eq!(with_tie, 15);
+        // A median outside the tie cannot settle into it: the bar's side alone decides.
+        let out = over(1.15, 1.05, 1.25, 10);
+        assert_eq!(
+            rounds_to_settle(&out, 1.10, 1.10),
+            rounds_to_settle(&out, 1.10, 1.0)
+        );
+    }
+
+    #[test]
+    fn cases_within_noise_carry_their_projection() {
+        let bar = Threshold::at_least(1.40);
+        // Rounds scattered around 1.38: within noise, with a projection once there are five.
+        let straddling = [1.30, 1.45, 1.38, 1.50, 1.25, 1.41, 1.36];
+        let case = bar.case("c", "x", &straddling, "×");
+        assert_eq!(case.standing, Standing::WithinNoise);
+        assert!(case.rounds_to_settle.is_some());
+        assert_eq!(
+            bar.case("c", "x", &straddling[..3], "×").rounds_to_settle,
+            None
+        );
+        // A decided case has none.
+        let decided = bar.case("c", "x", &[2.0, 2.1, 2.05, 1.98, 2.2], "×");
+        assert_eq!(
+            (decided.standing, decided.rounds_to_settle),
+            (Standing::Holds, None)
+        );
+        // A band within noise of its floor only: the floor's projection.
+        let band = Band::new(1.35, 3.0);
+        let c = band.case("b", "x", &straddling, "×", "round");
+        assert_eq!(c.standing, Standing::WithinNoise);
+        let interval = median_interval(&straddling);
+        assert_eq!(c.rounds_to_settle, rounds_to_settle(&interval, 1.35, 1.0));
     }
 
     #[test]

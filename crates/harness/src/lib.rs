@@ -47,7 +47,9 @@ pub use experiment::{
 };
 pub use expiry::{Expiry, expiry};
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
-pub use interval::{Band, Interval, Position, Sense, Threshold, median_interval};
+pub use interval::{
+    Band, Interval, PROJECT_FROM, Position, Sense, Threshold, median_interval, rounds_to_settle,
+};
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
     pairwise_ratios, quantile,

@@ -6,6 +6,12 @@
 //! past the minimum a round visits only the runs of the claims still within noise. A round
 //! that cannot move a verdict is not run — the largest saving of trial time there is, and
 //! it leaves every judged figure's rounds as they were.
+//!
+//! A claim within noise earns more rounds only while they could decide it: once its interval
+//! rests on [`crate::PROJECT_FROM`] rounds, a claim whose median sits so near its bar that
+//! even the budget's maximum would leave the interval across it ([`crate::rounds_to_settle`])
+//! stays Inconclusive without them. Rounds spent on a claim sitting on its bar decide nothing
+//! (or, worse, test again and again until an interval happens to clear the bar).
 
 use crate::claim::Judgement;
 use serde::{Deserialize, Serialize};
@@ -27,16 +33,23 @@ impl RoundBudget {
         RoundBudget { min: n, max: n }
     }
 
-    /// "5 (budget 3–8: rounds are added while a claim is within noise)", the run parameter
-    /// every experiment with a budget records.
+    /// "5 (budget 3–8: rounds are added while a claim is within noise and could leave it)",
+    /// the run parameter every experiment with a budget records.
     pub fn describe(&self, taken: usize) -> String {
         if self.min == self.max {
             return taken.to_string();
         }
         format!(
-            "{taken} (budget {}–{}: rounds are added while a claim is within noise)",
+            "{taken} (budget {}–{}: rounds are added while a claim is within noise and could \
+             leave it)",
             self.min, self.max
         )
+    }
+
+    /// Whether judgement `j` wants more rounds: it is within noise, and either no projection
+    /// is trusted yet or its interval could leave the noise within the budget's maximum.
+    pub fn wants_more(&self, j: &Judgement) -> bool {
+        j.within_noise && j.rounds_to_settle.is_none_or(|r| r <= self.max)
     }
 
     /// The run parameter of an experiment whose rounds follow [`RoundBudget::round_jobs`]:
@@ -54,7 +67,7 @@ impl RoundBudget {
     /// Whether to take another round after `done`, given the judgements of the rounds so
     /// far (computed only when the answer could matter).
     pub fn more(&self, done: usize, judgements: impl FnOnce() -> Vec<Judgement>) -> bool {
-        done < self.min || (done < self.max && judgements().iter().any(|j| j.within_noise))
+        done < self.min || (done < self.max && judgements().iter().any(|j| self.wants_more(j)))
     }
 
     /// The runs (any identifier: a configuration, a load cell) round `round` (0-based)
@@ -117,7 +130,7 @@ mod tests {
         assert!(!RoundBudget::exactly(1).more(1, noisy));
         assert_eq!(
             budget.describe(4),
-            "4 (budget 3–5: rounds are added while a claim is within noise)"
+            "4 (budget 3–5: rounds are added while a claim is within noise and could leave it)"
         );
         assert_eq!(RoundBudget::exactly(2).describe(2), "2");
         assert_eq!(
@@ -125,6 +138,33 @@ mod tests {
             "3; the cells no claim reads (tables only) in round 1 alone, past 3 only the cells \
              of the claims within noise"
         );
+    }
+
+    #[test]
+    fn rounds_stop_when_the_interval_could_not_leave_the_noise_in_the_budget() {
+        let budget = RoundBudget { min: 3, max: 10 };
+        let noisy = |settle: Option<usize>| {
+            let mut j = Judgement::new("c", crate::Verdict::Inconclusive, "within noise");
+            j.within_noise = true;
+            j.rounds_to_settle = settle;
+            j
+        };
+        // No projection yet (too few rounds): keep going.
+        assert!(budget.wants_more(&noisy(None)));
+        assert!(budget.more(5, || vec![noisy(None)]));
+        // Could settle within the maximum: keep going; only beyond it: stop.
+        assert!(budget.wants_more(&noisy(Some(10))));
+        assert!(!budget.wants_more(&noisy(Some(11))));
+        assert!(!budget.wants_more(&noisy(Some(usize::MAX))));
+        assert!(!budget.more(5, || vec![noisy(Some(40))]));
+        // One claim that could settle is enough.
+        assert!(budget.more(5, || vec![noisy(Some(40)), noisy(Some(8))]));
+        // A settled claim never wants rounds, whatever it carries.
+        let mut done = Judgement::new("c", crate::Verdict::Confirmed, "");
+        done.rounds_to_settle = Some(4);
+        assert!(!budget.wants_more(&done));
+        // The minimum is taken whatever the projections say.
+        assert!(budget.more(2, || vec![noisy(Some(usize::MAX))]));
     }
 
     #[test]

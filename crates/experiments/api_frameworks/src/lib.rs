@@ -302,7 +302,7 @@ impl Experiment for ApiFrameworks {
             }
             let noisy: BTreeSet<(Server, Endpoint, usize)> = judged
                 .iter()
-                .filter(|j| j.within_noise)
+                .filter(|j| plan.rounds.wants_more(j))
                 .flat_map(|j| judge::cells_for(&j.claim_id, &plan, &servers))
                 .collect();
             let this_round = plan.rounds.round_jobs(round, &jobs, &read, &noisy);

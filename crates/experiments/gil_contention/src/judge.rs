@@ -216,9 +216,10 @@ pub struct InterpreterCase {
 }
 
 /// Whether one interpreter's case of claim (i) lies within noise of its bar (no speedup
-/// for a GIL build, scaling for a free-threaded one with the GIL off): more rounds of it
-/// could decide it.
-pub fn interpreter_within_noise(case: &InterpreterCase, cores: usize) -> bool {
+/// for a GIL build, scaling for a free-threaded one with the GIL off) and more rounds, up to
+/// `max_rounds` in all, could decide it ([`pyproof_harness::rounds_to_settle`]: a median
+/// sitting on the bar gets none).
+pub fn interpreter_within_noise(case: &InterpreterCase, cores: usize, max_rounds: usize) -> bool {
     if cores < 2 {
         return false;
     }
@@ -227,10 +228,8 @@ pub fn interpreter_within_noise(case: &InterpreterCase, cores: usize) -> bool {
     } else {
         NO_SPEEDUP
     };
-    threshold
-        .case(case.label.clone(), "2 threads", &case.speedups, "×")
-        .standing
-        == Standing::WithinNoise
+    let c = threshold.case(case.label.clone(), "2 threads", &case.speedups, "×");
+    c.standing == Standing::WithinNoise && c.rounds_to_settle.is_none_or(|r| r <= max_rounds)
 }
 
 /// Claim (i) over every interpreter measured; each build's verdict is kept beside the

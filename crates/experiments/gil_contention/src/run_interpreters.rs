@@ -63,7 +63,13 @@ pub(crate) fn every_interpreter(
     }
     for pass in 1..passes {
         let open: Vec<usize> = (0..measured.len())
-            .filter(|&i| interpreter_within_noise(&interpreter_case(&measured[i]), ctx.cores))
+            .filter(|&i| {
+                interpreter_within_noise(
+                    &interpreter_case(&measured[i]),
+                    ctx.cores,
+                    rounds * passes,
+                )
+            })
             .collect();
         for (n, &i) in open.iter().enumerate() {
             let m = &mut measured[i];

@@ -83,6 +83,7 @@ fn image_parallelism(c: &mut Criterion) {
                             Duration::from_secs(300),
                             RunMode::Warm,
                             None,
+                            false,
                         )
                         .unwrap_or_else(|e| panic!("{}: {e}", config.key()))
                         .0

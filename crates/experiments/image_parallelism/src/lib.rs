@@ -201,7 +201,8 @@ impl Experiment for ImageParallelism {
                 format!(
                     "Rust thumbnail, per round: rayon's parallel efficiency (speedup / {cores}) \
                      at k = {cores}, 95% interval {}, and its images/s per core over the best \
-                     Pillow executor's images/s per busy core, 95% interval {} (the factor is \
+                     Pillow executor's images/s per busy core (sequential, threads or \
+                     processes at any k; the cluster is (6)'s), 95% interval {} (the factor is \
                      reported); Inconclusive on one core",
                     RAYON.describe(""),
                     PER_CORE.describe("×")
@@ -385,7 +386,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         // a round that cannot move a verdict is not run.
         let noisy: BTreeSet<(Config, RunMode)> = judged
             .iter()
-            .filter(|j| j.within_noise)
+            .filter(|j| plan.rounds.wants_more(j))
             .flat_map(|j| needs::runs_for(&j.claim_id, &plan, cores, &jobs))
             .collect();
         let this_round = plan.rounds.round_jobs(round, &jobs, &read, &noisy);
@@ -410,6 +411,9 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
                 plan.timeout(&config),
                 mode,
                 dask_scheduler.as_deref(),
+                // The cluster's empty-task costs and batch sweep feed the evidence and a
+                // table, not a verdict: the minimum of rounds only, like the stage profiles.
+                round < plan.rounds.min,
             )?;
             samples.push(Sample {
                 config,

@@ -55,7 +55,8 @@ pub enum RunMode {
 }
 
 /// The command that runs `config` over the pack in a fresh process (a Dask run on the
-/// cluster at `dask_scheduler` when given, else on one it starts).
+/// cluster at `dask_scheduler` when given, else on one it starts; with `cluster_extras`, also
+/// its empty-task costs and batch sweep).
 pub(crate) fn command(
     config: &Config,
     pack: &std::path::Path,
@@ -63,6 +64,7 @@ pub(crate) fn command(
     timeout: Duration,
     mode: RunMode,
     dask_scheduler: Option<&str>,
+    cluster_extras: bool,
 ) -> Result<Command, ExperimentError> {
     let k = config.executor.k().to_string();
     let mut cmd = worker_command(config.workload.is_rust())?;
@@ -82,6 +84,9 @@ pub(crate) fn command(
     if let (Executor::Dask(_), Some(addr)) = (config.executor, dask_scheduler) {
         cmd.args(["--scheduler", addr]);
     }
+    if matches!(config.executor, Executor::Dask(_)) && !cluster_extras {
+        cmd.arg("--no-cluster-extras");
+    }
     match mode {
         RunMode::Warm => {}
         RunMode::Streamed => {
@@ -95,7 +100,8 @@ pub(crate) fn command(
 }
 
 /// Runs one configuration over the first `count` images of `corpus` in a fresh process
-/// (a Dask configuration on the cluster at `dask_scheduler` when given).
+/// (a Dask configuration on the cluster at `dask_scheduler` when given, its empty-task costs
+/// and batch sweep with it when `cluster_extras`).
 pub fn run_config(
     config: &Config,
     corpus: &Corpus,
@@ -103,6 +109,7 @@ pub fn run_config(
     timeout: Duration,
     mode: RunMode,
     dask_scheduler: Option<&str>,
+    cluster_extras: bool,
 ) -> Result<(RunReport, f64, f64), ExperimentError> {
     let what = format!(
         "{} {} over {} images",
@@ -111,7 +118,15 @@ pub fn run_config(
         group_digits(count)
     );
     let report = run_measured(
-        command(config, &corpus.path, count, timeout, mode, dask_scheduler)?,
+        command(
+            config,
+            &corpus.path,
+            count,
+            timeout,
+            mode,
+            dask_scheduler,
+            cluster_extras,
+        )?,
         &RunOptions::new(what.clone(), timeout),
     )?
     .check()?;
@@ -247,6 +262,7 @@ pub(crate) fn run_million(
                 RunMode::Streamed
             },
             dask_scheduler,
+            true,
         )?;
         out.push(MillionRun {
             config,

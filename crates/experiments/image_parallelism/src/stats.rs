@@ -148,6 +148,17 @@ impl Stats {
             .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
+    /// The best rate of `workload` on one machine's executors: sequential, threads or
+    /// processes at any k — not the Dask cluster, which claim (6) weighs on its own.
+    pub(crate) fn best_pool(&self, workload: Workload) -> Option<(Config, f64)> {
+        self.rates
+            .keys()
+            .filter(|c| c.workload == workload && !matches!(c.executor, Executor::Dask(_)))
+            .map(|c| (*c, self.rate(c)))
+            .filter(|(_, r)| r.is_finite())
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
     /// The best rate of `workload` under executors of one kind.
     pub(crate) fn best_of(&self, workload: Workload, kind: &str) -> Option<(Config, f64)> {
         self.rates

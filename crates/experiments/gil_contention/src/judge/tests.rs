@@ -172,20 +172,38 @@ fn an_interpreter_gets_more_rounds_only_while_its_case_straddles_its_bar() {
     // A GIL build: ratios across the no-speedup bar (1.2×) are within noise; level ones hold.
     assert!(interpreter_within_noise(
         &with(false, &[0.7, 1.0, 1.3, 0.9, 1.25]),
-        2
+        2,
+        15
     ));
     assert!(!interpreter_within_noise(
         &with(false, &[0.95, 0.97, 1.0, 0.98, 0.96]),
-        2
+        2,
+        15
     ));
     // A free-threaded build: judged against the scaling floor instead.
-    assert!(!interpreter_within_noise(&with(true, &[1.8, 1.9, 1.85]), 2));
-    assert!(interpreter_within_noise(&with(true, &[1.0, 1.5, 2.0]), 2));
+    assert!(!interpreter_within_noise(
+        &with(true, &[1.8, 1.9, 1.85]),
+        2,
+        15
+    ));
+    assert!(interpreter_within_noise(
+        &with(true, &[1.0, 1.5, 2.0]),
+        2,
+        15
+    ));
     // One core: nothing more rounds could show.
     assert!(!interpreter_within_noise(
         &with(false, &[0.7, 1.0, 1.3, 0.9, 1.25]),
-        1
+        1,
+        15
     ));
+    // Sitting on the bar (median 1.20 over five rounds): no budget would decide it.
+    let on_bar = with(false, &[1.10, 1.30, 1.20, 1.15, 1.25]);
+    assert!(!interpreter_within_noise(&on_bar, 2, 15));
+    // Near it, projected to settle within 15 rounds but not within 5 more.
+    let near = with(false, &[1.02, 1.30, 1.10, 1.05, 1.12]);
+    assert!(interpreter_within_noise(&near, 2, 1_000));
+    assert!(!interpreter_within_noise(&near, 2, 5));
 }
 
 #[test]

@@ -157,6 +157,8 @@ pub fn run_kill(
         timeout,
         RunMode::Warm,
         None,
+        // The kill path measures no costs (--kill-one-worker reports the disturbed job).
+        true,
     )?;
     cmd.arg("--kill-one-worker");
     let what = format!("a Dask worker killed mid-run ({k} workers)");
