@@ -8,7 +8,8 @@
 //! docs/report/ (Markdown, a self-contained HTML page, charts); `pyproof compare A B` puts
 //! two results files side by side; `pyproof check` checks every experiment's places
 //! (`--report`: and the committed report); `pyproof pythons` lists the CPythons pyproof can
-//! run (`--build 3.13t` builds one from Debian's source package, `--venv SPEC` fills a venv).
+//! run (`--build 3.13t` builds one from Debian's source package, `--venv SPEC` fills a venv);
+//! `pyproof cold-start` measures the fastest proof from a fresh clone for the README.
 
 use anyhow::{Context, Result};
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -117,6 +118,28 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("cold-start")
+                .about(
+                    "Measure what the fastest proof costs a new user: clone HEAD into a scratch \
+                     directory, build --example gil_contention from an empty target directory, \
+                     run it once (creating .venv), record the times for the README",
+                )
+                .arg(
+                    Arg::new("out")
+                        .long("out")
+                        .value_name("PATH")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help("Write the record here instead of docs/report/cold-start.json"),
+                )
+                .arg(
+                    Arg::new("scratch")
+                        .long("scratch")
+                        .value_name("DIR")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help("Clone and build under DIR (needs ~5 GB free; default: the system's temporary directory)"),
+                ),
+        )
+        .subcommand(
             Command::new("compare")
                 .about(
                     "Two results files side by side: each measurement's ratio and whether it \
@@ -152,6 +175,16 @@ fn main() -> ExitCode {
         },
         Some(("check", m)) => check(m.get_flag("report"), m.get_flag("reported-only")),
         Some(("run", m)) => run(m),
+        Some(("cold-start", m)) => match cold_start(
+            m.get_one::<PathBuf>("out").cloned(),
+            m.get_one::<PathBuf>("scratch").cloned(),
+        ) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Some(("pythons", m)) => {
             let args = pyproof_runner::pythons::PythonsArgs {
                 build: m
@@ -181,6 +214,24 @@ fn main() -> ExitCode {
             .and_then(|m| m.subcommand_matches("run").cloned())
             .unwrap_or_default()),
     }
+}
+
+/// `pyproof cold-start`: measures, then writes the record atomically (nothing on failure).
+fn cold_start(out: Option<PathBuf>, scratch: Option<PathBuf>) -> Result<()> {
+    pyproof_proc::install_interrupt_handler()?;
+    let root = pyproof_proc::paths::project_root();
+    let scratch = scratch.unwrap_or_else(std::env::temp_dir);
+    let record = pyproof_runner::cold_start::measure(&root, &scratch)?;
+    let out = out.unwrap_or_else(|| pyproof_report::cold_start::path(&root));
+    let json = serde_json::to_string_pretty(&record).context("serialising the record")?;
+    pyproof_report::write_atomic(&out, json.as_bytes())
+        .with_context(|| format!("writing {}", out.display()))?;
+    println!("{}", pyproof_report::cold_start::block(&record));
+    println!(
+        "written to {}; `pyproof report` puts it in the README",
+        out.display()
+    );
+    Ok(())
 }
 
 fn run(m: &ArgMatches) -> ExitCode {
@@ -394,6 +445,16 @@ fn update_doc_blocks(root: &Path, run: &pyproof_harness::RunResults) -> Result<(
         &blocks::scorecard_block(run),
         &["## Two commands"],
     );
+    // The cold time, when a record of one is committed (`pyproof cold-start`).
+    let new = match pyproof_report::cold_start::load(root).map_err(anyhow::Error::msg)? {
+        Some(c) => blocks::set(
+            &new,
+            blocks::COLD_START,
+            &pyproof_report::cold_start::block(&c),
+            &["## Scorecard"],
+        ),
+        None => new,
+    };
     if new != text {
         pyproof_report::write_atomic(&readme, new.as_bytes()).context("writing README.md")?;
     }

@@ -12,8 +12,8 @@
 //!   stable from run to run;
 //! - across the threshold and the margin's edge: [`Position::WithinNoise`], Inconclusive.
 //!
-//! An interval within noise also says how many rounds it would take to leave the noise if
-//! its median stayed where it is ([`rounds_to_settle`]): a round budget stops adding rounds
+//! A case within noise also says how many rounds it would take to leave the noise if its
+//! median stayed where it is ([`rounds_to_settle`]): a round budget stops adding rounds
 //! that cannot decide anything (a claim sitting on its bar), which both saves trial time and
 //! avoids testing again and again until an interval happens to clear its bar.
 
@@ -41,44 +41,50 @@ pub struct Interval {
     pub n: usize,
 }
 
-/// The fewest rounds a projection is made from: a bootstrap interval of the median of fewer
-/// rounds is too coarse to say how it would shrink.
+/// The fewest rounds a projection is made from.
 pub const PROJECT_FROM: usize = 5;
 
-/// How many rounds in all an interval within noise of `threshold` (with `margin` around
-/// parity, as in [`Interval::against`]) would need to leave the noise, were its median to stay
-/// where it is and its width to shrink as 1/√rounds — by lying wholly on one side of the
-/// threshold or, when a margin is declared, wholly inside it. `None` when the interval rests
-/// on fewer than [`PROJECT_FROM`] rounds (no projection is trusted); `Some(usize::MAX)` when
-/// no number of rounds would do (the median sits on the threshold).
-pub fn rounds_to_settle(interval: &Interval, threshold: f64, margin: f64) -> Option<usize> {
-    let Interval { median, lo, hi, n } = *interval;
-    if n < PROJECT_FROM || ![median, lo, hi].iter().all(|x| x.is_finite()) {
+/// The standard error of a median over n rounds is about `MEDIAN_SE × MAD / √n` (1.2533 for
+/// the median's efficiency against the mean, 1.4826 to turn the median absolute deviation
+/// into a standard deviation, for a roughly normal spread).
+const MEDIAN_SE: f64 = 1.2533 * 1.4826;
+
+/// The two-sided 95% normal quantile.
+const Z95: f64 = 1.959_964;
+
+/// How many rounds in all the per-round `samples`, now within noise of `threshold` (with
+/// `margin` around parity, as in [`Interval::against`]), would need to leave the noise were
+/// their median to stay where it is: the 95% interval of a median is about ±1.96 standard
+/// errors, and a median's standard error over n rounds is about 1.86 × MAD / √n — robust to
+/// the odd outlier that widens a bootstrap interval of few rounds. It leaves the noise by
+/// lying wholly on one side of the threshold or, when a margin is declared, wholly inside it.
+/// `None` with fewer than [`PROJECT_FROM`] finite rounds (no projection is trusted);
+/// `Some(usize::MAX)` when no number of rounds would do (the median sits on the threshold).
+pub fn rounds_to_settle(samples: &[f64], threshold: f64, margin: f64) -> Option<usize> {
+    let xs: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = xs.len();
+    if n < PROJECT_FROM {
         return None;
     }
-    // Rounds at which a half-width `w` (now, over n rounds) shrinks below a distance `d`.
-    let needed = |w: f64, d: f64| -> usize {
-        if w <= 0.0 {
-            n
-        } else if d <= 0.0 {
+    let m = median(&xs);
+    let deviations: Vec<f64> = xs.iter().map(|x| (x - m).abs()).collect();
+    // The projected half-width over one round; rounds needed for it to fit in `d`.
+    let unit = Z95 * MEDIAN_SE * median(&deviations);
+    let needed = |d: f64| -> usize {
+        if d <= 0.0 {
+            return usize::MAX;
+        }
+        let r = (unit / d).powi(2);
+        if r >= usize::MAX as f64 {
             usize::MAX
         } else {
-            let r = n as f64 * (w / d).powi(2);
-            if r >= usize::MAX as f64 {
-                usize::MAX
-            } else {
-                (r.floor() as usize + 1).max(n)
-            }
+            // At least one round more than now: this many gave an interval within noise.
+            (r.floor() as usize + 1).max(n + 1)
         }
     };
-    let side = if threshold < median {
-        needed(median - lo, median - threshold)
-    } else {
-        needed(hi - median, threshold - median)
-    };
+    let side = needed((m - threshold).abs());
     let tie = if margin > 1.0 {
-        let (tie_lo, tie_hi) = (1.0 / margin, margin);
-        needed(median - lo, median - tie_lo).max(needed(hi - median, tie_hi - median))
+        needed((m - 1.0 / margin).min(margin - m))
     } else {
         usize::MAX
     };
@@ -294,7 +300,7 @@ impl Threshold {
         };
         let mut case = interval_case(label, standing, what, &interval.describe(unit), &why);
         if standing == Standing::WithinNoise {
-            case.rounds_to_settle = rounds_to_settle(&interval, self.value, self.margin);
+            case.rounds_to_settle = rounds_to_settle(samples, self.value, self.margin);
         }
         case
     }
@@ -376,7 +382,7 @@ impl Band {
             case.rounds_to_settle = [self.floor, self.ceiling]
                 .iter()
                 .filter(|t| t.standing(&interval) == Standing::WithinNoise)
-                .map(|t| rounds_to_settle(&interval, t.value, t.margin))
+                .map(|t| rounds_to_settle(samples, t.value, t.margin))
                 .try_fold(usize::MAX, |best, r| r.map(|r| best.min(r)));
         }
         case
@@ -435,51 +441,43 @@ mod tests {
         assert_eq!(at(1.1, 1.3).against(1.2, 1.0), Position::WithinNoise);
     }
 
-    fn over(median: f64, lo: f64, hi: f64, n: usize) -> Interval {
-        Interval { median, lo, hi, n }
-    }
-
     #[test]
-    fn rounds_to_settle_projects_the_width_as_one_over_root_n() {
-        // Median 1.30, half-width 0.20 toward a bar at 1.40 (0.10 away): the width must halve,
-        // so four times the rounds (20), one more to lie strictly inside.
-        assert_eq!(
-            rounds_to_settle(&over(1.30, 1.10, 1.50, 5), 1.40, 1.0),
-            Some(21)
-        );
-        // Far from the bar: the next round would do (never fewer than it already has).
-        assert_eq!(
-            rounds_to_settle(&over(1.30, 1.10, 1.41, 5), 2.0, 1.0),
-            Some(5)
-        );
+    fn rounds_to_settle_projects_the_medians_standard_error() {
+        // Median 1.30, MAD 0.05: the half-width over N rounds is ~0.182 / √N; the bar at 1.40
+        // is 0.10 away, so N > 3.3: the next round (the 8th) would do.
+        let near = [1.25, 1.30, 1.35, 1.28, 1.32, 1.20, 1.40];
+        assert_eq!(rounds_to_settle(&near, 1.40, 1.0), Some(8));
+        // A wide spread (MAD 0.30) 0.05 from the bar: (1.09 / 0.05)² → 478 rounds, beyond any
+        // budget.
+        let wide = [1.0, 1.35, 1.65, 1.05, 1.6];
+        assert_eq!(rounds_to_settle(&wide, 1.40, 1.0), Some(478));
+        // One outlier widens a bootstrap interval of five rounds, not the projection.
+        let outlier = [0.98, 1.00, 0.99, 1.55, 0.97];
+        assert_eq!(rounds_to_settle(&outlier, 1.25, 1.0), Some(6));
         // On the bar: no number of rounds.
         assert_eq!(
-            rounds_to_settle(&over(1.40, 1.30, 1.50, 8), 1.40, 1.0),
+            rounds_to_settle(&[1.3, 1.4, 1.5, 1.35, 1.45], 1.40, 1.0),
             Some(usize::MAX)
         );
-        // Too few rounds to project from.
+        // Too few finite rounds to project from.
+        assert_eq!(rounds_to_settle(&near[..4], 1.40, 1.0), None);
         assert_eq!(
-            rounds_to_settle(&over(1.30, 1.10, 1.50, PROJECT_FROM - 1), 1.40, 1.0),
-            None
-        );
-        assert_eq!(
-            rounds_to_settle(&over(f64::NAN, 1.10, 1.50, 9), 1.40, 1.0),
+            rounds_to_settle(&[1.2, 1.3, f64::NAN, 1.25, 1.28], 1.40, 1.0),
             None
         );
     }
 
     #[test]
     fn a_tie_is_a_way_out_of_the_noise_too() {
-        // "beats by ≥ 10%", ±10% a tie: median 1.00 on parity, half-width 0.12 — the bar at
-        // 1.10 is 0.10 away (needs 1.44× the rounds), the tie's edges 0.091 and 0.10 away.
-        let i = over(1.00, 0.88, 1.12, 10);
-        let side = rounds_to_settle(&i, 1.10, 1.0).unwrap();
-        let with_tie = rounds_to_settle(&i, 1.10, 1.10).unwrap();
-        assert_eq!(side, 15);
+        // "beats by ≥ 10%", ±10% a tie: a median of 1.06 sits 0.04 from the bar and from the
+        // tie's edge alike; a median of 1.00 is 0.10 from the bar but only 0.091 from 1/1.10,
+        // and a tie (which refutes "beats") settles it sooner than either side of the bar.
+        let parity = [1.00, 0.95, 1.05, 0.97, 1.03, 0.99, 1.01];
+        let side = rounds_to_settle(&parity, 1.10, 1.0).expect("projected");
+        let with_tie = rounds_to_settle(&parity, 1.10, 1.10).expect("projected");
         assert!(with_tie <= side, "{with_tie} vs {side}");
-        assert_eq!(with_tie, 15);
         // A median outside the tie cannot settle into it: the bar's side alone decides.
-        let out = over(1.15, 1.05, 1.25, 10);
+        let out = [1.15, 1.05, 1.25, 1.12, 1.18];
         assert_eq!(
             rounds_to_settle(&out, 1.10, 1.10),
             rounds_to_settle(&out, 1.10, 1.0)
@@ -508,8 +506,7 @@ mod tests {
         let band = Band::new(1.35, 3.0);
         let c = band.case("b", "x", &straddling, "×", "round");
         assert_eq!(c.standing, Standing::WithinNoise);
-        let interval = median_interval(&straddling);
-        assert_eq!(c.rounds_to_settle, rounds_to_settle(&interval, 1.35, 1.0));
+        assert_eq!(c.rounds_to_settle, rounds_to_settle(&straddling, 1.35, 1.0));
     }
 
     #[test]

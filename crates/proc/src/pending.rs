@@ -63,12 +63,52 @@ impl Drop for PendingFile {
     }
 }
 
-/// Removes every file still being written. Called by the interrupt handler, which must never
-/// block: a lock held elsewhere means the files are left to their owners' drops.
+/// A scratch directory (a fresh clone and its build: gigabytes) removed with everything in
+/// it when dropped, and by the interrupt handler.
+#[derive(Debug)]
+pub struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    /// Creates `path` (which must not exist yet) and registers it for removal on interrupt.
+    pub fn create(path: &Path) -> io::Result<ScratchDir> {
+        if let Ok(mut p) = PENDING.lock() {
+            p.push(path.to_path_buf());
+        }
+        let dir = ScratchDir {
+            path: path.to_path_buf(),
+        };
+        std::fs::create_dir(&dir.path)?;
+        Ok(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+        if let Ok(mut p) = PENDING.lock() {
+            p.retain(|q| q != &self.path);
+        }
+    }
+}
+
+/// Removes every file still being written and every scratch directory. Called by the
+/// interrupt handler, which must never block: a lock held elsewhere means they are left to
+/// their owners' drops.
 pub fn remove_pending_files() {
     if let Ok(p) = PENDING.try_lock() {
         for path in p.iter() {
-            let _ = std::fs::remove_file(path);
+            if path.is_dir() {
+                let _ = std::fs::remove_dir_all(path);
+            } else {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -133,6 +173,25 @@ mod tests {
         let (pending, _f) = PendingFile::create(&dest).expect("create");
         remove_pending_files();
         assert!(!pending.path().exists());
+    }
+
+    #[test]
+    fn a_scratch_dir_goes_with_its_contents_on_drop_and_on_interrupt() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let scratch = ScratchDir::create(&dir.path().join("clone")).expect("create");
+        std::fs::create_dir_all(scratch.path().join("target/release")).expect("mkdir");
+        std::fs::write(scratch.path().join("target/release/x"), b"x").expect("write");
+        let path = scratch.path().to_path_buf();
+        drop(scratch);
+        assert!(!path.exists());
+        let again = ScratchDir::create(&path).expect("create again");
+        std::fs::write(again.path().join("f"), b"x").expect("write");
+        remove_pending_files();
+        assert!(!path.exists(), "the interrupt path removes it too");
+        assert!(
+            ScratchDir::create(&dir.path().join("missing/parent")).is_err(),
+            "never creates parents: a typo must not scatter directories"
+        );
     }
 
     #[test]

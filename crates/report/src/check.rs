@@ -260,8 +260,88 @@ pub fn report(root: &Path, ids: &[&str]) -> Vec<Problem> {
                 )),
                 Some(_) => {}
             }
+            problems.extend(cold_start_problems(root, &text));
         }
         Err(e) => problems.push(problem(format!("cannot read README.md: {e}"), "restore it")),
     }
     problems
+}
+
+/// The README's cold time against its committed record: generated from it when there is
+/// one, absent when there is none (a cold time no record backs is a typed figure).
+fn cold_start_problems(root: &Path, readme: &str) -> Vec<Problem> {
+    const MEASURE: &str = "cargo run --release -- cold-start && cargo run --release -- report";
+    let have = blocks::current(readme, blocks::COLD_START);
+    match (crate::cold_start::load(root), have) {
+        (Err(e), _) => vec![problem(e, MEASURE)],
+        (Ok(None), None) => Vec::new(),
+        (Ok(None), Some(_)) => vec![problem(
+            format!(
+                "README.md quotes a cold time but {} is missing",
+                crate::cold_start::FILE
+            ),
+            MEASURE,
+        )],
+        (Ok(Some(_)), None) => vec![problem(
+            "README.md has no generated cold-start block".into(),
+            REPORT,
+        )],
+        (Ok(Some(c)), Some(have)) if have != crate::cold_start::block(&c) => vec![problem(
+            "the cold-start block in README.md is stale".into(),
+            REPORT,
+        )],
+        (Ok(Some(_)), Some(_)) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cold_start::{self, ColdStart};
+
+    fn record() -> ColdStart {
+        cold_start::tests::made_up()
+    }
+
+    #[test]
+    fn the_readme_quotes_a_cold_time_only_from_its_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let none = "# pyproof\n";
+        assert!(
+            cold_start_problems(root, none).is_empty(),
+            "no record, no block"
+        );
+        let quoted = blocks::set(none, blocks::COLD_START, "took **1 min**", &[]);
+        let p = cold_start_problems(root, &quoted);
+        assert_eq!(p.len(), 1);
+        assert!(
+            p[0].what.contains("cold-start.json is missing"),
+            "{}",
+            p[0].what
+        );
+
+        let c = record();
+        let file = cold_start::path(root);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&file, serde_json::to_string(&c).expect("json")).expect("write");
+        assert!(
+            cold_start_problems(root, none)[0]
+                .what
+                .contains("no generated cold-start")
+        );
+        assert!(
+            cold_start_problems(root, &quoted)[0]
+                .what
+                .contains("is stale")
+        );
+        let fresh = blocks::set(none, blocks::COLD_START, &cold_start::block(&c), &[]);
+        assert!(cold_start_problems(root, &fresh).is_empty());
+        std::fs::write(&file, "not json").expect("write");
+        assert!(
+            cold_start_problems(root, &fresh)[0]
+                .what
+                .contains("not a cold-start record")
+        );
+    }
 }

@@ -9,6 +9,8 @@
 //! - [`compare`]: two runs side by side, measurement by measurement and claim by claim.
 //! - [`blocks`]: generated blocks inside the hand-written docs (each page's verdicts, the
 //!   README's verdict table).
+//! - [`cold_start`]: the fastest proof's measured cold time (`pyproof cold-start`), and the
+//!   README block generated from its committed record.
 //! - [`snippets`]: code quoted in the docs, pulled from the real source files.
 //! - [`check`]: every experiment has its places (`pyproof check`), and the committed report
 //!   covers them (`pyproof check --report`); [`links`]: the README links nothing outside the
@@ -19,6 +21,7 @@
 
 pub mod blocks;
 pub mod check;
+pub mod cold_start;
 pub mod compare;
 pub mod document;
 pub mod links;

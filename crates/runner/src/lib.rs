@@ -15,6 +15,7 @@
 pub mod args;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod cold_start;
 pub mod pythons;
 mod session;
 
