@@ -17,10 +17,27 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
             s.report.wall_s
         }
     };
+    // The variants no claim reads ran in fewer rounds (round 1 alone): say how many.
+    let variant_rounds: Vec<usize> = samples
+        .iter()
+        .filter(|((mode, _), _)| !mode.read_by_claims())
+        .map(|(_, ss)| ss.len())
+        .collect();
+    let variants = match (variant_rounds.iter().min(), variant_rounds.iter().max()) {
+        (Some(&lo), Some(&hi)) if hi < rounds => format!(
+            " ({} for the labelled variants, which no claim reads)",
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}–{hi}")
+            }
+        ),
+        _ => String::new(),
+    };
     let mut table = Table::new(
         format!(
             "N concurrent requests, each answered after D = {DELAY_MS} ms (ideal wall time: \
-             D); medians of {} round{}",
+             D); medians of {} round{}{variants}",
             rounds,
             if rounds == 1 { "" } else { "s" }
         ),
