@@ -70,8 +70,9 @@ fn non_empty(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
 }
 
-fn home() -> PathBuf {
-    std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from)
+/// The user's home, where cargo and pip keep their download caches (none known: no cache).
+fn home() -> Option<PathBuf> {
+    std::env::home_dir()
 }
 
 /// Runs `cmd` to completion within `timeout`, each output line to `sink`; fails with the
@@ -157,8 +158,8 @@ pub fn measure(root: &Path, scratch_parent: &Path) -> Result<ColdStart> {
         crates_compiled: compiled.load(Ordering::SeqCst),
         first_run_s,
         run_s: outcome.duration_s,
-        cargo_cache_warm: non_empty(&home().join(".cargo/registry/cache")),
-        pip_cache_warm: non_empty(&home().join(".cache/pip")),
+        cargo_cache_warm: home().is_some_and(|h| non_empty(&h.join(".cargo/registry/cache"))),
+        pip_cache_warm: home().is_some_and(|h| non_empty(&h.join(".cache/pip"))),
         verdicts: outcome
             .verdicts
             .iter()

@@ -57,9 +57,11 @@ pub fn runs_for(
                 at(Workload::RustThumbnail, Executor::Sequential),
                 at(Workload::RustThumbnail, Executor::Rayon(k)),
             ]);
-            warm.extend(plan.configs(cores).into_iter().filter(|c| {
-                c.workload == Workload::PillowThumbnail && !matches!(c.executor, Executor::Dask(_))
-            }));
+            warm.extend(
+                plan.configs(cores).into_iter().filter(|c| {
+                    c.workload == Workload::PillowThumbnail && !c.executor.is_cluster()
+                }),
+            );
         }
         // Every smarter decode sequential against the plain thumbnail and its executors.
         ids::DECODE_BEFORE_EXECUTOR => {

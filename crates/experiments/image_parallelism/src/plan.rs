@@ -143,6 +143,11 @@ impl Executor {
         }
     }
 
+    /// Whether it is the Dask cluster rather than one machine's executor.
+    pub fn is_cluster(self) -> bool {
+        matches!(self, Executor::Dask(_))
+    }
+
     /// "threads k=2".
     pub fn label(self) -> String {
         match self {

@@ -140,30 +140,29 @@ impl Stats {
 
     /// The configuration of `workload` with the most images/s, and its rate.
     pub(crate) fn best(&self, workload: Workload) -> Option<(Config, f64)> {
-        self.rates
-            .keys()
-            .filter(|c| c.workload == workload)
-            .map(|c| (*c, self.rate(c)))
-            .filter(|(_, r)| r.is_finite())
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        self.best_where(workload, |_| true)
     }
 
     /// The best rate of `workload` on one machine's executors: sequential, threads or
     /// processes at any k — not the Dask cluster, which claim (6) weighs on its own.
     pub(crate) fn best_pool(&self, workload: Workload) -> Option<(Config, f64)> {
-        self.rates
-            .keys()
-            .filter(|c| c.workload == workload && !matches!(c.executor, Executor::Dask(_)))
-            .map(|c| (*c, self.rate(c)))
-            .filter(|(_, r)| r.is_finite())
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        self.best_where(workload, |e| !e.is_cluster())
     }
 
     /// The best rate of `workload` under executors of one kind.
     pub(crate) fn best_of(&self, workload: Workload, kind: &str) -> Option<(Config, f64)> {
+        self.best_where(workload, |e| e.name() == kind)
+    }
+
+    /// The configuration of `workload` whose executor `keep` accepts with the most images/s.
+    fn best_where(
+        &self,
+        workload: Workload,
+        keep: impl Fn(Executor) -> bool,
+    ) -> Option<(Config, f64)> {
         self.rates
             .keys()
-            .filter(|c| c.workload == workload && c.executor.name() == kind)
+            .filter(|c| c.workload == workload && keep(c.executor))
             .map(|c| (*c, self.rate(c)))
             .filter(|(_, r)| r.is_finite())
             .max_by(|a, b| a.1.total_cmp(&b.1))
