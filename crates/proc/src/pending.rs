@@ -6,9 +6,15 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The registry, even after a panic elsewhere poisoned it: a path pushed or retained is
+/// whole either way, and losing registrations would leave files behind on Ctrl-C.
+fn registry() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A file under construction at a temporary path. [`PendingFile::commit`] renames it to its
 /// destination; dropping it uncommitted removes it.
@@ -28,9 +34,7 @@ impl PendingFile {
         tmp_name.push(format!(".partial-{}", std::process::id()));
         let path = dest.with_file_name(tmp_name);
         // Register before creating: an interrupt between the two must not leak the file.
-        if let Ok(mut p) = PENDING.lock() {
-            p.push(path.clone());
-        }
+        registry().push(path.clone());
         let pending = PendingFile {
             path,
             committed: false,
@@ -57,9 +61,7 @@ impl Drop for PendingFile {
         if !self.committed {
             let _ = std::fs::remove_file(&self.path);
         }
-        if let Ok(mut p) = PENDING.lock() {
-            p.retain(|q| q != &self.path);
-        }
+        registry().retain(|q| q != &self.path);
     }
 }
 
@@ -73,9 +75,7 @@ pub struct ScratchDir {
 impl ScratchDir {
     /// Creates `path` (which must not exist yet) and registers it for removal on interrupt.
     pub fn create(path: &Path) -> io::Result<ScratchDir> {
-        if let Ok(mut p) = PENDING.lock() {
-            p.push(path.to_path_buf());
-        }
+        registry().push(path.to_path_buf());
         let dir = ScratchDir {
             path: path.to_path_buf(),
         };
@@ -92,17 +92,25 @@ impl ScratchDir {
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
-        if let Ok(mut p) = PENDING.lock() {
-            p.retain(|q| q != &self.path);
-        }
+        registry().retain(|q| q != &self.path);
     }
 }
 
 /// Removes every file still being written and every scratch directory. Called by the
-/// interrupt handler, which must never block: a lock held elsewhere means they are left to
-/// their owners' drops.
+/// interrupt handler, which runs on its own thread and must never hang: the lock is only
+/// ever held for a push or a retain, so it is retried for up to a second (giving up once
+/// meant a file registered a moment earlier stayed behind); a poisoned lock is still read.
 pub fn remove_pending_files() {
-    if let Ok(p) = PENDING.try_lock() {
+    use std::sync::TryLockError;
+    for _ in 0..200 {
+        let p = match PENDING.try_lock() {
+            Ok(p) => p,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                continue;
+            }
+        };
         for path in p.iter() {
             if path.is_dir() {
                 let _ = std::fs::remove_dir_all(path);
@@ -110,6 +118,7 @@ pub fn remove_pending_files() {
                 let _ = std::fs::remove_file(path);
             }
         }
+        return;
     }
 }
 
