@@ -1,7 +1,9 @@
 """cpu_parallelism: "Best for CPU: multiprocessing" on trial, task size by task size.
 
 The same total amount of pure-Python CPU work is cut into tasks of ~1 µs to ~100 ms and run
-sequentially, on a thread pool and on a process pool (``spawn``), with several chunksizes.
+sequentially, on a thread pool and on a process pool (``spawn``), with several chunksizes —
+and, with ``--interpreters`` on CPython 3.14+, on an ``InterpreterPoolExecutor`` (PEP 734:
+one subinterpreter per worker, each with its own GIL, in this one process).
 Small tasks drown a process pool in pickling and round trips; large ones let it scale. The
 Rust harness runs ``python -m pyproof.cpu_parallelism`` in a fresh process and reads one JSON
 line with every sample.
@@ -12,6 +14,8 @@ Every run's checksum (the sum of the tasks' results) must equal the sequential o
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import importlib
 import json
 import multiprocessing
 import os
@@ -49,6 +53,36 @@ def calibrate(target_s: float = 0.05) -> float:
     return iters / (best * 1e6)
 
 
+# CPython 3.14+: a pool of subinterpreters (None before).
+InterpreterPool = getattr(concurrent.futures, "InterpreterPoolExecutor", None)
+
+
+def _importable_spin():
+    """``spin`` as a subinterpreter can unpickle it. Run as ``__main__`` (``python -m``), this
+    module's own functions pickle as ``__main__.spin``, which a fresh subinterpreter's
+    ``__main__`` lacks; the same function imported by its module name pickles by that name."""
+    return importlib.import_module("pyproof.cpu_parallelism").spin
+
+
+def probe_import(module: str, timeout: float) -> dict:
+    """Imports ``module`` inside a subinterpreter: whether it loads, and the last line of the
+    error when it does not (extension modules must declare subinterpreter support)."""
+    if InterpreterPool is None:
+        return {"module": module, "ok": False, "error": "no InterpreterPoolExecutor here"}
+    with InterpreterPool(max_workers=1) as pool:
+        try:
+            pool.submit(importlib.import_module, module).result(timeout=timeout)
+            return {"module": module, "ok": True, "error": ""}
+        except Exception as exc:  # noqa: BLE001 - reported as observed, whatever it is
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            why = next((line for line in lines if "subinterpreter" in line), None)
+            return {
+                "module": module,
+                "ok": False,
+                "error": f"{type(exc).__name__}: {why or (lines[-1] if lines else '')}",
+            }
+
+
 def _ready(delay: float) -> int:
     time.sleep(delay)
     return os.getpid()
@@ -60,11 +94,11 @@ def auto_chunksize(tasks: int, k: int) -> int:
 
 
 def run_pool(
-    pool: Executor, iters: int, tasks: int, chunksize: int, timeout: float
+    pool: Executor, iters: int, tasks: int, chunksize: int, timeout: float, fn=spin
 ) -> tuple[float, int]:
-    """``pool.map(spin, ...)`` over ``tasks`` tasks; returns (seconds, checksum)."""
+    """``pool.map(fn, ...)`` over ``tasks`` tasks; returns (seconds, checksum)."""
     start = time.perf_counter()
-    results = pool.map(spin, [iters] * tasks, timeout=timeout, chunksize=chunksize)
+    results = pool.map(fn, [iters] * tasks, timeout=timeout, chunksize=chunksize)
     total = sum(results)
     return time.perf_counter() - start, total
 
@@ -87,18 +121,30 @@ def measure(
     timeout: float,
     max_round_trips: int,
     per_us: float | None = None,
+    interpreters: bool = False,
 ) -> dict:
     """Every (size, executor, chunksize) over ``rounds`` interleaved rounds. The loop is
     calibrated on this interpreter unless ``per_us`` (iterations per µs) is given: another
-    build then does exactly the same work, so its times compare."""
+    build then does exactly the same work, so its times compare. ``interpreters`` adds an
+    ``InterpreterPoolExecutor`` where the interpreter has one (3.14+)."""
     per_us = per_us or calibrate()
     started = time.perf_counter()
     threads = ThreadPoolExecutor(max_workers=k)
     processes = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"))
+    subs = None
+    subs_startup_s = None
     try:
         ready = [processes.submit(_ready, 0.05) for _ in range(2 * k)]
         pids = sorted({f.result(timeout=timeout) for f in ready})
         startup_s = time.perf_counter() - started
+        if interpreters and InterpreterPool is not None:
+            # Start-up: creating the pool and a first task on each of its k subinterpreters
+            # (each imports this module: what a user's first map pays).
+            begun = time.perf_counter()
+            subs = InterpreterPool(max_workers=k)
+            spin_sub = _importable_spin()
+            list(subs.map(spin_sub, [1] * k, timeout=timeout))
+            subs_startup_s = time.perf_counter() - begun
         jobs = []
         for size in sizes_us:
             iters = max(1, round(size * per_us))
@@ -107,6 +153,8 @@ def measure(
             # A thread pool's map sends every task through its queue: the same cap applies.
             if tasks <= max_round_trips:
                 jobs.append(("threads", size, iters, tasks, 1))
+                if subs is not None:
+                    jobs.append(("interpreters", size, iters, tasks, 1))
             for c in chunksizes:
                 chunk = auto_chunksize(tasks, k) if c == "auto" else int(c)
                 # One round trip per chunk: beyond the cap the run would only measure the
@@ -130,6 +178,8 @@ def measure(
                     seconds, checksum = run_sequential(iters, tasks)
                 elif name == "threads":
                     seconds, checksum = run_pool(threads, iters, tasks, 1, left)
+                elif name == "interpreters":
+                    seconds, checksum = run_pool(subs, iters, tasks, 1, left, _importable_spin())
                 else:
                     seconds, checksum = run_pool(processes, iters, tasks, chunk, left)
                 s = samples.setdefault(
@@ -151,6 +201,8 @@ def measure(
         raise RuntimeError(f"a worker process died ({exc})") from exc
     finally:
         threads.shutdown(wait=False, cancel_futures=True)
+        if subs is not None:
+            subs.shutdown(wait=True, cancel_futures=True)
         for p in list((getattr(processes, "_processes", None) or {}).values()):
             if p.is_alive():
                 p.kill()
@@ -160,6 +212,8 @@ def measure(
         "iters_per_us": per_us,
         "k": k,
         "startup_s": startup_s,
+        "start_method": multiprocessing.get_start_method(),
+        "interpreters_startup_s": subs_startup_s,
         "cold_pool_s": cold,
         "worker_pids": pids,
         "samples": list(samples.values()),
@@ -192,6 +246,17 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="loop iterations per µs instead of calibrating here (the same work on every build)",
     )
+    parser.add_argument(
+        "--interpreters",
+        action="store_true",
+        help="also run an InterpreterPoolExecutor where there is one (CPython 3.14+)",
+    )
+    parser.add_argument(
+        "--probe-import",
+        metavar="MODULE",
+        default=None,
+        help="only import MODULE inside a subinterpreter and print what happened as JSON",
+    )
     args = parser.parse_args(argv)
     chunks = [c for c in args.chunksizes.split(",") if c]
     if args.k < 1 or any(c != "auto" and not c.isdigit() for c in chunks):
@@ -200,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.iters_per_us is not None and not args.iters_per_us > 0:
         print("error: --iters-per-us must be > 0", file=sys.stderr)
         return 2
+    if args.probe_import:
+        print(json.dumps(probe_import(args.probe_import, args.timeout)), flush=True)
+        return 0
     try:
         report = measure(
             args.sizes_us,
@@ -210,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             args.timeout,
             args.max_round_trips,
             args.iters_per_us,
+            args.interpreters,
         )
     except TimeoutError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)

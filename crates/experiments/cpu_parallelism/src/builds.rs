@@ -1,20 +1,29 @@
 //! Claim (4)'s runs: the same worker (standard library only, so no venv is needed) under the
-//! free-threaded CPythons on this machine and the GIL build of the same version, at the
-//! largest task size: is a process pool still better than threads when threads are free to
-//! run in parallel?
+//! free-threaded CPythons on this machine, the GIL build of the same version, and today's
+//! releases (the newest GIL build of each version from 3.14 on), at the largest task size:
+//! is a process pool still better than threads when threads are free to run in parallel?
+//!
+//! From 3.14 on the same runs add a fourth executor, `InterpreterPoolExecutor` (PEP 734:
+//! subinterpreters, each with its own GIL, in one process) — its speedup and start-up
+//! reported beside the judged pair, not judged — and whether NumPy imports inside a
+//! subinterpreter (asked of that interpreter's venv), reported as observed.
 
 use crate::judge::{
     BuildCase, gil_twin, judge_builds, judge_single_thread, single_thread_cost, us,
 };
 use crate::{Plan, run_on};
 use pyproof_harness::{
-    ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median_interval,
+    ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median,
+    median_interval, pairwise_ratios,
 };
 use pyproof_python::pythons::{Installed, find_all};
 use pyproof_python::{Interpreter, worker_on};
+use std::path::Path;
+use std::time::Duration;
 
 /// The builds claim (4) measures: every free-threaded build running with the GIL off, and for
-/// each, the newest GIL build of the same major.minor (its twin), in that order.
+/// each, the newest GIL build of the same major.minor (its twin), in that order; then the
+/// newest GIL build of each version from [`TODAY`] on that is not chosen yet.
 pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
     let mut chosen: Vec<&Installed> = Vec::new();
     for ft in found
@@ -37,7 +46,45 @@ pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
             }
         }
     }
+    let mut today: Vec<(u32, u32)> = found
+        .iter()
+        .filter(|i| !i.found.free_threaded && i.found.version >= TODAY)
+        .map(|i| (i.found.version.0, i.found.version.1))
+        .collect();
+    today.sort();
+    today.dedup();
+    for (major, minor) in today {
+        let newest = found
+            .iter()
+            .filter(|i| {
+                !i.found.free_threaded && (i.found.version.0, i.found.version.1) == (major, minor)
+            })
+            .max_by_key(|i| i.found.version);
+        if let Some(i) = newest
+            && !chosen.iter().any(|c| {
+                (c.found.version.0, c.found.version.1, c.found.free_threaded)
+                    == (major, minor, false)
+            })
+        {
+            chosen.push(i);
+        }
+    }
     chosen
+}
+
+/// The first CPython with `InterpreterPoolExecutor` and forkserver as Linux's default start
+/// method: the releases from here on are "today's" and always measured when present.
+pub const TODAY: (u32, u32, u32) = (3, 14, 0);
+
+/// What a build's runs add beside the judged case: reported, not judged.
+#[derive(Default)]
+struct Extras {
+    /// `InterpreterPoolExecutor` seconds per round (3.14+).
+    interpreters: Vec<f64>,
+    /// Its start-up, once per worker.
+    interpreters_startup: Vec<f64>,
+    /// multiprocessing's default start method there.
+    start_method: Option<String>,
 }
 
 /// Runs the worker under each build of [`builds_to_run`] at the plan's largest task size — its
@@ -69,12 +116,16 @@ pub(crate) fn every_build(
             "threads over sequential",
             "processes over sequential",
             "thread time ÷ process time",
+            "start method",
+            "subinterpreters over sequential",
+            "subinterpreter pool start-up",
         ],
     );
     // The minimum of rounds under every build, then one more round under every build while
     // a build's interval straddles the bar (each round in a fresh worker: its own pools,
     // its figures paired within it), up to the budget's maximum.
     let mut cases: Vec<BuildCase> = Vec::new();
+    let mut extras: Vec<Extras> = Vec::new();
     let mut same_work: Option<f64> = None;
     let mut rounds = 0;
     while plan.rounds.more(rounds, || {
@@ -101,6 +152,9 @@ pub(crate) fn every_build(
             if let Some(per_us) = same_work {
                 cmd.args(["--iters-per-us", &per_us.to_string()]);
             }
+            if b.found.version >= TODAY {
+                cmd.arg("--interpreters");
+            }
             let report = match run_on(cmd, &[size], "1", plan, cores, take) {
                 Ok(report) => {
                     same_work.get_or_insert(report.iters_per_us);
@@ -117,6 +171,7 @@ pub(crate) fn every_build(
                     builds.remove(i);
                     if i < cases.len() {
                         cases.remove(i);
+                        extras.remove(i);
                     }
                     continue;
                 }
@@ -142,7 +197,14 @@ pub(crate) fn every_build(
                     threads: Vec::new(),
                     processes: Vec::new(),
                 });
+                extras.push(Extras::default());
             }
+            let extra = &mut extras[i];
+            extra.interpreters.extend(seconds("interpreters"));
+            extra
+                .interpreters_startup
+                .extend(report.interpreters_startup_s);
+            extra.start_method.clone_from(&report.start_method);
             let case = &mut cases[i];
             case.sequential.extend(seconds("sequential"));
             case.threads.extend(seconds("threads"));
@@ -157,8 +219,30 @@ pub(crate) fn every_build(
         us(size),
         rounds
     );
-    for (b, case) in builds.iter().zip(&cases) {
+    for ((b, case), extra) in builds.iter().zip(&cases).zip(&extras) {
         let name = &case.build;
+        let subs_speedup = (!extra.interpreters.is_empty())
+            .then(|| median(&pairwise_ratios(&case.sequential, &extra.interpreters)));
+        if let Some(v) = subs_speedup {
+            outcome.measurements.push(Measurement::new(
+                format!("builds.{name}.interpreters.speedup"),
+                format!(
+                    "InterpreterPoolExecutor on Python {name}, {} tasks",
+                    us(size)
+                ),
+                "×",
+                vec![v],
+            ));
+            outcome.measurements.push(Measurement::new(
+                format!("builds.{name}.interpreters.startup"),
+                format!(
+                    "InterpreterPoolExecutor's start-up on Python {name}: the pool and a first \
+                     task on each of its {cores} subinterpreters"
+                ),
+                "s",
+                extra.interpreters_startup.clone(),
+            ));
+        }
         let ratio = median_interval(&case.processes_over_threads());
         for (what, value) in [
             ("threads", case.threads_speedup()),
@@ -200,12 +284,82 @@ pub(crate) fn every_build(
                 format_number(ratio.lo),
                 format_number(ratio.hi)
             ),
+            extra.start_method.clone().unwrap_or_else(|| "—".into()),
+            subs_speedup.map_or_else(|| "—".into(), |v| format!("{}×", format_number(v))),
+            if extra.interpreters_startup.is_empty() {
+                "—".into()
+            } else {
+                format!("{} s", format_number(median(&extra.interpreters_startup)))
+            },
         ]);
     }
     if !cases.is_empty() {
         outcome.tables.push(table);
     }
+    subinterpreter_imports(outcome, &builds, &python_dir);
     Ok(cases)
+}
+
+/// Whether NumPy imports inside a subinterpreter, on each build from [`TODAY`] on, asked of
+/// that build's venv (where NumPy is installed): one note each, as observed.
+fn subinterpreter_imports(outcome: &mut Outcome, builds: &[&Installed], python_dir: &Path) {
+    use pyproof_proc::process::{RunOptions, run_measured};
+    use pyproof_python::pythons::{embedded_executable, venv_for};
+    use pyproof_python::venv::{VenvState, state};
+    let embedded = embedded_executable();
+    for b in builds.iter().filter(|b| b.found.version >= TODAY) {
+        let name = b.found.build_name();
+        let spec = venv_for(&b.found, embedded.as_deref());
+        match state(&spec) {
+            VenvState::Ready => {}
+            VenvState::Partial(missing) if !missing.iter().any(|m| m == "numpy") => {}
+            _ => {
+                outcome.notes.push(format!(
+                    "Python {name}: NumPy in a subinterpreter not tried — its venv ({}) has no \
+                     NumPy (`pyproof pythons --venv {}` fills it).",
+                    spec.dir.display(),
+                    b.found.tag()
+                ));
+                continue;
+            }
+        }
+        let mut cmd = worker_on(&spec.python(), python_dir, "cpu_parallelism");
+        cmd.args(["--probe-import", "numpy", "--timeout", "60"]);
+        let observed = run_measured(
+            cmd,
+            &RunOptions::new("a subinterpreter importing numpy", Duration::from_secs(90)),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|out| {
+            if !out.success() {
+                return Err(out.status_text());
+            }
+            serde_json::from_str::<ImportProbe>(out.stdout.lines().last().unwrap_or(""))
+                .map_err(|e| format!("unreadable answer: {e}"))
+        });
+        outcome.notes.push(match observed {
+            Ok(p) if p.ok => format!(
+                "Python {name}: `import {}` inside a subinterpreter (InterpreterPoolExecutor) \
+                 works.",
+                p.module
+            ),
+            Ok(p) => format!(
+                "Python {name}: `import {}` inside a subinterpreter (InterpreterPoolExecutor) \
+                 fails — {}. Subinterpreters run pure-Python work; an extension module must \
+                 declare that it supports them.",
+                p.module, p.error
+            ),
+            Err(e) => format!("Python {name}: NumPy in a subinterpreter could not be tried: {e}"),
+        });
+    }
+}
+
+/// The worker's answer to `--probe-import`.
+#[derive(serde::Deserialize)]
+struct ImportProbe {
+    module: String,
+    ok: bool,
+    error: String,
 }
 
 #[cfg(test)]
@@ -240,12 +394,38 @@ mod tests {
             installed("/a/3.14t-gil", (3, 14, 1), true, true),
             installed("/a/3.15t", (3, 15, 2), true, false),
         ];
-        let chosen: Vec<&str> = builds_to_run(&found)
-            .iter()
-            .map(|i| i.candidate.path.to_str().unwrap_or(""))
-            .collect();
-        assert_eq!(chosen, ["/a/3.13.15", "/a/3.13.15t", "/a/3.15t"]);
+        let paths = |chosen: Vec<&Installed>| -> Vec<String> {
+            chosen
+                .iter()
+                .map(|i| i.candidate.path.display().to_string())
+                .collect()
+        };
+        assert_eq!(
+            paths(builds_to_run(&found)),
+            ["/a/3.13.15", "/a/3.13.15t", "/a/3.15t"]
+        );
         assert!(builds_to_run(&found[..3]).is_empty());
         assert_eq!(found[3].found.build_name(), "3.13.15t");
+
+        // Today's releases join, newest of each version, after the free-threaded pairs; a
+        // GIL build already chosen as a twin is not repeated.
+        let mut more = found.to_vec();
+        more.extend([
+            installed("/a/3.14.9", (3, 14, 9), false, true),
+            installed("/a/3.14.10", (3, 14, 10), false, true),
+            installed("/a/3.15.2", (3, 15, 2), false, true),
+        ]);
+        assert_eq!(
+            paths(builds_to_run(&more)),
+            [
+                "/a/3.13.15",
+                "/a/3.13.15t",
+                "/a/3.15.2",
+                "/a/3.15t",
+                "/a/3.14.10"
+            ]
+        );
+        let only_today = [installed("/a/3.14.10", (3, 14, 10), false, true)];
+        assert_eq!(paths(builds_to_run(&only_today)), ["/a/3.14.10"]);
     }
 }

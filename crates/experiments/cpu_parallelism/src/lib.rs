@@ -115,6 +115,13 @@ pub(crate) struct PyReport {
     /// A cold pool's start and shutdown, once per round.
     #[serde(default)]
     cold_pool_s: Vec<f64>,
+    /// multiprocessing's default start method on that interpreter (forkserver from 3.14).
+    #[serde(default)]
+    start_method: Option<String>,
+    /// Creating an `InterpreterPoolExecutor` and a first task on each worker (3.14+, when
+    /// asked for).
+    #[serde(default)]
+    interpreters_startup_s: Option<f64>,
     samples: Vec<PySample>,
 }
 
@@ -183,7 +190,8 @@ impl Experiment for CpuParallelism {
                 "(4)",
                 "the sheet's answer on every build: a process pool beats a thread pool for \
                  CPU-bound Python work on each CPython build measured — the free-threaded \
-                 builds on this machine and the GIL build of the same version",
+                 builds on this machine, the GIL build of the same version, and the newest \
+                 GIL build of each release from 3.14 on",
                 format!(
                     "at the largest task size ({}), per build, the 95% interval of the paired \
                      per-round ratio of the thread pool's time to the process pool's (k = \

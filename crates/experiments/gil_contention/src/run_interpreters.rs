@@ -17,7 +17,7 @@ pub(crate) fn every_interpreter(
     python_dir: &std::path::Path,
 ) -> Result<(), ExperimentError> {
     use interpreters::measure;
-    use pyproof_python::pythons::{Source, find_all};
+    use pyproof_python::pythons::find_all;
     // Rounds per pass, and passes at most: an interpreter whose case of (i) is within noise
     // after a pass gets another (only that one, without the race and the pools), so the
     // budget goes where a verdict is still open.
@@ -176,10 +176,7 @@ pub(crate) fn every_interpreter(
         outcome.notes.push(format!("Not measured: {why}."));
     }
     crate::run_builds::builds_part(outcome, &measured);
-    if !measured
-        .iter()
-        .any(|m| m.candidate.source == Source::PyproofBuild || m.facts.free_threaded)
-    {
+    if !measured.iter().any(|m| m.facts.free_threaded) {
         outcome.notes.push(
             "No free-threaded build was found. `cargo run --release -- pythons --build 3.13t` \
              builds CPython 3.13 with --disable-gil from Debian's source package into \

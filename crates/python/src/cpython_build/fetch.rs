@@ -1,10 +1,10 @@
 //! Getting the upstream tarball: Debian's source index read by apt with a private state
 //! directory, the newest served version downloaded, its SHA-256 checked against the `.dsc`.
 
-use super::{BuildError, MIRROR_ENV, SUITES, Say, Target, debian, io, step};
+use super::apt::{Index, PrivateApt};
+use super::{BuildError, MIRROR_ENV, SUITES, Say, Target, debian, io};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 /// The Debian mirror: [`MIRROR_ENV`], else the first Debian archive in the machine's apt
@@ -31,67 +31,14 @@ pub fn mirror() -> Result<String, BuildError> {
 
 /// Downloads (or finds, already verified) the upstream tarball: its path.
 pub(super) fn fetch(target: Target, work: &Path, say: &Say) -> Result<PathBuf, BuildError> {
-    let apt = work.join("apt");
-    for d in ["lists/partial", "archives/partial"] {
-        fs::create_dir_all(apt.join(d)).map_err(io(format!("creating {}", apt.display())))?;
-    }
-    let log_file = work.join("apt.log");
-    let mirror = mirror()?;
-    let keyring = Path::new("/usr/share/keyrings/debian-archive-keyring.gpg");
-    let signed = if keyring.exists() {
-        format!("[signed-by={}] ", keyring.display())
-    } else {
-        String::new()
-    };
-    let list: String = SUITES
-        .iter()
-        .map(|s| format!("deb-src {signed}{mirror} {s} main\n"))
-        .collect();
-    fs::write(apt.join("sources.list"), list).map_err(io("writing the private sources.list"))?;
-    let apt_cmd = |tool: &str| {
-        let mut c = Command::new(tool);
-        c.current_dir(work).args([
-            "-q",
-            "-o",
-            &format!(
-                "Dir::Etc::SourceList={}",
-                apt.join("sources.list").display()
-            ),
-            "-o",
-            "Dir::Etc::SourceParts=/dev/null",
-            "-o",
-            &format!("Dir::State::Lists={}", apt.join("lists").display()),
-            "-o",
-            &format!("Dir::Cache::Archives={}", apt.join("archives").display()),
-            "-o",
-            "Debug::NoLocking=1",
-        ]);
-        c
-    };
-    say.line(&format!(
-        "reading the source index of {} from {mirror}",
-        SUITES.join(", ")
-    ));
-    let mut update = apt_cmd("apt-get");
-    update.arg("update");
-    step(
-        "apt-get update",
-        update,
-        Duration::from_secs(600),
-        &log_file,
-        None,
-    )?;
+    let apt = PrivateApt::update(work, Index::Sources, say)?;
+    let mirror = &apt.mirror;
     let package = target.package();
-    let mut showsrc = apt_cmd("apt-cache");
+    let mut showsrc = apt.cmd("apt-cache");
     showsrc.args(["showsrc", &package]);
-    let listed = step(
-        "apt-cache showsrc",
-        showsrc,
-        Duration::from_secs(120),
-        &log_file,
-        None,
-    )
-    .unwrap_or_default();
+    let listed = apt
+        .run("apt-cache showsrc", showsrc, Duration::from_secs(120))
+        .unwrap_or_default();
     let versions = debian::versions_in_showsrc(&listed);
     if versions.is_empty() {
         return Err(BuildError::Source(format!(
@@ -105,15 +52,9 @@ pub(super) fn fetch(target: Target, work: &Path, say: &Say) -> Result<PathBuf, B
         let dsc = work.join(format!("{package}_{}.dsc", strip_epoch(version)));
         if !dsc.exists() {
             say.line(&format!("downloading Debian's {package} {version}"));
-            let mut source = apt_cmd("apt-get");
+            let mut source = apt.cmd("apt-get");
             source.args(["source", "--download-only", &format!("{package}={version}")]);
-            if let Err(e) = step(
-                "apt-get source",
-                source,
-                Duration::from_secs(1200),
-                &log_file,
-                None,
-            ) {
+            if let Err(e) = apt.run("apt-get source", source, Duration::from_secs(1200)) {
                 let why = if e.to_string().contains("404") {
                     "listed but not served (HTTP 404)".to_string()
                 } else {

@@ -16,6 +16,8 @@
 //! download is kept for the next try; scratch directories are removed after, and wiped
 //! before a new build.
 
+mod apt;
+mod binary;
 pub mod debian;
 mod fetch;
 
@@ -226,9 +228,20 @@ pub fn build(target: Target, cache: &Path, log: &LineSink) -> Result<PathBuf, Bu
     for dir in &scratch {
         remove_dir(dir)?;
     }
-    let result = (|| {
-        let tarball = fetch::fetch(target, &work, &say)?;
-        compile_and_install(target, cache, &work, &tarball, &say)
+    let result = (|| match fetch::fetch(target, &work, &say) {
+        Ok(tarball) => compile_and_install(target, cache, &work, &tarball, &say),
+        // No source to build from: a GIL build can still come from Debian's binaries.
+        Err(BuildError::Source(no_source)) => {
+            say.line(&no_source);
+            let staged = binary::stage(target, cache, &work, &say).map_err(|e| match e {
+                BuildError::Source(no_binary) => {
+                    BuildError::Source(format!("{no_source}; {no_binary}"))
+                }
+                other => other,
+            })?;
+            install_staged(target, cache, &staged, &say)
+        }
+        Err(e) => Err(e),
     })();
     for dir in &scratch {
         let _ = fs::remove_dir_all(dir);
@@ -236,7 +249,7 @@ pub fn build(target: Target, cache: &Path, log: &LineSink) -> Result<PathBuf, Bu
     result
 }
 
-fn on_path(tool: &str) -> bool {
+pub(super) fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
@@ -355,8 +368,20 @@ fn compile_and_install(
     )?;
     // DESTDIR keeps the full prefix path under the staging directory.
     let staged = stage.join(prefix.strip_prefix("/").unwrap_or(&prefix));
+    install_staged(target, cache, &staged, say)
+}
+
+/// Renames a staged prefix into place in one step, then checks that it runs as `target`
+/// asked; one that does not is removed.
+fn install_staged(
+    target: Target,
+    cache: &Path,
+    staged: &Path,
+    say: &Say,
+) -> Result<PathBuf, BuildError> {
+    let prefix = target.prefix(cache);
     remove_dir(&prefix)?;
-    fs::rename(&staged, &prefix).map_err(io(format!(
+    fs::rename(staged, &prefix).map_err(io(format!(
         "moving {} to {}",
         staged.display(),
         prefix.display()

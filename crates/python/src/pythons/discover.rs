@@ -13,6 +13,9 @@ pub enum Source {
     Explicit,
     /// Built by `pyproof pythons --build` into pyproof's cache.
     PyproofBuild,
+    /// Installed by `pyproof pythons --build` from Debian's binary packages (no source was
+    /// served): Debian's build, with its own glibc, under `<cache>/cpython-<tag>/root`.
+    DebianBinary,
     /// pyenv's versions.
     Pyenv,
     /// A directory of `PATH`.
@@ -25,6 +28,7 @@ impl Source {
         match self {
             Source::Explicit => "--python",
             Source::PyproofBuild => "pyproof build",
+            Source::DebianBinary => "Debian binary",
             Source::Pyenv => "pyenv",
             Source::Path => "PATH",
         }
@@ -111,7 +115,13 @@ pub fn discover(
     let cache = builds.map(Path::to_path_buf).or_else(cache_dir);
     if let Some(cache) = &cache {
         for p in builds_in(cache) {
-            push(p, Source::PyproofBuild);
+            let prefix = p.parent().and_then(Path::parent);
+            let source = if prefix.is_some_and(|d| d.join("root").is_dir()) {
+                Source::DebianBinary
+            } else {
+                Source::PyproofBuild
+            };
+            push(p, source);
         }
     }
     let pyenv = pyenv_root.map(Path::to_path_buf).or_else(|| {
@@ -232,6 +242,11 @@ mod tests {
         let built = fake(&built_bin, "python3.13t", "echo x");
         fake(&built_bin, "python3", "echo x");
         fake(&built_bin, "python3.13", "echo x");
+        // Installed from Debian's binaries: a private root beside bin.
+        let deb_prefix = cache.path().join("cpython-3.15");
+        std::fs::create_dir_all(deb_prefix.join("root").join("usr")).expect("mkdir");
+        std::fs::create_dir_all(deb_prefix.join("bin")).expect("mkdir");
+        let deb = fake(&deb_prefix.join("bin"), "python3.15", "echo x");
         // Not a build of ours: the download and scratch directories sit beside them.
         let scratch = cache.path().join("build-3.13t").join("bin");
         std::fs::create_dir_all(&scratch).expect("mkdir");
@@ -250,6 +265,7 @@ mod tests {
             [
                 (explicit, Source::Explicit),
                 (built, Source::PyproofBuild),
+                (deb, Source::DebianBinary),
                 (py2, Source::Pyenv),
                 (py, Source::Pyenv),
             ]
