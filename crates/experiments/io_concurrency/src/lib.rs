@@ -16,6 +16,7 @@ pub mod judge;
 pub mod net;
 mod render;
 mod today;
+pub mod versions;
 
 use judge::ids;
 use net::ClientReport;
@@ -231,13 +232,18 @@ fn client_command(mode: Mode, port: u16, n: u64) -> Result<Command, ExperimentEr
 /// for, answered or failed.
 pub fn run_client(mode: Mode, port: u16, n: u64) -> Result<Sample, ExperimentError> {
     let made = mode.made(n);
-    let timeout = Duration::from_secs(60) + Duration::from_millis(made * 10);
-    let what = format!("{} × {made}", mode.id());
-    let report = run_measured(
+    run_command(
         client_command(mode, port, made)?,
-        &RunOptions::new(what.clone(), timeout),
-    )?
-    .check()?;
+        &format!("{} × {made}", mode.id()),
+        made,
+    )
+}
+
+/// Runs a client command that makes `made` requests, measured from outside (CPU time, peak
+/// anonymous memory); every request must be accounted for, answered or failed.
+pub(crate) fn run_command(cmd: Command, what: &str, made: u64) -> Result<Sample, ExperimentError> {
+    let timeout = Duration::from_secs(60) + Duration::from_millis(made * 10);
+    let report = run_measured(cmd, &RunOptions::new(what, timeout))?.check()?;
     let parsed: ClientReport = serde_json::from_str(report.stdout.lines().last().unwrap_or(""))
         .map_err(|e| ExperimentError::Inconsistent(format!("{what}: unreadable report ({e})")))?;
     if parsed.ok + parsed.errors != made {
@@ -414,6 +420,8 @@ impl Experiment for IoConcurrency {
             }
             round += 1;
         }
+        // The same client under the other CPython versions, against the same server.
+        versions::by_version(&mut outcome, ctx, &plan, port, plan.rounds.min)?;
         drop(server);
 
         outcome.param("server", "tokio on 127.0.0.1, an ephemeral port");
