@@ -108,6 +108,38 @@ fn a_quick_run_answers_every_request_and_judges_every_claim() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
+    // asyncio by version: every version from 3.11 on found here has its rounds (CI installs
+    // 3.15 first; PYPROOF_REQUIRE_TODAY says so).
+    let (found, _) = pyproof_python::pythons::find_all(&[]);
+    let mut versions: Vec<(u32, u32, bool)> = found
+        .iter()
+        .filter(|i| i.found.version >= io_concurrency::versions::OLDEST)
+        .map(|i| {
+            (
+                i.found.version.0,
+                i.found.version.1,
+                i.found.free_threaded && !i.found.gil_enabled,
+            )
+        })
+        .collect();
+    versions.sort();
+    versions.dedup();
+    if std::env::var_os("PYPROOF_REQUIRE_TODAY").is_some() {
+        assert!(
+            versions.iter().any(|v| (v.0, v.1) >= (3, 14)),
+            "CI installs 3.15 before the tests; no 3.14+ was found"
+        );
+    }
+    let by_version = keys
+        .iter()
+        .filter(|k| k.starts_with("versions.") && k.ends_with(".cpu_per_connection"))
+        .count();
+    let expected = if versions.len() >= 2 {
+        versions.len()
+    } else {
+        0
+    };
+    assert_eq!(by_version, expected, "{keys:?}");
     // No server process of this run is left once it is over.
     assert!(
         servers_of(dir.path()).is_empty(),

@@ -7,7 +7,7 @@
 //! the sequential one. From the speedups the experiment finds the **crossover**: the task size
 //! below which a process pool is slower than doing the work on one thread.
 
-mod builds;
+pub mod builds;
 pub mod judge;
 mod render;
 mod today;

@@ -32,6 +32,31 @@ fn a_quick_run_measures_every_executor_and_judges_every_claim() {
 
     // (4): each free-threaded build and its GIL twin measured, each build's verdict kept.
     let (found, _) = pyproof_python::pythons::find_all(&[]);
+    // Today's releases: InterpreterPoolExecutor beside the pools, and what NumPy does in a
+    // subinterpreter (CI installs 3.15 first: PYPROOF_REQUIRE_TODAY).
+    let today: Vec<String> = cpu_parallelism::builds::builds_to_run(&found)
+        .iter()
+        .filter(|i| i.found.version >= cpu_parallelism::builds::TODAY)
+        .map(|i| i.found.build_name())
+        .collect();
+    if std::env::var_os("PYPROOF_REQUIRE_TODAY").is_some() {
+        assert!(
+            !today.is_empty(),
+            "CI installs 3.15 before the tests; none was found"
+        );
+    }
+    for name in &today {
+        let key = format!("builds.{name}.interpreters.speedup");
+        assert!(outcome.measurement(&key).is_some(), "{key} missing");
+        assert!(
+            outcome
+                .notes
+                .iter()
+                .any(|n| n.starts_with(&format!("Python {name}: ")) && n.contains("subinterpreter")),
+            "no subinterpreter note for {name}: {:?}",
+            outcome.notes
+        );
+    }
     let free_threaded = found
         .iter()
         .any(|i| i.found.free_threaded && !i.found.gil_enabled);
