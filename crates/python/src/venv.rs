@@ -278,6 +278,70 @@ pub fn state(spec: &VenvSpec) -> VenvState {
 }
 
 const MISSING: &str = "# missing: ";
+const SUBSTITUTED: &str = "# substituted: ";
+
+/// The pins a venv holds another version of (no wheel of the pin for its build): `(pin
+/// line, version installed)`, from its stamp.
+pub fn substitutions(spec: &VenvSpec) -> Vec<(String, String)> {
+    fs::read_to_string(spec.dir.join(STAMP))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix(SUBSTITUTED))
+        .filter_map(|l| l.split_once(" — "))
+        .map(|(line, v)| (line.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// pip found the package but no wheel of the pinned version for this interpreter (as
+/// opposed to a network failure or a broken package).
+pub fn no_wheel_of_pin(pip_output: &str) -> bool {
+    pip_output.contains("No matching distribution found")
+        && pip_output.contains("from versions:")
+        && !pip_output.contains("from versions: none")
+}
+
+/// Whether `version` may stand in for the pin of `line`: the same major version or the one
+/// before it (Pillow 12 for 13), never a 0.x for a pin of 1 or more (placeholder releases,
+/// like polars-runtime-32 0.0.0, install but hold nothing).
+pub fn acceptable_stand_in(line: &str, version: &str) -> bool {
+    let major = |v: &str| {
+        v.trim()
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u64>().ok())
+    };
+    let pin = line
+        .split(';')
+        .next()
+        .and_then(|l| l.split_once("=="))
+        .map(|(_, p)| p);
+    match (pin.and_then(major), major(version)) {
+        (Some(p), Some(v)) => v + 1 >= p && !(v == 0 && p >= 1),
+        _ => false,
+    }
+}
+
+/// Removes `name` from the venv (a stand-in that was refused).
+fn uninstall(spec: &VenvSpec, name: &str) {
+    let _ = Command::new(spec.python())
+        .args(["-m", "pip", "uninstall", "-y", "-q", name])
+        .output();
+}
+
+/// The version of `name` installed in the venv, asked of the venv itself.
+fn installed_version(spec: &VenvSpec, name: &str) -> Option<String> {
+    let out = Command::new(spec.python())
+        .args([
+            "-I",
+            "-c",
+            "import sys, importlib.metadata as m; print(m.version(sys.argv[1]))",
+            name,
+        ])
+        .output()
+        .ok()?;
+    let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !v.is_empty()).then_some(v)
+}
 
 fn fill(spec: &VenvSpec, log: &LineSink, mode: Fill) -> Result<VenvReport, PythonError> {
     let say = |msg: &str| log(Stream::Stderr, msg);
@@ -358,6 +422,7 @@ fn fill(spec: &VenvSpec, log: &LineSink, mode: Fill) -> Result<VenvReport, Pytho
 
     let lines = requirement_lines(&requirements);
     let mut missing = Vec::new();
+    let mut substituted: Vec<(String, String)> = Vec::new();
     if !lines.is_empty() {
         say(&format!(
             "pyproof: installing {} pinned packages from {} into {} (first time only; pip's \
@@ -378,6 +443,28 @@ fn fill(spec: &VenvSpec, log: &LineSink, mode: Fill) -> Result<VenvReport, Pytho
                     if network_failed(&f.output) {
                         return Err(f.into_error(spec));
                     }
+                    // No wheel of the pin for this build: the newest version that has one
+                    // stands in, named in the stamp and the listing (results depend on
+                    // versions), so the variants that need the package still run.
+                    let name = requirement_name(line);
+                    if no_wheel_of_pin(&f.output)
+                        && pip_install(spec, mode, &[name.into()], log)?.is_ok()
+                        && let Some(version) = installed_version(spec, name)
+                    {
+                        if acceptable_stand_in(line, &version) {
+                            say(&format!(
+                                "pyproof: {line} has no wheel for this build; installed \
+                                 {name} {version} instead, the newest that has one"
+                            ));
+                            substituted.push((line.to_string(), version));
+                            continue;
+                        }
+                        uninstall(spec, name);
+                        say(&format!(
+                            "pyproof: {line}: the newest {name} with a wheel for this build \
+                             is {version}, too far from the pin to stand in"
+                        ));
+                    }
                     say(&format!(
                         "pyproof: {line} cannot be installed: {}",
                         f.detail()
@@ -392,6 +479,9 @@ fn fill(spec: &VenvSpec, log: &LineSink, mode: Fill) -> Result<VenvReport, Pytho
     let mut stamp = wanted;
     for (line, why) in &missing {
         stamp.push_str(&format!("{MISSING}{line} — {why}\n"));
+    }
+    for (line, version) in &substituted {
+        stamp.push_str(&format!("{SUBSTITUTED}{line} — {version}\n"));
     }
     let tmp = spec.dir.join(format!("{STAMP}.tmp"));
     fs::write(&tmp, stamp)
@@ -578,5 +668,58 @@ mod tests {
         assert!(!network_failed(
             "ERROR: No matching distribution found for nosuchpkg==1.0"
         ));
+    }
+
+    #[test]
+    fn a_pin_without_a_wheel_for_the_build_is_told_from_a_package_without_any() {
+        let older_only = "ERROR: Could not find a version that satisfies the requirement \
+                          pillow==13.0.0 (from versions: 11.0.0, 12.2.0)\nERROR: No matching \
+                          distribution found for pillow==13.0.0\n";
+        assert!(no_wheel_of_pin(older_only));
+        let none = "ERROR: Could not find a version that satisfies the requirement \
+                    msgspec==0.19.0 (from versions: none)\nERROR: No matching distribution \
+                    found for msgspec==0.19.0\n";
+        assert!(
+            !no_wheel_of_pin(none),
+            "no version at all: nothing to stand in"
+        );
+        assert!(!no_wheel_of_pin("Successfully installed pillow-13.0.0"));
+    }
+
+    #[test]
+    fn a_stand_in_is_at_most_one_major_version_behind_and_never_a_placeholder() {
+        assert!(acceptable_stand_in("pillow==13.0.0", "12.2.0"));
+        assert!(acceptable_stand_in("pandas==3.1.1", "3.0.3"));
+        assert!(acceptable_stand_in(
+            "numpy==2.4.6; python_version < \"3.15\"",
+            "2.3.0"
+        ));
+        assert!(!acceptable_stand_in("pyarrow==26.0.1", "24.0.0"));
+        assert!(!acceptable_stand_in("polars-runtime-32==1.43.2", "0.0.0"));
+        assert!(acceptable_stand_in("pyvips==0.3.2", "0.2.0"));
+        assert!(
+            !acceptable_stand_in("pillow", "12.2.0"),
+            "no pin, nothing to stand in for"
+        );
+    }
+
+    #[test]
+    fn substitutions_are_read_back_from_the_stamp() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = VenvSpec {
+            dir: dir.path().to_path_buf(),
+            requirements: dir.path().join("requirements.txt"),
+            base_python: PathBuf::from("/usr/bin/python3"),
+        };
+        fs::write(
+            dir.path().join(STAMP),
+            "base\npillow==13.0.0\n# missing: msgspec==0.19.0 — ERROR: none\n\
+             # substituted: pillow==13.0.0 — 12.2.0\n",
+        )
+        .expect("write");
+        assert_eq!(
+            substitutions(&spec),
+            [("pillow==13.0.0".to_string(), "12.2.0".to_string())]
+        );
     }
 }

@@ -68,13 +68,27 @@ pub fn venv_text(found: &Found, spec: &VenvSpec) -> String {
             venv::MIN_PYTHON.1
         );
     }
+    let instead = || {
+        venv::substitutions(spec)
+            .iter()
+            .map(|(line, v)| {
+                let name = venv::requirement_name(line);
+                let pin = line
+                    .split(';')
+                    .next()
+                    .and_then(|l| l.split_once("=="))
+                    .map_or("", |(_, p)| p.trim());
+                format!("; {name} {v} for the pin {pin} (no wheel)")
+            })
+            .collect::<String>()
+    };
     match venv::state(spec) {
         VenvState::Missing => "none".to_string(),
         VenvState::Stale => "stale (refilled on next use)".to_string(),
-        VenvState::Ready => "ready".to_string(),
+        VenvState::Ready => format!("ready{}", instead()),
         VenvState::Partial(missing) => {
             let names: Vec<&str> = missing.iter().map(|r| venv::requirement_name(r)).collect();
-            format!("ready but for {}", names.join(", "))
+            format!("ready but for {}{}", names.join(", "), instead())
         }
     }
 }
