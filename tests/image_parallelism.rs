@@ -257,12 +257,16 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
             "rayon_beyond",
             "decode_before_executor",
             "dask_one_machine",
-            "dask_killed_worker"
+            "dask_killed_worker",
+            "every_build"
         ]
     );
     // A worker killed mid-run: the engine reruns its tasks, nothing is left behind.
     assert_eq!(
-        common::verdicts(outcome).last().map(|v| v.1.as_str()),
+        common::verdicts(outcome)
+            .iter()
+            .find(|v| v.0 == "dask_killed_worker")
+            .map(|v| v.1.as_str()),
         Some("confirmed")
     );
     let keys = common::measurement_keys(outcome);

@@ -22,6 +22,7 @@ mod error;
 mod interp;
 pub mod native;
 pub mod pythons;
+pub mod requirements;
 pub mod venv;
 
 pub use error::PythonError;

@@ -145,8 +145,23 @@ fn fill_venv(spec: &PythonSpec, explicit: &[PathBuf]) -> Result<()> {
         let vs = pythons::venv_for(&i.found, embedded.as_deref());
         let report = venv::ensure_each(&vs, &venv::stderr_log())
             .with_context(|| format!("filling the venv of {}", i.found.tag()))?;
-        if report.missing.is_empty() {
+        let instead = venv::substitutions(&vs);
+        for (line, version) in &instead {
+            eprintln!(
+                "pyproof: {} holds {} {version} in place of {line} (no wheel of the pin for {})",
+                vs.dir.display(),
+                venv::requirement_name(line),
+                i.found.tag()
+            );
+        }
+        if report.missing.is_empty() && instead.is_empty() {
             eprintln!("pyproof: {} has every pinned package", vs.dir.display());
+        } else if report.missing.is_empty() {
+            eprintln!(
+                "pyproof: {} has every pinned package, {} of them as a stand-in",
+                vs.dir.display(),
+                instead.len()
+            );
         } else {
             let names: Vec<&str> = report.missing.iter().map(|(r, _)| r.as_str()).collect();
             eprintln!(

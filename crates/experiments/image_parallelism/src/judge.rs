@@ -20,6 +20,8 @@ pub mod ids {
     pub const RAYON_BEYOND: &str = "rayon_beyond";
     /// Claim (5).
     pub const DECODE_BEFORE_EXECUTOR: &str = "decode_before_executor";
+    /// Claim (8): the sheet's answer on every build (judged by [`crate::builds`]).
+    pub const EVERY_BUILD: &str = "every_build";
     /// Every claim, in the order declared.
     pub const ALL: [&str; 5] = [
         THREADS_THROTTLED,

@@ -66,8 +66,33 @@ pub(crate) fn command(
     dask_scheduler: Option<&str>,
     cluster_extras: bool,
 ) -> Result<Command, ExperimentError> {
-    let k = config.executor.k().to_string();
     let mut cmd = worker_command(config.workload.is_rust())?;
+    add_args(
+        &mut cmd,
+        config,
+        pack,
+        count,
+        timeout,
+        mode,
+        dask_scheduler,
+        cluster_extras,
+    );
+    Ok(cmd)
+}
+
+/// The worker's arguments for `config` (see [`command`]).
+#[allow(clippy::too_many_arguments)]
+fn add_args(
+    cmd: &mut Command,
+    config: &Config,
+    pack: &std::path::Path,
+    count: u64,
+    timeout: Duration,
+    mode: RunMode,
+    dask_scheduler: Option<&str>,
+    cluster_extras: bool,
+) {
+    let k = config.executor.k().to_string();
     cmd.args([config.workload.job(), config.executor.name(), &k])
         .arg(pack);
     if !config.workload.is_rust() {
@@ -96,7 +121,6 @@ pub(crate) fn command(
             cmd.arg("--cold");
         }
     }
-    Ok(cmd)
 }
 
 /// Runs one configuration over the first `count` images of `corpus` in a fresh process
@@ -117,19 +141,59 @@ pub fn run_config(
         config.executor.label(),
         group_digits(count)
     );
-    let report = run_measured(
-        command(
-            config,
-            &corpus.path,
-            count,
-            timeout,
-            mode,
-            dask_scheduler,
-            cluster_extras,
-        )?,
-        &RunOptions::new(what.clone(), timeout),
-    )?
-    .check()?;
+    let cmd = command(
+        config,
+        &corpus.path,
+        count,
+        timeout,
+        mode,
+        dask_scheduler,
+        cluster_extras,
+    )?;
+    run_command(cmd, &what, corpus, count, timeout)
+}
+
+/// Runs `config` warm over the first `count` images under another interpreter: `python` (a
+/// venv's, with Pillow) runs `pyproof.image_parallelism` from `python_dir`.
+pub fn run_config_on(
+    python: &std::path::Path,
+    python_dir: &std::path::Path,
+    config: &Config,
+    corpus: &Corpus,
+    count: u64,
+    timeout: Duration,
+) -> Result<(RunReport, f64, f64), ExperimentError> {
+    let mut cmd = pyproof_python::worker_on(python, python_dir, "image_parallelism");
+    add_args(
+        &mut cmd,
+        config,
+        &corpus.path,
+        count,
+        timeout,
+        RunMode::Warm,
+        None,
+        false,
+    );
+    let what = format!(
+        "{} {} over {} images under {}",
+        config.workload.label(),
+        config.executor.label(),
+        group_digits(count),
+        python.display()
+    );
+    run_command(cmd, &what, corpus, count, timeout)
+}
+
+/// Runs a worker command to completion, measured from outside: its report (every image
+/// accounted for), the group's peak anonymous memory (MiB) and its CPU time (s).
+fn run_command(
+    cmd: Command,
+    what: &str,
+    corpus: &Corpus,
+    count: u64,
+    timeout: Duration,
+) -> Result<(RunReport, f64, f64), ExperimentError> {
+    let report = run_measured(cmd, &RunOptions::new(what, timeout))?.check()?;
     let line = report.stdout.lines().last().unwrap_or("");
     let parsed: RunReport = serde_json::from_str(line).map_err(|e| {
         ExperimentError::Inconsistent(format!(
