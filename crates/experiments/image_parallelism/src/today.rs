@@ -59,6 +59,25 @@ pub fn answer(o: &Outcome) -> Option<String> {
         s.push_str(&format!("; {}", beyond.join(", ")));
     }
     s.push('.');
+    // Claim (8): where threads run bytecode in parallel, the sheet's reason is gone.
+    let free_threaded: Vec<String> = o
+        .key_parts("builds.", "t.python.threads.speedup")
+        .into_iter()
+        .filter_map(|v| {
+            let build = format!("{v}t");
+            let threads = o.figure(&format!("builds.{build}.python.threads.speedup"), "×")?;
+            let procs = o.figure(&format!("builds.{build}.python.processes.speedup"), "×")?;
+            Some(format!(
+                "on free-threaded {build} threads {threads}, processes {procs}"
+            ))
+        })
+        .collect();
+    if !free_threaded.is_empty() {
+        s.push_str(&format!(
+            " Pure-Python pixel code {}.",
+            free_threaded.join("; ")
+        ));
+    }
     Some(s)
 }
 
@@ -78,6 +97,9 @@ mod tests {
                 ("pillow_thumbnail.sequential.k1.images_per_s", 321.0),
                 ("pillow_draft.sequential.k1.images_per_s", 368.0),
                 ("rust_thumbnail.rayon.k2.images_per_s", 1241.0),
+                ("builds.3.13.15t.python.threads.speedup", 2.25),
+                ("builds.3.13.15t.python.processes.speedup", 2.11),
+                ("builds.3.14.10.python.threads.speedup", 1.19),
             ],
             &[],
             &[],
@@ -88,7 +110,8 @@ mod tests {
                 "It depends on where the time goes. Pure-Python pixel code: 2 processes gave \
                  1.75×, 2 threads 1.10×; Pillow, whose C code releases the GIL: threads 1.59×, \
                  processes 1.77×. Images/s on one core by decoder: Pillow 321, Pillow with \
-                 draft() 368; Rust + rayon on 2 threads 1241."
+                 draft() 368; Rust + rayon on 2 threads 1241. Pure-Python pixel code on \
+                 free-threaded 3.13.15t threads 2.25×, processes 2.11×."
             )
         );
         assert_eq!(answer(&made_up_outcome(&[], &[], &[])), None);
