@@ -57,11 +57,24 @@ def calibrate(target_s: float = 0.05) -> float:
 InterpreterPool = getattr(concurrent.futures, "InterpreterPoolExecutor", None)
 
 
+def _importable(name: str = "spin"):
+    """This module's function ``name`` as a subinterpreter can unpickle it. Run as
+    ``__main__`` (``python -m``), the module's own functions pickle as ``__main__.<name>``,
+    which a fresh subinterpreter's ``__main__`` lacks; the same function imported by its
+    module name pickles by that name."""
+    return getattr(importlib.import_module("pyproof.cpu_parallelism"), name)
+
+
 def _importable_spin():
-    """``spin`` as a subinterpreter can unpickle it. Run as ``__main__`` (``python -m``), this
-    module's own functions pickle as ``__main__.spin``, which a fresh subinterpreter's
-    ``__main__`` lacks; the same function imported by its module name pickles by that name."""
-    return importlib.import_module("pyproof.cpu_parallelism").spin
+    """``spin``, callable in a subinterpreter (see ``_importable``)."""
+    return _importable("spin")
+
+
+def import_in_subinterpreter(module: str) -> str:
+    """Imports ``module`` where it runs; returns its name (a module object cannot cross
+    interpreters, a string can)."""
+    importlib.import_module(module)
+    return module
 
 
 def probe_import(module: str, timeout: float) -> dict:
@@ -71,7 +84,7 @@ def probe_import(module: str, timeout: float) -> dict:
         return {"module": module, "ok": False, "error": "no InterpreterPoolExecutor here"}
     with InterpreterPool(max_workers=1) as pool:
         try:
-            pool.submit(importlib.import_module, module).result(timeout=timeout)
+            pool.submit(_importable("import_in_subinterpreter"), module).result(timeout=timeout)
             return {"module": module, "ok": True, "error": ""}
         except Exception as exc:  # noqa: BLE001 - reported as observed, whatever it is
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]

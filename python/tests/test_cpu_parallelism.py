@@ -68,3 +68,27 @@ def test_cli_refuses_bad_arguments() -> None:
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")
     zero = run("--iters-per-us", "0")
     assert zero.returncode == 2 and zero.stderr.startswith("error: ")
+
+
+def test_subinterpreters_join_only_where_the_interpreter_has_them() -> None:
+    """``interpreters=True`` adds an InterpreterPoolExecutor on 3.14+ (same checksums as the
+    other executors); before 3.14 the run is the same as without it, and says so."""
+    report = cp.measure([1000], 20, 2, ["1"], 1, 60, 50_000, interpreters=True)
+    executors = {s["executor"] for s in report["samples"]}
+    assert report["start_method"] == cp.multiprocessing.get_start_method()
+    if cp.InterpreterPool is None:
+        assert "interpreters" not in executors
+        assert report["interpreters_startup_s"] is None
+        assert cp.probe_import("json", 10)["error"] == "no InterpreterPoolExecutor here"
+    else:
+        assert "interpreters" in executors
+        assert len({s["checksum"] for s in report["samples"]}) == 1
+        assert report["interpreters_startup_s"] > 0
+        assert cp.probe_import("json", 60) == {"module": "json", "ok": True, "error": ""}
+
+
+def test_a_subinterpreter_can_call_spin_by_its_module_name() -> None:
+    """Run as ``__main__``, the module's own ``spin`` pickles as ``__main__.spin``; the one a
+    subinterpreter gets is imported by module name."""
+    assert cp._importable_spin().__module__ == "pyproof.cpu_parallelism"
+    assert cp._importable_spin()(8) == cp.spin(8)
