@@ -313,6 +313,25 @@ pub fn judge_cases(claim_id: &str, cases: &[Case]) -> Judgement {
     Judgement::new(claim_id, verdict, evidence)
 }
 
+/// [`judge_cases`] over one case per interpreter build, each build's verdict kept in
+/// [`Judgement::builds`] (held, failed, or neither when its case stayed within noise): the
+/// scorecard reads them ("Outdated on 3.13.15t"). Each entry is the build as a reader names
+/// it (`3.13.15t`), whether it ran free-threaded with the GIL off, and its case.
+pub fn judge_per_build(claim_id: &str, cases: Vec<(String, bool, Case)>) -> Judgement {
+    let builds: Vec<crate::BuildVerdict> = cases
+        .iter()
+        .map(|(build, free_threaded, case)| crate::BuildVerdict {
+            build: build.clone(),
+            free_threaded: *free_threaded,
+            holds: case.standing.decided(),
+        })
+        .collect();
+    let cases: Vec<Case> = cases.into_iter().map(|(_, _, c)| c).collect();
+    let mut j = judge_cases(claim_id, &cases);
+    j.builds = builds;
+    j
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +432,55 @@ mod tests {
         );
         let j = judge_cases("c", &[Case::new("k", true, ""), Case::new("m", false, "")]);
         assert_eq!(j.rounds_to_settle, None);
+    }
+
+    #[test]
+    fn per_build_cases_keep_each_builds_verdict() {
+        let j = judge_per_build(
+            "x",
+            vec![
+                (
+                    "3.13.15".into(),
+                    false,
+                    Case::judged("GIL", Standing::Holds, "1.8×"),
+                ),
+                (
+                    "3.13.15t".into(),
+                    true,
+                    Case::judged("ft", Standing::Fails, "0.94×"),
+                ),
+                (
+                    "3.15.2".into(),
+                    false,
+                    Case::judged("new", Standing::WithinNoise, "1.1×"),
+                ),
+            ],
+        );
+        let got: Vec<(&str, bool, Option<bool>)> = j
+            .builds
+            .iter()
+            .map(|b| (b.build.as_str(), b.free_threaded, b.holds))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("3.13.15", false, Some(true)),
+                ("3.13.15t", true, Some(false)),
+                ("3.15.2", false, None)
+            ]
+        );
+        assert_eq!(
+            j.verdict,
+            judge_cases(
+                "x",
+                &[
+                    Case::judged("GIL", Standing::Holds, "1.8×"),
+                    Case::judged("ft", Standing::Fails, "0.94×"),
+                    Case::judged("new", Standing::WithinNoise, "1.1×"),
+                ]
+            )
+            .verdict
+        );
+        assert!(judge_per_build("x", Vec::new()).builds.is_empty());
     }
 }

@@ -38,6 +38,7 @@ pub mod worker;
 pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
 pub use claim::{
     Case, Claim, ClaimVerdict, Judgement, Standing, Verdict, demonstrated, judge_cases, judge_one,
+    judge_per_build,
 };
 pub use env::{Environment, Host, PythonInfo, available_cores};
 pub use error::ExperimentError;

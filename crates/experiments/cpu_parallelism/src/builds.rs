@@ -21,60 +21,9 @@ use pyproof_python::{Interpreter, worker_on};
 use std::path::Path;
 use std::time::Duration;
 
-/// The builds claim (4) measures: every free-threaded build running with the GIL off, and for
-/// each, the newest GIL build of the same major.minor (its twin), in that order; then the
-/// newest GIL build of each version from [`TODAY`] on that is not chosen yet.
-pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
-    let mut chosen: Vec<&Installed> = Vec::new();
-    for ft in found
-        .iter()
-        .filter(|i| i.found.free_threaded && !i.found.gil_enabled)
-    {
-        let (major, minor, _) = ft.found.version;
-        let twin = found
-            .iter()
-            .filter(|i| {
-                !i.found.free_threaded && (i.found.version.0, i.found.version.1) == (major, minor)
-            })
-            .max_by_key(|i| i.found.version);
-        for i in twin.into_iter().chain([ft]) {
-            if !chosen
-                .iter()
-                .any(|c| c.found.executable == i.found.executable)
-            {
-                chosen.push(i);
-            }
-        }
-    }
-    let mut today: Vec<(u32, u32)> = found
-        .iter()
-        .filter(|i| !i.found.free_threaded && i.found.version >= TODAY)
-        .map(|i| (i.found.version.0, i.found.version.1))
-        .collect();
-    today.sort();
-    today.dedup();
-    for (major, minor) in today {
-        let newest = found
-            .iter()
-            .filter(|i| {
-                !i.found.free_threaded && (i.found.version.0, i.found.version.1) == (major, minor)
-            })
-            .max_by_key(|i| i.found.version);
-        if let Some(i) = newest
-            && !chosen.iter().any(|c| {
-                (c.found.version.0, c.found.version.1, c.found.free_threaded)
-                    == (major, minor, false)
-            })
-        {
-            chosen.push(i);
-        }
-    }
-    chosen
-}
-
-/// The first CPython with `InterpreterPoolExecutor` and forkserver as Linux's default start
-/// method: the releases from here on are "today's" and always measured when present.
-pub const TODAY: (u32, u32, u32) = (3, 14, 0);
+/// The builds claim (4) measures, and where "today's" releases start: chosen once for every
+/// per-build claim ([`pyproof_python::pythons::matrix`]).
+pub use pyproof_python::pythons::{TODAY, builds_to_run};
 
 /// What a build's runs add beside the judged case: reported, not judged.
 #[derive(Default)]
@@ -360,72 +309,4 @@ struct ImportProbe {
     module: String,
     ok: bool,
     error: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use pyproof_python::pythons::{Candidate, Found, Source};
-    use std::path::PathBuf;
-
-    fn installed(path: &str, version: (u32, u32, u32), ft: bool, gil: bool) -> Installed {
-        Installed {
-            candidate: Candidate {
-                path: PathBuf::from(path),
-                source: Source::Pyenv,
-            },
-            found: Found {
-                version,
-                free_threaded: ft,
-                gil_enabled: gil,
-                executable: PathBuf::from(path),
-            },
-        }
-    }
-
-    #[test]
-    fn free_threaded_builds_come_with_their_newest_gil_twin() {
-        let found = [
-            installed("/a/3.11", (3, 11, 7), false, true),
-            installed("/a/3.13.0", (3, 13, 0), false, true),
-            installed("/a/3.13.15", (3, 13, 15), false, true),
-            installed("/a/3.13.15t", (3, 13, 15), true, false),
-            // A free-threaded build whose GIL an extension re-enabled runs like a GIL build.
-            installed("/a/3.14t-gil", (3, 14, 1), true, true),
-            installed("/a/3.15t", (3, 15, 2), true, false),
-        ];
-        let paths = |chosen: Vec<&Installed>| -> Vec<String> {
-            chosen
-                .iter()
-                .map(|i| i.candidate.path.display().to_string())
-                .collect()
-        };
-        assert_eq!(
-            paths(builds_to_run(&found)),
-            ["/a/3.13.15", "/a/3.13.15t", "/a/3.15t"]
-        );
-        assert!(builds_to_run(&found[..3]).is_empty());
-        assert_eq!(found[3].found.build_name(), "3.13.15t");
-
-        // Today's releases join, newest of each version, after the free-threaded pairs; a
-        // GIL build already chosen as a twin is not repeated.
-        let mut more = found.to_vec();
-        more.extend([
-            installed("/a/3.14.9", (3, 14, 9), false, true),
-            installed("/a/3.14.10", (3, 14, 10), false, true),
-            installed("/a/3.15.2", (3, 15, 2), false, true),
-        ]);
-        assert_eq!(
-            paths(builds_to_run(&more)),
-            [
-                "/a/3.13.15",
-                "/a/3.13.15t",
-                "/a/3.15.2",
-                "/a/3.15t",
-                "/a/3.14.10"
-            ]
-        );
-        let only_today = [installed("/a/3.14.10", (3, 14, 10), false, true)];
-        assert_eq!(paths(builds_to_run(&only_today)), ["/a/3.14.10"]);
-    }
 }

@@ -13,66 +13,20 @@ use crate::plan::{Config, Executor, Plan, Workload};
 use crate::runs::run_config_on;
 use crate::{PROCESSES_BEAT_THREADS, corpus::Corpus};
 use pyproof_harness::{
-    BuildVerdict, Case, ExperimentError, Judgement, Measurement, Outcome, RunContext, Table,
-    Verdict, format_number, judge_cases, median, median_interval, one_core, pairwise_ratios,
+    Case, ExperimentError, Judgement, Measurement, Outcome, RunContext, Table, Verdict,
+    format_number, judge_per_build, median, median_interval, one_core, pairwise_ratios,
 };
 use pyproof_python::pythons::{Installed, embedded_executable, find_all, venv_for};
 use pyproof_python::venv::{VenvState, state};
 use std::path::PathBuf;
 
-/// The first CPython "of today" (subinterpreter pools, forkserver by default): the newest
-/// GIL build of each release from here on is always measured when present.
-pub const TODAY: (u32, u32, u32) = (3, 14, 0);
-
 /// Pillow thumbnails per run under each build: a quarter of the default corpus, enough for
 /// a second of sequential work here.
 pub const THUMBNAILS: u64 = 250;
 
-/// The builds claim (8) measures: every free-threaded build running with the GIL off and, for
-/// each, the newest GIL build of the same version; then the newest GIL build of each version
-/// from [`TODAY`] on not chosen yet.
-pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
-    let minor = |i: &Installed| (i.found.version.0, i.found.version.1);
-    let newest_gil = |m: (u32, u32)| {
-        found
-            .iter()
-            .filter(|i| !i.found.free_threaded && minor(i) == m)
-            .max_by_key(|i| i.found.version)
-    };
-    let mut chosen: Vec<&Installed> = Vec::new();
-    for ft in found
-        .iter()
-        .filter(|i| i.found.free_threaded && !i.found.gil_enabled)
-    {
-        if let Some(twin) = newest_gil(minor(ft)) {
-            push(twin, &mut chosen);
-        }
-        push(ft, &mut chosen);
-    }
-    let mut today: Vec<(u32, u32)> = found
-        .iter()
-        .filter(|i| !i.found.free_threaded && i.found.version >= TODAY)
-        .map(minor)
-        .collect();
-    today.sort_unstable();
-    today.dedup();
-    for m in today {
-        if let Some(i) = newest_gil(m) {
-            push(i, &mut chosen);
-        }
-    }
-    chosen
-}
-
-/// Adds `i` unless it is chosen already.
-fn push<'a>(i: &'a Installed, chosen: &mut Vec<&'a Installed>) {
-    if !chosen
-        .iter()
-        .any(|c| c.found.executable == i.found.executable)
-    {
-        chosen.push(i);
-    }
-}
+/// The builds claim (8) measures: the same choice as every per-build claim's
+/// ([`pyproof_python::pythons::matrix`]).
+pub use pyproof_python::pythons::builds_to_run;
 
 /// One build's paired rounds: images/s per round of each run.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,7 +68,7 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
              3.13t` builds one (its venv gets Pillow) and the next run measures it",
         );
     }
-    let judged: Vec<Case> = cases
+    let judged: Vec<(String, bool, Case)> = cases
         .iter()
         .map(|c| {
             let case = PROCESSES_BEAT_THREADS.case(
@@ -124,7 +78,7 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
                 "×",
             );
             let speedup = |i: usize| median(&pairwise_ratios(&c.python[i], &c.python[0]));
-            Case::judged(
+            let case = Case::judged(
                 case.label,
                 case.standing,
                 format!(
@@ -133,20 +87,11 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
                     format_number(speedup(1)),
                     format_number(speedup(2))
                 ),
-            )
+            );
+            (c.build.clone(), c.free_threaded, case)
         })
         .collect();
-    let mut j = judge_cases(ids::EVERY_BUILD, &judged);
-    j.builds = cases
-        .iter()
-        .zip(&judged)
-        .map(|(c, case)| BuildVerdict {
-            build: c.build.clone(),
-            free_threaded: c.free_threaded,
-            holds: case.standing.decided(),
-        })
-        .collect();
-    j
+    judge_per_build(ids::EVERY_BUILD, judged)
 }
 
 /// The venv interpreter of each build in `chosen` that has Pillow; a note for each without.
@@ -381,44 +326,6 @@ fn pillow_version(python: &std::path::Path) -> Option<String> {
 mod tests {
     use super::*;
     use pyproof_harness::Verdict;
-    use pyproof_python::pythons::{Candidate, Found, Source};
-
-    fn installed(path: &str, version: (u32, u32, u32), ft: bool, gil: bool) -> Installed {
-        Installed {
-            candidate: Candidate {
-                path: PathBuf::from(path),
-                source: Source::Pyenv,
-            },
-            found: Found {
-                version,
-                free_threaded: ft,
-                gil_enabled: gil,
-                executable: PathBuf::from(path),
-            },
-        }
-    }
-
-    #[test]
-    fn free_threaded_builds_with_their_twins_then_todays_releases() {
-        let found = [
-            installed("/a/3.11", (3, 11, 7), false, true),
-            installed("/a/3.13.0", (3, 13, 0), false, true),
-            installed("/a/3.13.15", (3, 13, 15), false, true),
-            installed("/a/3.13.15t", (3, 13, 15), true, false),
-            installed("/a/3.14t-gil", (3, 14, 1), true, true),
-            installed("/a/3.14.10", (3, 14, 10), false, true),
-            installed("/a/3.15.2", (3, 15, 2), false, true),
-        ];
-        let got: Vec<String> = builds_to_run(&found)
-            .iter()
-            .map(|i| i.candidate.path.display().to_string())
-            .collect();
-        assert_eq!(
-            got,
-            ["/a/3.13.15", "/a/3.13.15t", "/a/3.14.10", "/a/3.15.2"]
-        );
-        assert!(builds_to_run(&found[..3]).is_empty());
-    }
 
     fn case(build: &str, ft: bool, threads: f64, processes: f64) -> BuildCase {
         let rounds = |v: f64| vec![v, v * 1.01, v * 0.99, v];

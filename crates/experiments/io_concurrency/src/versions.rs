@@ -174,23 +174,7 @@ pub(crate) fn by_version(
 mod tests {
     use super::*;
     use crate::net::ClientReport;
-    use pyproof_python::pythons::{Candidate, Found, Source};
-    use std::path::PathBuf;
-
-    fn installed(path: &str, version: (u32, u32, u32), ft: bool, gil: bool) -> Installed {
-        Installed {
-            candidate: Candidate {
-                path: PathBuf::from(path),
-                source: Source::Pyenv,
-            },
-            found: Found {
-                version,
-                free_threaded: ft,
-                gil_enabled: gil,
-                executable: PathBuf::from(path),
-            },
-        }
-    }
+    use pyproof_python::pythons::matrix::made_up as installed;
 
     #[test]
     fn the_newest_build_of_each_version_from_3_11_on_oldest_first() {

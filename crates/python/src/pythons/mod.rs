@@ -13,10 +13,12 @@
 //!   only, with each package that has no wheel for that build named rather than fatal.
 
 pub mod discover;
+pub mod matrix;
 pub mod probe;
 pub mod spec;
 
 pub use discover::{Candidate, PYTHONS_ENV, Source, cache_dir, discover, explicit_from_env};
+pub use matrix::{TODAY, builds_to_run};
 pub use probe::{Found, Installed, OLDEST, Probe, Version, probe, usable};
 pub use spec::{PythonSpec, select};
 

@@ -3,7 +3,7 @@
 use super::ids;
 use crate::{BEAT_THREADS, FT_SINGLE_THREAD};
 use pyproof_harness::{
-    BuildVerdict, Case, Judgement, Verdict, format_number, judge_cases, median, one_core,
+    Case, Judgement, Verdict, format_number, judge_cases, judge_per_build, median, one_core,
     pairwise_ratios,
 };
 
@@ -60,7 +60,7 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
              into ~/.cache/pyproof and the next run measures it",
         );
     }
-    let judged: Vec<Case> = cases
+    let judged: Vec<(String, bool, Case)> = cases
         .iter()
         .map(|c| {
             let case = BEAT_THREADS.case(
@@ -69,7 +69,7 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
                 &c.processes_over_threads(),
                 "×",
             );
-            Case::judged(
+            let case = Case::judged(
                 case.label,
                 case.standing,
                 format!(
@@ -78,20 +78,11 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
                     format_number(c.threads_speedup()),
                     format_number(c.processes_speedup())
                 ),
-            )
+            );
+            (c.build.clone(), c.free_threaded, case)
         })
         .collect();
-    let mut j = judge_cases(ids::EVERY_BUILD, &judged);
-    j.builds = cases
-        .iter()
-        .zip(&judged)
-        .map(|(c, case)| BuildVerdict {
-            build: c.build.clone(),
-            free_threaded: c.free_threaded,
-            holds: case.standing.decided(),
-        })
-        .collect();
-    j
+    judge_per_build(ids::EVERY_BUILD, judged)
 }
 
 /// "3.13" of "3.13.15t".
