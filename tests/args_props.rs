@@ -70,7 +70,7 @@ proptest! {
             "--csv-size", &format!("{mb}MB"),
             "--repeat", &repeat.to_string(),
             "--python", "/usr/bin/python3",
-            "--python", "/opt/py",
+            "--python", "3.15t",
         ].iter().map(|s| s.to_string()).collect();
         let a = parse(&args).expect("valid");
         let o: &Options = &a.options;
@@ -79,7 +79,16 @@ proptest! {
         prop_assert_eq!(o.one::<u64>(option("images")), Some(&count));
         prop_assert_eq!(o.one::<(u32, u32)>(option("image-size")), Some(&(w, h)));
         prop_assert_eq!(o.one::<u64>(option("csv-size")), Some(&(mb * 1_000_000)));
-        prop_assert_eq!(o.all::<std::path::PathBuf>(option("python")).len(), 2);
+        prop_assert_eq!(
+            o.all::<pyproof_python::pythons::PythonSpec>(option("python"))
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>(),
+            vec![
+                pyproof_python::pythons::PythonSpec::Path("/usr/bin/python3".into()),
+                "3.15t".parse().expect("spec"),
+            ]
+        );
     }
 }
 

@@ -16,7 +16,7 @@ use pyproof_harness::{
     ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median,
     median_interval, pairwise_ratios,
 };
-use pyproof_python::pythons::{Installed, find_all};
+use pyproof_python::pythons::{Installed, for_run};
 use pyproof_python::{Interpreter, worker_on};
 use std::path::Path;
 use std::time::Duration;
@@ -53,7 +53,7 @@ pub(crate) fn every_build(
     }
     ctx.progress
         .update("finding the CPython builds on this machine", 0, 1);
-    let (found, _refused) = find_all(&[]);
+    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
     let mut builds = builds_to_run(&found);
     let python_dir = Interpreter::get()?.python_dir.clone();
     let mut table = Table::new(

@@ -15,7 +15,7 @@ use pyproof_harness::{
     BuildVerdict, ExperimentError, Measurement, Outcome, RunContext, Table, format_bytes,
     format_number,
 };
-use pyproof_python::pythons::{Installed, find_all};
+use pyproof_python::pythons::{Installed, for_run};
 use pyproof_python::{Interpreter, worker_on};
 use pyproof_python::{RunOptions, run_measured};
 use std::collections::BTreeMap;
@@ -58,7 +58,7 @@ pub(crate) fn every_build(
 ) -> Result<Vec<BuildRun>, ExperimentError> {
     ctx.progress
         .update("finding the CPython builds on this machine", 0, 1);
-    let (found, _refused) = find_all(&[]);
+    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
     let python_dir = Interpreter::get()?.python_dir.clone();
     let (old, usable): (Vec<&Installed>, Vec<&Installed>) = found
         .iter()

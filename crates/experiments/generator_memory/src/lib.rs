@@ -167,6 +167,10 @@ impl Experiment for GeneratorMemory {
         today::answer(outcome)
     }
 
+    fn options(&self) -> &'static [&'static dyn pyproof_harness::RunOption] {
+        &[&pyproof_python::pythons::PythonOption]
+    }
+
     fn meta(&self) -> &'static Meta {
         &META
     }

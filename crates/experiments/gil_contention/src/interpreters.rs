@@ -11,34 +11,9 @@ use pyproof_harness::ExperimentError;
 use pyproof_python::pythons::Candidate;
 use pyproof_python::{RunOptions, run_measured};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-/// `--python PATH` (repeatable): one more interpreter for the every-interpreter part; those
-/// on PATH, in pyenv and in pyproof's cache are found without it.
-pub struct PythonPath;
-
-impl pyproof_harness::RunOption for PythonPath {
-    fn name(&self) -> &'static str {
-        "python"
-    }
-    fn value_name(&self) -> &'static str {
-        "PATH"
-    }
-    fn help(&self) -> &'static str {
-        "One more interpreter for gil_contention's every-interpreter part (repeatable; those on PATH and in pyenv are found without it)"
-    }
-    fn repeatable(&self) -> bool {
-        true
-    }
-    fn parse(&self, value: &str) -> Result<pyproof_harness::Parsed, String> {
-        if value.trim().is_empty() {
-            return Err("--python needs a path to an interpreter".to_string());
-        }
-        Ok(std::sync::Arc::new(PathBuf::from(value)))
-    }
-}
 
 /// The interpreter's own facts, as the workload reports them.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -203,7 +203,7 @@ impl Experiment for GilContention {
     }
 
     fn options(&self) -> &'static [&'static dyn pyproof_harness::RunOption] {
-        &[&interpreters::PythonPath]
+        &[&pyproof_python::pythons::PythonOption]
     }
 
     fn bench(&self) -> Option<&'static str> {

@@ -17,7 +17,7 @@ pub(crate) fn every_interpreter(
     python_dir: &std::path::Path,
 ) -> Result<(), ExperimentError> {
     use interpreters::measure;
-    use pyproof_python::pythons::find_all;
+    use pyproof_python::pythons::for_run;
     // Rounds per pass, and passes at most: an interpreter whose case of (i) is within noise
     // after a pass gets another (only that one, without the race and the pools), so the
     // budget goes where a verdict is still open.
@@ -30,13 +30,7 @@ pub(crate) fn every_interpreter(
     ks.dedup();
     ctx.progress
         .update("finding the interpreters on this machine", 0, 1);
-    let explicit: Vec<std::path::PathBuf> = ctx
-        .options
-        .all::<std::path::PathBuf>(&interpreters::PythonPath)
-        .into_iter()
-        .cloned()
-        .collect();
-    let (found, refused) = find_all(&explicit);
+    let (found, refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
     let script = python_dir.join("pyproof").join("gil_threads.py");
     let mut measured = Vec::new();
     for (i, python) in found.iter().enumerate() {

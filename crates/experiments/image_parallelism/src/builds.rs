@@ -16,7 +16,7 @@ use pyproof_harness::{
     Case, ExperimentError, Judgement, Measurement, Outcome, RunContext, Table, Verdict,
     format_number, judge_per_build, median, median_interval, one_core, pairwise_ratios,
 };
-use pyproof_python::pythons::{Installed, embedded_executable, find_all, venv_for};
+use pyproof_python::pythons::{Installed, embedded_executable, for_run, venv_for};
 use pyproof_python::venv::{VenvState, state};
 use std::path::PathBuf;
 
@@ -136,7 +136,7 @@ pub(crate) fn every_build(
     if cores < 2 {
         return Ok(Vec::new());
     }
-    let (found, _) = find_all(&[]);
+    let (found, _) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
     let mut builds = with_pillow(builds_to_run(&found), outcome);
     let executors = [
         Executor::Sequential,

@@ -126,6 +126,7 @@ impl Experiment for ImageParallelism {
             &options::Images,
             &options::ImageSize,
             &options::DaskScheduler,
+            &pyproof_python::pythons::PythonOption,
         ]
     }
 

@@ -12,7 +12,7 @@ use pyproof_harness::{
     ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median_interval,
     pairwise_ratios,
 };
-use pyproof_python::pythons::{Installed, find_all};
+use pyproof_python::pythons::{Installed, for_run};
 use pyproof_python::{Interpreter, worker_on};
 
 /// The oldest version measured: the client's one deadline for the batch is
@@ -59,7 +59,7 @@ pub(crate) fn by_version(
     port: u16,
     rounds: usize,
 ) -> Result<(), ExperimentError> {
-    let (found, _refused) = find_all(&[]);
+    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
     let mut chosen = one_per_version(&found);
     if chosen.len() < 2 {
         return Ok(());

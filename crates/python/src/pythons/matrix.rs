@@ -3,7 +3,62 @@
 //! GIL off beside the newest GIL build of the same version (its twin), then the newest GIL
 //! build of each release from [`TODAY`] on — the CPython a candidate is asked about today.
 
-use super::Installed;
+use super::{Installed, PythonSpec, find_all, select};
+use std::path::PathBuf;
+
+/// `--python SPEC` (repeatable), shared by every experiment with a per-interpreter part: the
+/// interpreters those parts measure — a version (`3.15t`, `3.14`: the newest found of it), a
+/// path, or `all`. Without it they measure every interpreter found.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PythonOption;
+
+impl pyproof_harness::RunOption for PythonOption {
+    fn name(&self) -> &'static str {
+        "python"
+    }
+    fn value_name(&self) -> &'static str {
+        "SPEC"
+    }
+    fn help(&self) -> &'static str {
+        "The interpreters the per-interpreter parts measure: a version (3.15t, 3.14), a path, \
+         or all (repeatable; default: every interpreter found — `pyproof pythons` lists them)"
+    }
+    fn repeatable(&self) -> bool {
+        true
+    }
+    fn parse(&self, value: &str) -> Result<pyproof_harness::Parsed, String> {
+        let spec: PythonSpec = value
+            .parse()
+            .map_err(|e: super::spec::BadSpec| e.to_string())?;
+        Ok(std::sync::Arc::new(spec))
+    }
+}
+
+/// The interpreters a run's per-interpreter parts measure: those `--python` selected (paths
+/// among them are probed too), or every one found; and a line per refused candidate. A
+/// version no interpreter found matches is an error naming what was found.
+pub fn for_run(
+    options: &pyproof_harness::Options,
+) -> Result<(Vec<Installed>, Vec<String>), String> {
+    let specs: Vec<PythonSpec> = options
+        .all::<PythonSpec>(&PythonOption)
+        .into_iter()
+        .cloned()
+        .collect();
+    let explicit: Vec<PathBuf> = specs
+        .iter()
+        .filter_map(|s| match s {
+            PythonSpec::Path(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    let (found, refused) = find_all(&explicit);
+    if specs.is_empty() || specs.contains(&PythonSpec::All) {
+        return Ok((found, refused));
+    }
+    let chosen: Vec<Installed> = select(&specs, &found)?.into_iter().cloned().collect();
+    Ok((chosen, refused))
+}
 
 /// The first CPython "of today": `InterpreterPoolExecutor` (PEP 734) and forkserver as
 /// Linux's default start method arrived in 3.14, and the free-threaded build became
@@ -124,5 +179,32 @@ mod tests {
         );
         let only_today = [made_up("/a/3.14.10", (3, 14, 10), false, true)];
         assert_eq!(paths(builds_to_run(&only_today)), ["/a/3.14.10"]);
+    }
+
+    #[test]
+    fn the_option_selects_and_refuses_in_one_line() {
+        use pyproof_harness::{Options, RunOption};
+        let mut o = Options::new();
+        assert!(
+            PythonOption.parse("3.x").is_err(),
+            "a bad spec is refused when parsed"
+        );
+        o.set(&PythonOption, "3.99t").expect("parses");
+        let err = for_run(&o).expect_err("no 3.99t here");
+        assert!(err.starts_with("no interpreter found is 3.99t"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        // A path that is not a Python is refused by the probe, and selecting it alone finds
+        // nothing: one line, not a panic.
+        let mut o = Options::new();
+        o.set(&PythonOption, "/nonexistent/python3")
+            .expect("parses");
+        assert!(for_run(&o).is_err());
+        // `all` is every interpreter found, as with no option.
+        let mut all = Options::new();
+        all.set(&PythonOption, "all").expect("parses");
+        assert_eq!(
+            for_run(&all).expect("all").0.len(),
+            for_run(&Options::new()).expect("default").0.len()
+        );
     }
 }
