@@ -53,7 +53,7 @@ pub(crate) fn every_build(
     }
     ctx.progress
         .update("finding the CPython builds on this machine", 0, 1);
-    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
+    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Input)?;
     let mut builds = builds_to_run(&found);
     let python_dir = Interpreter::get()?.python_dir.clone();
     let mut table = Table::new(

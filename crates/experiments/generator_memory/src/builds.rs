@@ -58,7 +58,7 @@ pub(crate) fn every_build(
 ) -> Result<Vec<BuildRun>, ExperimentError> {
     ctx.progress
         .update("finding the CPython builds on this machine", 0, 1);
-    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
+    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Input)?;
     let python_dir = Interpreter::get()?.python_dir.clone();
     let (old, usable): (Vec<&Installed>, Vec<&Installed>) = found
         .iter()

@@ -30,7 +30,7 @@ pub(crate) fn every_interpreter(
     ks.dedup();
     ctx.progress
         .update("finding the interpreters on this machine", 0, 1);
-    let (found, refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
+    let (found, refused) = for_run(&ctx.options).map_err(ExperimentError::Input)?;
     let script = python_dir.join("pyproof").join("gil_threads.py");
     let mut measured = Vec::new();
     for (i, python) in found.iter().enumerate() {

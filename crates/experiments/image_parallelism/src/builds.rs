@@ -136,7 +136,7 @@ pub(crate) fn every_build(
     if cores < 2 {
         return Ok(Vec::new());
     }
-    let (found, _) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
+    let (found, _) = for_run(&ctx.options).map_err(ExperimentError::Input)?;
     let mut builds = with_pillow(builds_to_run(&found), outcome);
     let executors = [
         Executor::Sequential,

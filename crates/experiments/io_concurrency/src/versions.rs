@@ -59,7 +59,7 @@ pub(crate) fn by_version(
     port: u16,
     rounds: usize,
 ) -> Result<(), ExperimentError> {
-    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Inconsistent)?;
+    let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Input)?;
     let mut chosen = one_per_version(&found);
     if chosen.len() < 2 {
         return Ok(());
