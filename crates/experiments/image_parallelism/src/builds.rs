@@ -13,7 +13,7 @@ use crate::plan::{Config, Executor, Plan, Workload};
 use crate::runs::run_config_on;
 use crate::{PROCESSES_BEAT_THREADS, corpus::Corpus};
 use pyproof_harness::{
-    Case, ExperimentError, Judgement, Measurement, Outcome, RunContext, Table, Verdict,
+    Case, ExperimentError, Judgement, Measurement, Outcome, RunContext, Standing, Table, Verdict,
     format_number, judge_per_build, median, median_interval, one_core, pairwise_ratios,
 };
 use pyproof_python::pythons::{Installed, embedded_executable, for_run, venv_for};
@@ -94,6 +94,15 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
     judge_per_build(ids::EVERY_BUILD, judged)
 }
 
+/// Whether a build's case of (8) is still within noise: the rounds past the minimum are for
+/// such builds only.
+fn within_noise(c: &BuildCase) -> bool {
+    PROCESSES_BEAT_THREADS
+        .case(c.label.clone(), "", &processes_over_threads(&c.python), "×")
+        .standing
+        == Standing::WithinNoise
+}
+
 /// The venv interpreter of each build in `chosen` that has Pillow; a note for each without.
 fn with_pillow<'a>(
     chosen: Vec<&'a Installed>,
@@ -166,14 +175,24 @@ pub(crate) fn every_build(
             ..BuildCase::default()
         })
         .collect();
-    let rounds = plan.rounds.min;
     let per_round = workloads.len() * executors.len();
-    for round in 0..rounds {
+    // The minimum of rounds under every build; past it, one more round under each build whose
+    // case is still within noise (and could leave it: `RoundBudget::more`), up to the maximum.
+    // A build's rounds pair within themselves, so builds may end with different counts.
+    let mut round = 0;
+    while plan
+        .rounds
+        .more(round, || vec![judge_builds(&cases, cores)])
+    {
         let n = builds.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        if n > 0 {
-            order.rotate_left(round % n);
+        let mut order: Vec<usize> = (0..n)
+            .filter(|&i| round < plan.rounds.min || within_noise(&cases[i]))
+            .collect();
+        if !order.is_empty() {
+            let k = round % order.len();
+            order.rotate_left(k);
         }
+        let bound = plan.rounds.max;
         let mut failed = Vec::new();
         for (step, &i) in order.iter().enumerate() {
             let (b, python) = &builds[i];
@@ -189,7 +208,7 @@ pub(crate) fn every_build(
                                 executor.label()
                             ),
                             (round * builds.len() + step) * per_round + w * executors.len() + e,
-                            rounds * builds.len() * per_round,
+                            bound * builds.len() * per_round,
                         );
                         let config = Config {
                             workload: *workload,
@@ -233,8 +252,9 @@ pub(crate) fn every_build(
             builds.remove(i);
             cases.remove(i);
         }
+        round += 1;
     }
-    record(outcome, &builds, &cases, cores, rounds);
+    record(outcome, &builds, &cases, cores);
     Ok(cases)
 }
 
@@ -244,7 +264,6 @@ fn record(
     builds: &[(&Installed, PathBuf)],
     cases: &[BuildCase],
     cores: usize,
-    rounds: usize,
 ) {
     if cases.is_empty() {
         return;
@@ -252,9 +271,9 @@ fn record(
     let mut table = Table::new(
         format!(
             "The sheet's answer per build: images/s over sequential on {cores} threads and on \
-             {cores} processes, warm, each build from its own venv (medians of {rounds} \
-             rounds; the process ÷ thread ratio's 95% interval); claim (8) reads the \
-             pure-Python column"
+             {cores} processes, warm, each build from its own venv (medians of each build's \
+             rounds, given beside its ratio; the process ÷ thread ratio's 95% interval); \
+             claim (8) reads the pure-Python column"
         ),
         &[
             "interpreter",
@@ -297,10 +316,11 @@ fn record(
             ));
             let ci = median_interval(&ratio);
             row.push(format!(
-                "{}× (95% CI {}–{})",
+                "{}× (95% CI {}–{}, {} rounds)",
                 format_number(ci.median),
                 format_number(ci.lo),
-                format_number(ci.hi)
+                format_number(ci.hi),
+                ci.n
             ));
         }
         table.row(row);
