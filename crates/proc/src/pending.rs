@@ -101,6 +101,13 @@ impl Drop for ScratchDir {
 /// ever held for a push or a retain, so it is retried for up to a second (giving up once
 /// meant a file registered a moment earlier stayed behind); a poisoned lock is still read.
 pub fn remove_pending_files() {
+    remove_registered(|_| true);
+}
+
+/// The interrupt path's work over the registered paths `which` accepts. Tests pass their own
+/// directory: the registry is process-wide, and removing every path would remove the files
+/// other tests (running in parallel threads) are still writing.
+fn remove_registered(which: impl Fn(&Path) -> bool) {
     use std::sync::TryLockError;
     for _ in 0..200 {
         let p = match PENDING.try_lock() {
@@ -111,7 +118,7 @@ pub fn remove_pending_files() {
                 continue;
             }
         };
-        for path in p.iter() {
+        for path in p.iter().filter(|p| which(p)) {
             if path.is_dir() {
                 let _ = std::fs::remove_dir_all(path);
             } else {
@@ -180,7 +187,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let dest = dir.path().join("big.csv");
         let (pending, _f) = PendingFile::create(&dest).expect("create");
-        remove_pending_files();
+        remove_registered(|p| p.starts_with(dir.path()));
         assert!(!pending.path().exists());
     }
 
@@ -195,7 +202,7 @@ mod tests {
         assert!(!path.exists());
         let again = ScratchDir::create(&path).expect("create again");
         std::fs::write(again.path().join("f"), b"x").expect("write");
-        remove_pending_files();
+        remove_registered(|p| p.starts_with(dir.path()));
         assert!(!path.exists(), "the interrupt path removes it too");
         assert!(
             ScratchDir::create(&dir.path().join("missing/parent")).is_err(),
