@@ -135,11 +135,14 @@ def measure(
     max_round_trips: int,
     per_us: float | None = None,
     interpreters: bool = False,
+    overhead_tasks: int = 0,
 ) -> dict:
     """Every (size, executor, chunksize) over ``rounds`` interleaved rounds. The loop is
     calibrated on this interpreter unless ``per_us`` (iterations per µs) is given: another
     build then does exactly the same work, so its times compare. ``interpreters`` adds an
-    ``InterpreterPoolExecutor`` where the interpreter has one (3.14+)."""
+    ``InterpreterPoolExecutor`` where the interpreter has one (3.14+). ``overhead_tasks``
+    adds, per executor, that many tasks of two loop iterations each (``overhead_<executor>``,
+    chunksize 1): what one task costs an executor beyond its work."""
     per_us = per_us or calibrate()
     started = time.perf_counter()
     threads = ThreadPoolExecutor(max_workers=k)
@@ -174,6 +177,13 @@ def measure(
                 # same overhead for minutes; it is reported as not run.
                 if -(-tasks // chunk) <= max_round_trips:
                     jobs.append((f"processes:{c}", size, iters, tasks, chunk))
+        if overhead_tasks > 0:
+            # Two iterations per task (spin(2) == 1, so the checksum counts the tasks): the
+            # time is the executor's own, per task.
+            jobs.append(("overhead_threads", 0.0, 2, overhead_tasks, 1))
+            jobs.append(("overhead_processes", 0.0, 2, overhead_tasks, 1))
+            if subs is not None:
+                jobs.append(("overhead_interpreters", 0.0, 2, overhead_tasks, 1))
         samples: dict[tuple[str, float], dict] = {}
         cold: list[float] = []
         jobs.append(("cold_pool", 0.0, 0, 0, 0))
@@ -189,9 +199,9 @@ def measure(
                     continue
                 if name == "sequential":
                     seconds, checksum = run_sequential(iters, tasks)
-                elif name == "threads":
+                elif name in ("threads", "overhead_threads"):
                     seconds, checksum = run_pool(threads, iters, tasks, 1, left)
-                elif name == "interpreters":
+                elif name in ("interpreters", "overhead_interpreters"):
                     seconds, checksum = run_pool(subs, iters, tasks, 1, left, _importable_spin())
                 else:
                     seconds, checksum = run_pool(processes, iters, tasks, chunk, left)
@@ -265,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also run an InterpreterPoolExecutor where there is one (CPython 3.14+)",
     )
     parser.add_argument(
+        "--overhead-tasks",
+        type=int,
+        default=0,
+        help="also time this many near-empty tasks on each executor (its per-task cost)",
+    )
+    parser.add_argument(
         "--probe-import",
         metavar="MODULE",
         default=None,
@@ -274,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     chunks = [c for c in args.chunksizes.split(",") if c]
     if args.k < 1 or any(c != "auto" and not c.isdigit() for c in chunks):
         print("error: --k must be ≥ 1 and --chunksizes numbers or 'auto'", file=sys.stderr)
+        return 2
+    if args.overhead_tasks < 0:
+        print("error: --overhead-tasks must be ≥ 0", file=sys.stderr)
         return 2
     if args.iters_per_us is not None and not args.iters_per_us > 0:
         print("error: --iters-per-us must be > 0", file=sys.stderr)
@@ -292,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             args.max_round_trips,
             args.iters_per_us,
             args.interpreters,
+            args.overhead_tasks,
         )
     except TimeoutError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)

@@ -66,6 +66,8 @@ def test_cli_refuses_bad_arguments() -> None:
     assert run("--sizes-us", "0,10").returncode == 2
     bad = run("--chunksizes", "1,lots")
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+    negative = run("--overhead-tasks", "-1")
+    assert negative.returncode == 2 and negative.stderr.startswith("error: ")
     zero = run("--iters-per-us", "0")
     assert zero.returncode == 2 and zero.stderr.startswith("error: ")
 
@@ -92,3 +94,21 @@ def test_a_subinterpreter_can_call_spin_by_its_module_name() -> None:
     subinterpreter gets is imported by module name."""
     assert cp._importable_spin().__module__ == "pyproof.cpu_parallelism"
     assert cp._importable_spin()(8) == cp.spin(8)
+
+
+def test_overhead_tasks_time_each_executor_on_near_empty_tasks() -> None:
+    """``overhead_tasks`` adds, per executor, that many two-iteration tasks: each executor's
+    own cost per task; spin(2) == 1, so every checksum counts the tasks."""
+    report = cp.measure([1000], 20, 2, ["1"], 1, 60, 50_000, interpreters=True, overhead_tasks=50)
+    overhead = {
+        s["executor"]: s for s in report["samples"] if s["executor"].startswith("overhead_")
+    }
+    expected = {"overhead_threads", "overhead_processes"}
+    if cp.InterpreterPool is not None:
+        expected.add("overhead_interpreters")
+    assert set(overhead) == expected
+    for s in overhead.values():
+        assert (s["tasks"], s["iters"], s["checksum"]) == (50, 2, 50)
+        assert s["seconds"][0] > 0
+    plain = cp.measure([1000], 20, 2, ["1"], 1, 60, 50_000)
+    assert not any(s["executor"].startswith("overhead_") for s in plain["samples"])

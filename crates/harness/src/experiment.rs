@@ -176,8 +176,17 @@ pub fn run_experiment(
 ) -> Result<Outcome, ExperimentError> {
     let claims = experiment.claims(ctx);
     let started = Instant::now();
-    let mut outcome = experiment.run(ctx)?;
+    let clock = crate::steps::StepClock::new(ctx.progress);
+    let timed = RunContext {
+        scale: ctx.scale,
+        cores: ctx.cores,
+        cache_dir: ctx.cache_dir.clone(),
+        progress: &clock,
+        options: ctx.options.clone(),
+    };
+    let mut outcome = experiment.run(&timed)?;
     outcome.duration_s = started.elapsed().as_secs_f64();
+    outcome.steps = clock.finish();
 
     let declared: BTreeSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
     let judged: Vec<&str> = outcome

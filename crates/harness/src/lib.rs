@@ -31,6 +31,7 @@ pub mod rng;
 pub mod rounds;
 mod scale;
 mod standing;
+pub mod steps;
 pub mod testing;
 pub mod time;
 pub mod worker;

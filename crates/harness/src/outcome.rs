@@ -43,6 +43,9 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Wall time of the whole experiment, seconds.
     pub duration_s: f64,
+    /// Where that time went: the seconds under each progress label, longest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<crate::steps::Step>,
     /// The answer to give today, its figures from this outcome
     /// ([`crate::Experiment::answer_today`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +76,7 @@ impl Outcome {
             facts: Vec::new(),
             notes: Vec::new(),
             duration_s: 0.0,
+            steps: Vec::new(),
             today: None,
         }
     }
@@ -422,22 +426,7 @@ mod tests {
                 builds: Vec::new(),
             });
         }
-        RunResults {
-            schema: RunResults::SCHEMA,
-            environment: crate::env::Environment {
-                date_utc: String::new(),
-                host: crate::env::Host::detect(),
-                python: None,
-                packages: BTreeMap::new(),
-                scale: Scale::Quick,
-                build_profile: "debug".into(),
-                pyproof_version: String::new(),
-            },
-            outcomes,
-            failures: Vec::new(),
-            repeats: Vec::new(),
-            wall_s: None,
-        }
+        crate::testing::made_up_results(outcomes)
     }
 
     #[test]

@@ -66,3 +66,24 @@ pub fn made_up_outcome(
     }
     o
 }
+
+/// Made-up results holding `outcomes`, for tests of code that reads a run's results: a
+/// quick-scale debug run of no date on this host.
+pub fn made_up_results(outcomes: Vec<Outcome>) -> crate::RunResults {
+    crate::RunResults {
+        schema: crate::RunResults::SCHEMA,
+        environment: crate::env::Environment {
+            date_utc: String::new(),
+            host: crate::env::Host::detect(),
+            python: None,
+            packages: Default::default(),
+            scale: Scale::Quick,
+            build_profile: "debug".into(),
+            pyproof_version: String::new(),
+        },
+        outcomes,
+        failures: Vec::new(),
+        repeats: Vec::new(),
+        wall_s: None,
+    }
+}

@@ -333,9 +333,23 @@ pub fn repeatability(claims: &[pyproof_harness::RepeatedClaim]) -> String {
 
 /// How long each experiment took, and the total: what a trial costs on this machine.
 pub fn times(r: &RunResults) -> Table {
-    let mut t = Table::new("Time", &["experiment", "seconds"]);
+    let mut t = Table::new("Time", &["experiment", "seconds", "longest step"]);
     for o in &r.outcomes {
-        t.row(vec![o.id.clone(), format!("{:.1}", o.duration_s)]);
+        // The step that cost most, so a slow trial says where to cut.
+        let longest = o
+            .steps
+            .first()
+            .filter(|s| o.duration_s >= 1.0 && s.seconds > 0.0)
+            .map(|s| {
+                format!(
+                    "{} ({:.0} s × {})",
+                    shorten(&s.label, 48),
+                    s.seconds,
+                    s.times
+                )
+            })
+            .unwrap_or_default();
+        t.row(vec![o.id.clone(), format!("{:.1}", o.duration_s), longest]);
     }
     t.row(vec![
         "total in experiments".into(),
@@ -343,11 +357,13 @@ pub fn times(r: &RunResults) -> Table {
             "{:.1}",
             r.outcomes.iter().map(|o| o.duration_s).sum::<f64>()
         ),
+        String::new(),
     ]);
     if let Some(wall) = r.wall_s {
         t.row(vec![
             "the whole run, wall time".into(),
             format!("{wall:.1}"),
+            String::new(),
         ]);
     }
     t

@@ -16,6 +16,7 @@ pub mod args;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cold_start;
+pub mod estimate;
 pub mod pythons;
 mod session;
 

@@ -5,8 +5,8 @@ use crate::args::RunArgs;
 use crate::{output_dir, terminal_progress};
 use anyhow::{Context, Result};
 use pyproof_harness::{
-    Environment, Experiment, Host, Options, Outcome, Progress, RunContext, RunFailure, RunResults,
-    Scale, run_experiment,
+    Environment, Experiment, Host, Options, Outcome, Progress, RunContext, RunFailure, RunOption,
+    RunResults, Scale, run_experiment,
 };
 use pyproof_python::{Interpreter, paths};
 use pyproof_report::TerminalProgress;
@@ -155,6 +155,69 @@ pub fn print_outcome(result: Result<&Outcome, &RunFailure>) {
     }
 }
 
+/// Whether some experiment of the selection measures per interpreter (declares `--python`).
+fn measures_per_interpreter(experiments: &[&'static dyn Experiment]) -> bool {
+    let name = pyproof_python::pythons::matrix::PythonOption.name();
+    experiments
+        .iter()
+        .any(|e| e.options().iter().any(|o| o.name() == name))
+}
+
+/// Why `--python` cannot be honoured (a version nothing found matches, a path that is no
+/// Python): the one line to print, or None — also when no `--python` was given.
+fn refused_python(experiments: &[&'static dyn Experiment], args: &RunArgs) -> Option<String> {
+    let given = !args
+        .options
+        .all::<pyproof_python::pythons::PythonSpec>(&pyproof_python::pythons::matrix::PythonOption)
+        .is_empty();
+    if !given || !measures_per_interpreter(experiments) {
+        return None;
+    }
+    pyproof_python::pythons::matrix::for_run(&args.options).err()
+}
+
+/// The line saying how long this run should take, from the newest earlier results at the
+/// same scale: this selection's own file (`default_path`), else the committed report's. The
+/// per-interpreter steps scale with the interpreters `--python` selects. None when no
+/// earlier run knows these experiments (the run simply starts).
+fn expected_time(
+    experiments: &[&'static dyn Experiment],
+    args: &RunArgs,
+    default_path: &Path,
+) -> Option<String> {
+    let committed = pyproof_proc::paths::project_root().join("docs/report/results.json");
+    let ids: Vec<&str> = experiments.iter().map(|e| e.id()).collect();
+    // Counted only when some selected experiment measures per interpreter: finding them
+    // probes every candidate, which the others need not wait for.
+    let selected = measures_per_interpreter(experiments)
+        .then(|| pyproof_python::pythons::matrix::for_run(&args.options).ok())
+        .flatten()
+        .map(|(found, _)| found.len());
+    // This machine's last results first; the committed report's when it knows more of
+    // the selection (a fresh clone has only those).
+    let estimates: Vec<(crate::estimate::Estimate, String, String)> =
+        [default_path, committed.as_path()]
+            .iter()
+            .filter_map(|path| {
+                let text = std::fs::read(path).ok()?;
+                let earlier: RunResults = serde_json::from_slice(&text).ok()?;
+                let e = crate::estimate::estimate(
+                    &earlier,
+                    &ids,
+                    args.scale,
+                    selected,
+                    args.repeat as usize,
+                )?;
+                let shown = path
+                    .strip_prefix(pyproof_proc::paths::project_root())
+                    .unwrap_or(path);
+                Some((e, shown.display().to_string(), earlier.environment.date_utc))
+            })
+            .collect();
+    let (e, source, date) = estimates.iter().min_by_key(|(e, _, _)| e.unknown.len())?;
+    Some(crate::estimate::describe(e, source, date))
+}
+
 /// Creates and removes a file in `dir`: Ok when results can be written there.
 fn probe_writable(dir: &Path) -> std::result::Result<(), String> {
     let probe = dir.join(format!(".pyproof-write-probe-{}", std::process::id()));
@@ -208,6 +271,15 @@ pub fn run_selection(
     // Every experiment runs Python: a venv that cannot be made or filled (no network for
     // pip, no base interpreter) stops the run here, in one line, before anything is written.
     Interpreter::get()?;
+    // A --python that matches nothing is refused before anything runs, not in the middle of
+    // the trial by the first experiment that reads it.
+    if let Some(line) = refused_python(experiments, &args) {
+        eprintln!("error: --python: {line}");
+        return Ok(ExitCode::from(2));
+    }
+    if let Some(line) = expected_time(experiments, &args, default_path) {
+        println!("{line}");
+    }
 
     let repeat = args.repeat;
     let mut runs = Vec::new();

@@ -380,11 +380,7 @@ impl Experiment for ApiFrameworks {
         );
         outcome.param(
             "warm-up + window",
-            format!(
-                "{} s + {} s per cell",
-                plan.warmup.as_secs_f64(),
-                plan.window.as_secs_f64()
-            ),
+            format!("{} per cell", plan.describe_timing()),
         );
         outcome.param("rounds", plan.rounds.describe_targeted(round, "cells"));
         outcome.param(

@@ -130,10 +130,12 @@ impl Endpoint {
 pub struct Plan {
     /// Concurrent clients, ascending.
     pub levels: Vec<usize>,
-    /// Warm-up before each window.
+    /// Warm-up before each window at the highest level.
     pub warmup: Duration,
-    /// Each measured window.
+    /// Each measured window at the highest level.
     pub window: Duration,
+    /// The shortest warm-up and window, at the lowest levels ([`Plan::timing_at`]).
+    pub shortest: (Duration, Duration),
     /// Interleaved rounds: the minimum, then more while a claim is within noise.
     pub rounds: RoundBudget,
     /// Rounds of the in-process validation timing.
@@ -150,6 +152,7 @@ impl Plan {
                 levels: vec![1, 16],
                 warmup: Duration::from_millis(100),
                 window: Duration::from_millis(300),
+                shortest: (Duration::from_millis(100), Duration::from_millis(300)),
                 rounds: RoundBudget::exactly(2),
                 bench_rounds: 1,
                 bench_seconds: 0.1,
@@ -161,6 +164,10 @@ impl Plan {
                 // was still filling), a figure of the window, not of the server.
                 warmup: Duration::from_millis(500),
                 window: Duration::from_millis(1500),
+                // Below the top a queue is shorter in proportion (16 clients on 4 threads wait
+                // ~80 ms): 0.6 s windows still hold several waits, and ~1,700 requests of
+                // POST /validate at one client.
+                shortest: (Duration::from_millis(200), Duration::from_millis(600)),
                 // Past the minimum a round visits only the cells of claims within noise, so
                 // the maximum can be high enough to settle them (it was 5 while every round
                 // visited every cell).
@@ -172,6 +179,7 @@ impl Plan {
                 levels: vec![1, 16, 128],
                 warmup: Duration::from_secs(1),
                 window: Duration::from_secs(5),
+                shortest: (Duration::from_millis(500), Duration::from_secs(2)),
                 rounds: RoundBudget { min: 5, max: 10 },
                 bench_rounds: 5,
                 bench_seconds: 1.0,
@@ -182,6 +190,52 @@ impl Plan {
     /// The highest concurrency level.
     pub fn top(&self) -> usize {
         self.levels.last().copied().unwrap_or(1)
+    }
+
+    /// Warm-up and window of a cell at `clients`: the top level's, scaled down in proportion
+    /// to the clients (a request's wait in a saturated server's queue grows with them: 128
+    /// clients on waitress's 4 threads queue ~0.64 s at 20 ms each, 16 clients ~0.08 s), never
+    /// below [`Plan::shortest`]. A window must hold several queue waits or it measures the
+    /// queue filling (0.75 s windows at 128 clients cut Flask's rate several-fold, 2026-11-29);
+    /// where the queue is short, a long window only costs the trial time.
+    pub fn timing_at(&self, clients: usize) -> (Duration, Duration) {
+        let share = clients as f64 / self.top().max(1) as f64;
+        let scaled = |full: Duration, floor: Duration| full.mul_f64(share.min(1.0)).max(floor);
+        (
+            scaled(self.warmup, self.shortest.0),
+            scaled(self.window, self.shortest.1),
+        )
+    }
+
+    /// "0.2 + 0.6 s at 1 and 16 clients, 0.5 + 1.5 s at 128": the warm-up and window of each
+    /// level, for parameters and table titles.
+    pub fn describe_timing(&self) -> String {
+        let mut groups: Vec<((Duration, Duration), Vec<usize>)> = Vec::new();
+        for &c in &self.levels {
+            let t = self.timing_at(c);
+            match groups.iter_mut().find(|(g, _)| *g == t) {
+                Some((_, cs)) => cs.push(c),
+                None => groups.push((t, vec![c])),
+            }
+        }
+        groups
+            .iter()
+            .map(|((w, m), cs)| {
+                let list: Vec<String> = cs.iter().map(|c| c.to_string()).collect();
+                let clients = match list.as_slice() {
+                    [one] => one.clone(),
+                    [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                    [] => String::new(),
+                };
+                format!(
+                    "{} + {} s at {clients} client{}",
+                    w.as_secs_f64(),
+                    m.as_secs_f64(),
+                    if cs == &[1] { "" } else { "s" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Threads of the wide Flask server: one per client of the highest level.
@@ -202,7 +256,24 @@ mod tests {
             assert!(p.levels.windows(2).all(|w| w[0] < w[1]));
             assert!(p.levels.len() >= 2);
             assert!(p.warmup < p.window);
+            assert!(p.shortest.0 <= p.warmup && p.shortest.1 <= p.window);
+            assert_eq!(p.timing_at(p.top()), (p.warmup, p.window));
         }
-        assert_eq!(Plan::new(Scale::Default).levels, [1, 16, 128]);
+        let p = Plan::new(Scale::Default);
+        assert_eq!(p.levels, [1, 16, 128]);
+        let ms = |c| {
+            let (w, m) = p.timing_at(c);
+            (w.as_millis(), m.as_millis())
+        };
+        assert_eq!(
+            (ms(1), ms(16), ms(64)),
+            ((200, 600), (200, 600), (250, 750))
+        );
+        assert_eq!(
+            p.describe_timing(),
+            "0.2 + 0.6 s at 1 and 16 clients, 0.5 + 1.5 s at 128 clients"
+        );
+        let quick = Plan::new(Scale::Quick);
+        assert_eq!(quick.describe_timing(), "0.1 + 0.3 s at 1 and 16 clients");
     }
 }

@@ -19,10 +19,8 @@ pub(crate) fn tables(
 ) {
     let mut table = Table::new(
         format!(
-            "Requests/s and latency under load: {} s windows after {} s of warm-up, medians \
-             of {}",
-            plan.window.as_secs_f64(),
-            plan.warmup.as_secs_f64(),
+            "Requests/s and latency under load: warm-up + window {}, medians of {}",
+            plan.describe_timing(),
             rounds_words(cells, plan.rounds.min)
         ),
         &[

@@ -150,7 +150,8 @@ pub struct Cell {
     pub round: usize,
 }
 
-/// Drives `endpoint` of `service` at `concurrency` clients for the plan's warm-up and window,
+/// Drives `endpoint` of `service` at `concurrency` clients for the plan's warm-up and window
+/// at that level ([`Plan::timing_at`]),
 /// sampling the server's memory meanwhile.
 pub fn run_cell(
     service: &mut Service,
@@ -176,8 +177,8 @@ pub fn run_cell(
         path: path.to_string(),
         body,
         concurrency,
-        warmup: plan.warmup,
-        window: plan.window,
+        warmup: plan.timing_at(concurrency).0,
+        window: plan.timing_at(concurrency).1,
         request_timeout: REQUEST_TIMEOUT,
         // Far above what a window can hold here (axum: ~30k/s on two cores); a cap, not a
         // target: it keeps the latency list bounded.

@@ -6,7 +6,9 @@
 //! From 3.14 on the same runs add a fourth executor, `InterpreterPoolExecutor` (PEP 734:
 //! subinterpreters, each with its own GIL, in one process) — its speedup and start-up
 //! reported beside the judged pair, not judged — and whether NumPy imports inside a
-//! subinterpreter (asked of that interpreter's venv), reported as observed.
+//! subinterpreter (asked of that interpreter's venv), reported as observed. Every build also
+//! times [`OVERHEAD_TASKS`] near-empty tasks per executor and round: the per-task cost of
+//! threads, processes and subinterpreters, reported.
 
 use crate::judge::{
     BuildCase, gil_twin, judge_builds, judge_single_thread, single_thread_cost, us,
@@ -34,7 +36,22 @@ struct Extras {
     interpreters_startup: Vec<f64>,
     /// multiprocessing's default start method there.
     start_method: Option<String>,
+    /// µs per near-empty task, per round, by executor (threads, processes, interpreters).
+    per_task_us: std::collections::BTreeMap<String, Vec<f64>>,
 }
+
+/// Near-empty tasks each build's worker times per executor and round: what one task costs
+/// the executor itself (a process pool's pickling and pipe, a subinterpreter's call across
+/// interpreters), the small-task side the 100 ms tasks of the judged case hide. ~0.1 s a
+/// round on a process pool here.
+pub const OVERHEAD_TASKS: u64 = 2000;
+
+/// The executors whose per-task cost is timed, as the worker names them, with their labels.
+const PER_TASK: [(&str, &str); 3] = [
+    ("threads", "threads"),
+    ("processes", "processes"),
+    ("interpreters", "subinterpreters"),
+];
 
 /// Runs the worker under each build of [`builds_to_run`] at the plan's largest task size — its
 /// minimum rounds, more while a build is within noise; adds the measurements and a table;
@@ -68,6 +85,7 @@ pub(crate) fn every_build(
             "start method",
             "subinterpreters over sequential",
             "subinterpreter pool start-up",
+            "µs per near-empty task: threads · processes · subinterpreters",
         ],
     );
     // The minimum of rounds under every build, then one more round under every build while
@@ -104,6 +122,7 @@ pub(crate) fn every_build(
             if b.found.version >= TODAY {
                 cmd.arg("--interpreters");
             }
+            cmd.args(["--overhead-tasks", &OVERHEAD_TASKS.to_string()]);
             let report = match run_on(cmd, &[size], "1", plan, cores, take) {
                 Ok(report) => {
                     same_work.get_or_insert(report.iters_per_us);
@@ -154,6 +173,16 @@ pub(crate) fn every_build(
                 .interpreters_startup
                 .extend(report.interpreters_startup_s);
             extra.start_method.clone_from(&report.start_method);
+            for (executor, _) in PER_TASK {
+                let per_task = seconds(&format!("{}{executor}", crate::OVERHEAD_PREFIX))
+                    .into_iter()
+                    .map(|s| s * 1e6 / OVERHEAD_TASKS as f64);
+                extra
+                    .per_task_us
+                    .entry(executor.to_string())
+                    .or_default()
+                    .extend(per_task);
+            }
             let case = &mut cases[i];
             case.sequential.extend(seconds("sequential"));
             case.threads.extend(seconds("threads"));
@@ -192,6 +221,30 @@ pub(crate) fn every_build(
                 extra.interpreters_startup.clone(),
             ));
         }
+        for (executor, label) in PER_TASK {
+            if let Some(v) = extra.per_task_us.get(executor).filter(|v| !v.is_empty()) {
+                outcome.measurements.push(Measurement::new(
+                    format!("builds.{name}.{executor}.per_task_us"),
+                    format!(
+                        "one near-empty task on {label}, Python {name} ({OVERHEAD_TASKS} a round, \
+                         k = {cores}, chunksize 1)"
+                    ),
+                    "µs",
+                    v.clone(),
+                ));
+            }
+        }
+        let per_task = PER_TASK
+            .iter()
+            .map(|(executor, _)| {
+                extra
+                    .per_task_us
+                    .get(*executor)
+                    .filter(|v| !v.is_empty())
+                    .map_or_else(|| "—".to_string(), |v| format_number(median(v)))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
         let ratio = median_interval(&case.processes_over_threads());
         for (what, value) in [
             ("threads", case.threads_speedup()),
@@ -240,6 +293,7 @@ pub(crate) fn every_build(
             } else {
                 format!("{} s", format_number(median(&extra.interpreters_startup)))
             },
+            per_task,
         ]);
     }
     if !cases.is_empty() {

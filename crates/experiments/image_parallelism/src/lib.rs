@@ -454,7 +454,8 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
             profiles.run_round(
                 round,
                 &corpus.path,
-                plan.count_of(Workload::PillowThumbnail),
+                plan.count_of(Workload::PillowThumbnail)
+                    .min(stages::PROFILE_IMAGES),
                 plan.timeout(&pillow_sequential),
             )?;
         }

@@ -56,7 +56,28 @@ pub fn for_run(
     if specs.is_empty() || specs.contains(&PythonSpec::All) {
         return Ok((found, refused));
     }
-    let chosen: Vec<Installed> = select(&specs, &found)?.into_iter().cloned().collect();
+    let chosen: Vec<Installed> = select(&specs, &found)
+        .map_err(|e| {
+            // A path that is no usable Python: say why it was refused, not only that it
+            // matched nothing.
+            let why: Vec<&str> = refused
+                .iter()
+                .filter(|r| {
+                    explicit
+                        .iter()
+                        .any(|p| r.contains(p.display().to_string().as_str()))
+                })
+                .map(String::as_str)
+                .collect();
+            if why.is_empty() {
+                e
+            } else {
+                format!("{e} — {}", why.join("; "))
+            }
+        })?
+        .into_iter()
+        .cloned()
+        .collect();
     Ok((chosen, refused))
 }
 

@@ -109,11 +109,15 @@ pub fn probe(path: &Path) -> Probe {
     let out = match out {
         Ok(o) if o.success() => o,
         Ok(o) => {
-            return Probe::Refused(format!(
-                "{}: not a Python ({})",
-                path.display(),
-                tail(&o.stderr, 1).trim()
-            ));
+            // Not a Python may echo the probe's whole script back (`/bin/ls -c …`): the
+            // start of its complaint says enough.
+            let said = tail(&o.stderr, 1);
+            let said = said.trim();
+            let said = match said.char_indices().nth(120) {
+                Some((cut, _)) => format!("{}…", &said[..cut]),
+                None => said.to_string(),
+            };
+            return Probe::Refused(format!("{}: not a Python ({said})", path.display()));
         }
         Err(e) => return Probe::Refused(format!("{}: not a Python ({e})", path.display())),
     };
