@@ -142,11 +142,34 @@ pub(crate) fn run_line(o: &Outcome) -> String {
         .map(|(k, v)| format!("{k} = {v}"))
         .collect();
     format!(
-        "Run: scale {}, {:.1} s; {}.",
+        "Run: scale {}, {:.1} s{}; {}.",
         o.scale,
         o.duration_s,
+        where_the_time_went(o),
         params.join("; ")
     )
+}
+
+/// " (longest steps: Pillow thumbnail dask k=2 30 s in 3 stretches, …)": the three steps
+/// that took most of a run of a second or more, from the step clock; empty otherwise.
+fn where_the_time_went(o: &Outcome) -> String {
+    if o.duration_s < 1.0 || o.steps.is_empty() {
+        return String::new();
+    }
+    let longest: Vec<String> = o
+        .steps
+        .iter()
+        .take(3)
+        .map(|s| {
+            let times = if s.times > 1 {
+                format!(" in {} stretches", s.times)
+            } else {
+                String::new()
+            };
+            format!("{} {:.0} s{times}", s.label, s.seconds)
+        })
+        .collect();
+    format!(" (longest steps: {})", longest.join(", "))
 }
 
 /// Markdown cell text: pipes and newlines would break the table.
@@ -328,6 +351,35 @@ mod tests {
             "a &lt; b &amp; <code>**x**</code>"
         );
         assert_eq!(inline("**open"), "<b>open</b>");
+    }
+
+    #[test]
+    fn the_run_line_names_the_longest_steps_of_a_run_that_took_time() {
+        use pyproof_harness::steps::Step;
+        let mut o = Outcome::new(
+            "x",
+            pyproof_harness::Section::CheatSheet,
+            "q",
+            "a",
+            pyproof_harness::Scale::Default,
+        );
+        o.param("k", 2);
+        o.duration_s = 0.5;
+        o.steps = ["a", "b", "c", "d"]
+            .iter()
+            .zip([3.0, 2.0, 1.0, 0.5])
+            .map(|(label, seconds)| Step {
+                label: label.to_string(),
+                seconds,
+                times: if *label == "a" { 3 } else { 1 },
+            })
+            .collect();
+        assert_eq!(run_line(&o), "Run: scale default, 0.5 s; k = 2.");
+        o.duration_s = 6.5;
+        assert_eq!(
+            run_line(&o),
+            "Run: scale default, 6.5 s (longest steps: a 3 s in 3 stretches, b 2 s, c 1 s); k = 2."
+        );
     }
 
     #[test]

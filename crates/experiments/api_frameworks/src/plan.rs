@@ -207,6 +207,23 @@ impl Plan {
         )
     }
 
+    /// Warm-up and window of a cell at `clients` once its first round measured a median
+    /// latency of `p50`: a request's latency there is mostly its wait in the queue, so the
+    /// warm-up lasts one such latency and the window three — between [`Plan::shortest`] and
+    /// the level's own ([`Plan::timing_at`]). Only a server whose queue is long (Flask on 4
+    /// threads under 128 clients, ~0.64 s) keeps the level's long window; one answering in
+    /// 20 ms gets the shortest. No latency (a first round without answers): the level's.
+    pub fn timing_after(&self, clients: usize, p50: Option<Duration>) -> (Duration, Duration) {
+        let (warmup, window) = self.timing_at(clients);
+        let Some(p50) = p50 else {
+            return (warmup, window);
+        };
+        (
+            p50.clamp(self.shortest.0.min(warmup), warmup),
+            (p50 * 3).clamp(self.shortest.1.min(window), window),
+        )
+    }
+
     /// "0.2 + 0.6 s at 1 and 16 clients, 0.5 + 1.5 s at 128": the warm-up and window of each
     /// level, for parameters and table titles.
     pub fn describe_timing(&self) -> String {
@@ -273,6 +290,28 @@ mod tests {
             p.describe_timing(),
             "0.2 + 0.6 s at 1 and 16 clients, 0.5 + 1.5 s at 128 clients"
         );
+        // After a first round: one latency of warm-up, three of window, within bounds.
+        let after = |c, p50_ms| {
+            let (w, m) = p.timing_after(c, Some(Duration::from_millis(p50_ms)));
+            (w.as_millis(), m.as_millis())
+        };
+        assert_eq!(
+            after(128, 640),
+            (500, 1500),
+            "a long queue keeps the level's window"
+        );
+        assert_eq!(after(128, 300), (300, 900));
+        assert_eq!(
+            after(128, 20),
+            (200, 600),
+            "a quick server gets the shortest"
+        );
+        assert_eq!(
+            after(1, 400),
+            (200, 600),
+            "never longer than the level's own"
+        );
+        assert_eq!(p.timing_after(128, None), p.timing_at(128));
         let quick = Plan::new(Scale::Quick);
         assert_eq!(quick.describe_timing(), "0.1 + 0.3 s at 1 and 16 clients");
     }

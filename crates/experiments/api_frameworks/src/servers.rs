@@ -150,14 +150,14 @@ pub struct Cell {
     pub round: usize,
 }
 
-/// Drives `endpoint` of `service` at `concurrency` clients for the plan's warm-up and window
-/// at that level ([`Plan::timing_at`]),
+/// Drives `endpoint` of `service` at `concurrency` clients for `timing` (warm-up, window:
+/// [`Plan::timing_at`] or, past the first round, [`Plan::timing_after`]),
 /// sampling the server's memory meanwhile.
 pub fn run_cell(
     service: &mut Service,
     endpoint: Endpoint,
     concurrency: usize,
-    plan: &Plan,
+    timing: (std::time::Duration, std::time::Duration),
 ) -> Result<Cell, ExperimentError> {
     service.check_alive()?;
     let (method, path, body) = match endpoint {
@@ -177,8 +177,8 @@ pub fn run_cell(
         path: path.to_string(),
         body,
         concurrency,
-        warmup: plan.timing_at(concurrency).0,
-        window: plan.timing_at(concurrency).1,
+        warmup: timing.0,
+        window: timing.1,
         request_timeout: REQUEST_TIMEOUT,
         // Far above what a window can hold here (axum: ~30k/s on two cores); a cap, not a
         // target: it keeps the latency list bounded.

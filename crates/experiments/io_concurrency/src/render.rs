@@ -18,14 +18,16 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
         }
     };
     // The variants no claim reads ran in fewer rounds (round 1 alone): say how many.
+    let top = plan.ns.last().copied().unwrap_or(0);
     let variant_rounds: Vec<usize> = samples
         .iter()
-        .filter(|((mode, _), _)| !mode.read_by_claims())
+        .filter(|((mode, n), _)| !mode.read_by_claims(*n, top))
         .map(|(_, ss)| ss.len())
         .collect();
     let variants = match (variant_rounds.iter().min(), variant_rounds.iter().max()) {
         (Some(&lo), Some(&hi)) if hi < rounds => format!(
-            " ({} for the labelled variants, which no claim reads)",
+            " ({} for the labelled variants and the sequential client below the largest N, \
+             which no claim reads)",
             if lo == hi {
                 lo.to_string()
             } else {
