@@ -72,6 +72,9 @@ pub(crate) fn every_build(
         .update("finding the CPython builds on this machine", 0, 1);
     let (found, _refused) = for_run(&ctx.options).map_err(ExperimentError::Input)?;
     let mut builds = builds_to_run(&found);
+    outcome
+        .notes
+        .extend(pyproof_python::pythons::twin_notes(&builds));
     let python_dir = Interpreter::get()?.python_dir.clone();
     let mut table = Table::new(
         String::new(),

@@ -103,7 +103,11 @@ pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
         .iter()
         .filter(|i| i.found.free_threaded && !i.found.gil_enabled)
     {
-        if let Some(twin) = newest_gil(minor(ft)) {
+        // The same release when there is one (like with like), else the newest of its minor.
+        let same = found
+            .iter()
+            .find(|i| !i.found.free_threaded && i.found.version == ft.found.version);
+        if let Some(twin) = same.or_else(|| newest_gil(minor(ft))) {
             push(twin, &mut chosen);
         }
         push(ft, &mut chosen);
@@ -121,6 +125,41 @@ pub fn builds_to_run(found: &[Installed]) -> Vec<&Installed> {
         }
     }
     chosen
+}
+
+/// A line per free-threaded build of `chosen` not set beside the GIL build of its own
+/// release: what its single-thread cost and speedups are compared with instead, and the
+/// command that builds the twin. Empty when every pair is like with like.
+pub fn twin_notes(chosen: &[&Installed]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for ft in chosen
+        .iter()
+        .filter(|i| i.found.free_threaded && !i.found.gil_enabled)
+    {
+        let (major, minor, _) = ft.found.version;
+        let twin = chosen
+            .iter()
+            .filter(|i| {
+                !i.found.free_threaded && (i.found.version.0, i.found.version.1) == (major, minor)
+            })
+            .max_by_key(|i| i.found.version);
+        let build = format!("`pyproof pythons --build {major}.{minor}`");
+        match twin {
+            Some(t) if t.found.version == ft.found.version => {}
+            Some(t) => notes.push(format!(
+                "Python {} is set beside {}, the nearest GIL build of {major}.{minor} here, not \
+                 the GIL build of its own release: {build} makes that one (compared like with \
+                 like from the next run)",
+                ft.found.build_name(),
+                t.found.build_name()
+            )),
+            None => notes.push(format!(
+                "Python {} has no GIL build of {major}.{minor} beside it: {build} makes one",
+                ft.found.build_name()
+            )),
+        }
+    }
+    notes
 }
 
 /// Adds `i` unless it is chosen already.
@@ -200,6 +239,36 @@ mod tests {
         );
         let only_today = [made_up("/a/3.14.10", (3, 14, 10), false, true)];
         assert_eq!(paths(builds_to_run(&only_today)), ["/a/3.14.10"]);
+    }
+
+    #[test]
+    fn a_twin_of_the_same_release_is_preferred_and_a_mismatch_is_said() {
+        let newer = made_up("/a/3.13.18", (3, 13, 18), false, true);
+        let older = made_up("/a/3.13.0", (3, 13, 0), false, true);
+        let same = made_up("/a/3.13.15", (3, 13, 15), false, true);
+        let ft = made_up("/a/3.13.15t", (3, 13, 15), true, false);
+        let all = [newer.clone(), older.clone(), same, ft.clone()];
+        let chosen = builds_to_run(&all);
+        assert_eq!(paths(chosen.clone()), ["/a/3.13.15", "/a/3.13.15t"]);
+        assert!(twin_notes(&chosen).is_empty());
+        let apart = [older, ft.clone()];
+        let chosen = builds_to_run(&apart);
+        assert_eq!(paths(chosen.clone()), ["/a/3.13.0", "/a/3.13.15t"]);
+        let notes = twin_notes(&chosen);
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("Python 3.13.15t is set beside 3.13.0,")
+                && notes[0].contains("`pyproof pythons --build 3.13`"),
+            "{notes:?}"
+        );
+        let alone = [ft];
+        assert_eq!(
+            twin_notes(&builds_to_run(&alone)),
+            [
+                "Python 3.13.15t has no GIL build of 3.13 beside it: `pyproof pythons --build \
+              3.13` makes one"
+            ]
+        );
     }
 
     #[test]

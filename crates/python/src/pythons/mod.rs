@@ -18,7 +18,7 @@ pub mod probe;
 pub mod spec;
 
 pub use discover::{Candidate, PYTHONS_ENV, Source, cache_dir, discover, explicit_from_env};
-pub use matrix::{PythonOption, TODAY, builds_to_run, for_run};
+pub use matrix::{PythonOption, TODAY, builds_to_run, for_run, twin_notes};
 pub use probe::{Found, Installed, OLDEST, Probe, Version, probe, usable};
 pub use spec::{PythonSpec, select};
 
