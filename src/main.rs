@@ -151,6 +151,7 @@ fn cli() -> Command {
 }
 
 fn main() -> ExitCode {
+    pyproof_proc::quiet_broken_pipe();
     // Re-executed as a measured worker (a polars variant in a fresh process)?
     if let Some(code) = pyproof::worker_main() {
         return code;

@@ -339,3 +339,27 @@ fn sigint_stops_the_run_and_its_pool_workers_and_writes_nothing() {
         .collect();
     assert!(others.is_empty(), "nothing else may be written: {others:?}");
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_141() {
+    use std::os::fd::FromRawFd;
+    // A pipe whose read end is closed before pyproof starts: its first line meets EPIPE,
+    // as `pyproof list | head -0` would, deterministically.
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills the two descriptors; each is closed or handed to Stdio once.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    unsafe { libc::close(fds[0]) };
+    let write_end = unsafe { std::process::Stdio::from_raw_fd(fds[1]) };
+    let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
+        .arg("list")
+        .stdout(write_end)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("pyproof runs");
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "no panic report: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -25,7 +25,7 @@ pub use error::ProcError;
 pub use files::write_atomic;
 pub use process::{
     ProcessReport, RunOptions, install_interrupt_handler, interrupted, own_anon_kib,
-    raise_fd_limit, run_measured,
+    quiet_broken_pipe, raise_fd_limit, run_measured,
 };
 pub use service::Service;
 pub use workers::{WORKER_ENV, worker_command, worker_main};

@@ -266,6 +266,36 @@ pub fn install_interrupt_handler() -> Result<(), ProcError> {
     .map_err(|e| ProcError::io("installing the Ctrl-C handler", std::io::Error::other(e)))
 }
 
+/// Makes a closed stdout (`pyproof list | head -1`) end the process as a Unix tool ends:
+/// quietly, with exit code 141 (128 + SIGPIPE), its child process groups and descendants
+/// stopped and its pending files removed, as on Ctrl-C — not with a panic's backtrace
+/// (`println!` panics when stdout's reader is gone). Every other panic keeps the default
+/// report.
+pub fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if is_broken_stdout(text) {
+            kill_live_groups();
+            kill_descendants();
+            crate::pending::remove_pending_files();
+            // SAFETY: _exit ends the process at once; nothing runs after it.
+            unsafe { libc::_exit(141) }
+        }
+        default(info);
+    }));
+}
+
+/// Whether a panic message is std's for a write to a stdout nobody reads.
+fn is_broken_stdout(message: &str) -> bool {
+    message.starts_with("failed printing to stdout") && message.contains("Broken pipe")
+}
+
 #[derive(Default)]
 struct Peaks {
     hwm_kib: u64,
@@ -448,6 +478,18 @@ pub fn run_measured(mut cmd: Command, opts: &RunOptions) -> Result<ProcessReport
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_a_broken_stdout_is_quiet() {
+        assert!(is_broken_stdout(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        assert!(!is_broken_stdout(
+            "failed printing to stdout: No space left on device"
+        ));
+        assert!(!is_broken_stdout("index out of bounds: Broken pipe"));
+    }
+
     use super::*;
 
     fn sh(script: &str) -> Command {

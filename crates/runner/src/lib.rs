@@ -44,6 +44,7 @@ pub fn worker_main(experiments: &[&'static dyn Experiment]) -> Option<ExitCode> 
 /// `--json`, `--repeat` and its own options), prints it, writes its charts and results
 /// (`target/pyproof/<id>.json`); exits 1 if it failed and 2 on bad arguments.
 pub fn example_main(experiment: &'static dyn Experiment) -> ExitCode {
+    pyproof_proc::quiet_broken_pipe();
     if let Some(code) = worker_main(&[experiment]) {
         return code;
     }
