@@ -109,7 +109,7 @@ pub fn judge(
     );
     judgements.push(j);
 
-    let growth = |v: Variant| net_growth(samples, v);
+    let growth = |v: Variant| net_growth(samples, v, half, full);
 
     // (2) chunksize: flat when the file doubles.
     let half_chunks = half.info.answer.rows / plan.chunksize.max(1);
@@ -152,9 +152,9 @@ pub fn judge(
             ids::CHUNKSIZE_BOUNDED,
             &[FLAT.case(
                 "chunked",
-                "net peak on the doubled file ÷ on the half, per round:",
+                "of the added bytes, kept at the net peak, per round:",
                 &growth(Variant::PandasChunked),
-                "×",
+                "%",
             )],
         );
         j.evidence = format!("{}. {growth_text}", j.evidence);
@@ -330,19 +330,24 @@ pub fn judge(
     }
 }
 
-/// `v`'s net peak on the full file over its net peak on the half, paired round by round:
-/// what "flat when the file doubles" is judged on.
-pub(crate) fn net_growth(samples: &[Sample], v: Variant) -> Vec<f64> {
-    pairwise_ratios(
-        &of(samples, v, FileSize::Full)
-            .iter()
-            .map(|s| s.net_anon_mib())
-            .collect::<Vec<_>>(),
-        &of(samples, v, FileSize::Half)
-            .iter()
-            .map(|s| s.net_anon_mib().max(1e-9))
-            .collect::<Vec<_>>(),
-    )
+/// Of the bytes the full file adds to the half, the share (%) `v` keeps at its net peak:
+/// its net peak on the full file minus on the half, paired round by round, over the added
+/// bytes — what "flat when the file doubles" is judged on ([`crate::FLAT`]).
+pub(crate) fn net_growth(
+    samples: &[Sample],
+    v: Variant,
+    half: &Dataset,
+    full: &Dataset,
+) -> Vec<f64> {
+    let added_mib = full.info.bytes.saturating_sub(half.info.bytes) as f64 / MIB;
+    if added_mib <= 0.0 {
+        return Vec::new();
+    }
+    of(samples, v, FileSize::Full)
+        .iter()
+        .zip(of(samples, v, FileSize::Half))
+        .map(|(f, h)| 100.0 * (f.net_anon_mib() - h.net_anon_mib()) / added_mib)
+        .collect()
 }
 
 /// Claim (5) or (6) for one polars build: flat (its net peak on the doubled file over the
@@ -360,7 +365,7 @@ fn judge_polars(
         of(samples, v, f).iter().map(|s| g(s)).collect()
     };
     let work = |s: &Sample| s.report.work_s.max(1e-9);
-    let growth = net_growth(samples, v);
+    let growth = net_growth(samples, v, half, full);
     let against = |base: Variant| {
         pairwise_ratios(
             &on(base, FileSize::Full, work),
@@ -371,14 +376,14 @@ fn judge_polars(
         FLAT.case(
             "flat",
             &format!(
-                "net peak {} MiB on {} -> {} MiB on {}, ratio per round",
+                "net peak {} MiB on {} -> {} MiB on {}; of the added bytes, kept per round",
                 mib(med(&of(samples, v, FileSize::Half), Sample::net_anon_mib)),
                 format_bytes(half.info.bytes),
                 mib(med(&of(samples, v, FileSize::Full), Sample::net_anon_mib)),
                 format_bytes(full.info.bytes),
             ),
             &growth,
-            "×",
+            "%",
         ),
         POLARS_FAST.case(
             "vs pandas' default read (all five columns, the sheet's case)",

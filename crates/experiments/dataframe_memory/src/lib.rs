@@ -71,11 +71,16 @@ pub const MULTIPLE_BAND: (f64, f64) = (3.5, 6.5);
 /// Claim (1)'s band on the per-round multiples.
 pub const MULTIPLE: Band = Band::new(MULTIPLE_BAND.0, MULTIPLE_BAND.1);
 
-/// Claims (2), (5), (6): peak memory at twice the file size stays within this factor.
-pub const FLAT_FACTOR: f64 = 1.25;
+/// Claims (b), (e), (f), (g), "flat": of the bytes the doubled file adds, at most this share
+/// (%) stays in memory — net peak on the file minus net peak on its half, over the bytes
+/// the file has more, per round. A share, not a ratio of the two peaks: a streaming engine's
+/// peak is 10–20 MiB, where the allocator alone moves it by a third from run to run (polars'
+/// 10.5 or 16–17 MiB on the same file), so a ratio of two such peaks straddled any bar,
+/// while pandas' default read keeps ~240% of the added bytes.
+pub const FLAT_SHARE_PCT: f64 = 10.0;
 
-/// [`FLAT_FACTOR`] on the per-round growth (full ÷ half; a tie, no growth, holds).
-pub const FLAT: Threshold = Threshold::below(FLAT_FACTOR).tie_within(1.10);
+/// [`FLAT_SHARE_PCT`] on the per-round growth share (no tie: "flat" is met below the bar).
+pub const FLAT: Threshold = Threshold::below(FLAT_SHARE_PCT);
 
 /// Claim (2): the half-size file must hold this many chunks for a bound to be visible.
 pub const MIN_CHUNKS: u64 = 8;
@@ -177,10 +182,12 @@ impl Experiment for DataframeMemory {
                 "(b) advice 1",
                 "reading with chunksize keeps peak memory bounded: it does not grow with the file",
                 format!(
-                    "pandas chunked net peak at {} <= {FLAT_FACTOR}x its peak at {}; \
-                     Inconclusive when the smaller file holds fewer than {MIN_CHUNKS} chunks",
+                    "pandas chunked: of the bytes the {} file adds to the {} one, the share \
+                     kept at the net peak, per round, {}; Inconclusive when the smaller file \
+                     holds fewer than {MIN_CHUNKS} chunks",
                     format_bytes(plan.bytes),
-                    format_bytes(plan.half_bytes())
+                    format_bytes(plan.half_bytes()),
+                    FLAT.describe("%")
                 ),
             ),
             Claim::new(
@@ -225,8 +232,9 @@ impl Experiment for DataframeMemory {
                  limit below the file's size, whatever that size",
                 format!(
                     "DuckDB with memory_limit = {} MiB (spilling to disk if it must): net peak \
-                     anonymous memory ÷ the limit, per round, {} on the {} file, and its net \
-                     peak on {} over {} {}; Inconclusive when the file is not larger than the \
+                     anonymous memory ÷ the limit, per round, {} on the {} file, and, of the \
+                     bytes the {} file adds to the {} one, the share kept at its net peak, per \
+                     round, {}; Inconclusive when the file is not larger than the \
                      limit (the evidence gives the limit as a fraction of the file). Its default \
                      settings are measured beside it",
                     plan.memory_limit_mib,
@@ -234,7 +242,7 @@ impl Experiment for DataframeMemory {
                     format_bytes(plan.bytes),
                     format_bytes(plan.bytes),
                     format_bytes(plan.half_bytes()),
-                    FLAT.describe("×")
+                    FLAT.describe("%")
                 ),
             ),
             Claim::new(
@@ -276,14 +284,14 @@ impl Experiment for DataframeMemory {
 /// The threshold of claims (5) and (6), the same words for each build.
 fn polars_threshold(plan: &Plan) -> String {
     format!(
-        "three cases on per-round ratios, each on its 95% interval: flat — net peak at {} \
-         over net peak at {} {}; fast — pandas' default read_csv time over polars' {} (the \
+        "three cases per round, each on its 95% interval: flat — of the bytes the {} file \
+         adds to the {} one, the share kept at the net peak {}; fast — pandas' default read_csv time over polars' {} (the \
          sheet's user reads all five columns); like for like — pandas read_csv with \
          usecols=[category, price] (the two columns polars' projection pushdown reads) over \
          polars' {}. Confirmed when all hold, Nuanced when some do (named), Refuted when none",
         format_bytes(plan.bytes),
         format_bytes(plan.half_bytes()),
-        FLAT.describe("×"),
+        FLAT.describe("%"),
         POLARS_FAST.describe("×"),
         POLARS_LIKE_FOR_LIKE.describe("×")
     )

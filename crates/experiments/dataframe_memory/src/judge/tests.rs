@@ -271,3 +271,15 @@ fn rounds_on_both_sides_of_a_bar_are_within_noise() {
     let j = r.verdicts();
     assert_eq!(j[4], Inconclusive);
 }
+
+#[test]
+fn flat_is_the_share_of_the_added_bytes_kept_not_a_ratio_of_two_small_peaks() {
+    // 10.5 MiB on the 100 MiB file, 16 MiB on the 200 MiB one: a ratio of 1.52 (what the
+    // allocator alone did to polars' peak here), yet 5.5% of the 100 MiB added.
+    let mut r = Run::textbook();
+    r.polars = (10.5, 16.0, 0.1);
+    assert_eq!(r.verdicts()[4], Confirmed);
+    // 15 MiB more is 15% of the added bytes: not flat, however small the peaks.
+    r.polars = (10.0, 25.0, 0.1);
+    assert_eq!(r.verdicts()[4], Nuanced, "fast, not flat");
+}

@@ -156,7 +156,7 @@ pub fn duckdb_limited(
         .iter()
         .map(|s| s.net_anon_mib() / limit)
         .collect();
-    let growth = super::net_growth(samples, v);
+    let growth = super::net_growth(samples, v, half, full);
     let mut j = judge_cases(
         id,
         &[
@@ -172,9 +172,9 @@ pub fn duckdb_limited(
                     format_bytes(half.info.bytes),
                     format_bytes(full.info.bytes)
                 ),
-                "net peak on the doubled file ÷ on the half",
+                "of the added bytes, kept at the net peak",
                 &growth,
-                "×",
+                "%",
             ),
         ],
     );
@@ -348,8 +348,9 @@ mod tests {
     #[test]
     fn duckdb_must_stay_under_its_limit_and_flat_on_a_file_twice_the_limit() {
         let plan = Plan::new(Scale::Default, None);
-        let (full, half) = (dataset(400), dataset(200));
+        let full = dataset(400);
         let judge = |full_net: f64, half_net: f64, full: &Dataset| {
+            let half = dataset((full.info.bytes >> 20) / 2);
             let mut s = pandas();
             put(&mut s, Variant::DuckdbCsv, FileSize::Full, 200.0, 0.5);
             put(
@@ -372,7 +373,12 @@ mod tests {
         assert_eq!(
             judge(150.0, 80.0, &full),
             Verdict::Refuted,
-            "over, and grew"
+            "over, and kept 35% of the 200 MiB added"
+        );
+        assert_eq!(
+            judge(100.0, 75.0, &full),
+            Verdict::Nuanced,
+            "within the limit, but 12.5% of the added bytes kept: not flat"
         );
         assert_eq!(
             judge(150.0, 149.0, &full),
