@@ -163,36 +163,39 @@ fn measures_per_interpreter(experiments: &[&'static dyn Experiment]) -> bool {
         .any(|e| e.options().iter().any(|o| o.name() == name))
 }
 
-/// Why `--python` cannot be honoured (a version nothing found matches, a path that is no
-/// Python): the one line to print, or None — also when no `--python` was given.
-fn refused_python(experiments: &[&'static dyn Experiment], args: &RunArgs) -> Option<String> {
+/// How many interpreters the per-interpreter parts will measure, found once for the whole
+/// selection (finding them probes every candidate): None when no selected experiment has
+/// such a part; Err with the one line to print when a given `--python` matches nothing.
+fn interpreters_selected(
+    experiments: &[&'static dyn Experiment],
+    args: &RunArgs,
+) -> std::result::Result<Option<usize>, String> {
+    if !measures_per_interpreter(experiments) {
+        return Ok(None);
+    }
     let given = !args
         .options
         .all::<pyproof_python::pythons::PythonSpec>(&pyproof_python::pythons::matrix::PythonOption)
         .is_empty();
-    if !given || !measures_per_interpreter(experiments) {
-        return None;
+    match pyproof_python::pythons::matrix::for_run(&args.options) {
+        Ok((found, _)) => Ok(Some(found.len())),
+        Err(line) if given => Err(line),
+        Err(_) => Ok(None),
     }
-    pyproof_python::pythons::matrix::for_run(&args.options).err()
 }
 
 /// The line saying how long this run should take, from the newest earlier results at the
 /// same scale: this selection's own file (`default_path`), else the committed report's. The
-/// per-interpreter steps scale with the interpreters `--python` selects. None when no
+/// per-interpreter steps scale with the `selected` interpreters. None when no
 /// earlier run knows these experiments (the run simply starts).
 fn expected_time(
     experiments: &[&'static dyn Experiment],
     args: &RunArgs,
+    selected: Option<usize>,
     default_path: &Path,
 ) -> Option<String> {
     let committed = pyproof_proc::paths::project_root().join("docs/report/results.json");
     let ids: Vec<&str> = experiments.iter().map(|e| e.id()).collect();
-    // Counted only when some selected experiment measures per interpreter: finding them
-    // probes every candidate, which the others need not wait for.
-    let selected = measures_per_interpreter(experiments)
-        .then(|| pyproof_python::pythons::matrix::for_run(&args.options).ok())
-        .flatten()
-        .map(|(found, _)| found.len());
     // This machine's last results first; the committed report's when it knows more of
     // the selection (a fresh clone has only those).
     let estimates: Vec<(crate::estimate::Estimate, String, String)> =
@@ -273,11 +276,14 @@ pub fn run_selection(
     Interpreter::get()?;
     // A --python that matches nothing is refused before anything runs, not in the middle of
     // the trial by the first experiment that reads it.
-    if let Some(line) = refused_python(experiments, &args) {
-        eprintln!("error: --python: {line}");
-        return Ok(ExitCode::from(2));
-    }
-    if let Some(line) = expected_time(experiments, &args, default_path) {
+    let selected = match interpreters_selected(experiments, &args) {
+        Ok(n) => n,
+        Err(line) => {
+            eprintln!("error: --python: {line}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(line) = expected_time(experiments, &args, selected, default_path) {
         println!("{line}");
     }
 
