@@ -60,8 +60,12 @@ SWEEP_IMAGES = 256
 IN_FLIGHT_PER_WORKER = 8
 #: How long connecting to a scheduler may take, s.
 CONNECT_TIMEOUT = 10.0
-#: How long a stopping cluster gets before its processes are killed, s.
+#: How long killed processes get to be gone (zombies count as gone), s.
 STOP_GRACE = 10.0
+#: How long a cluster asked to shut down gets before its processes are killed, s. The
+#: measurement is over by then; Dask's workers here take ~2 s to close after the scheduler
+#: tells them to (a close that measures nothing, once per round), so they are killed.
+SHUTDOWN_GRACE = 0.5
 
 
 class ClusterError(RuntimeError):
@@ -219,23 +223,41 @@ class LocalCluster:
         for p in self.procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=STOP_GRACE)
-        psutil.wait_procs(rest, timeout=STOP_GRACE)
+        _wait_dead(rest, STOP_GRACE)
         for log in self.logs:
             log.close()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def stop(self, client: object | None) -> None:
-        """Asks the scheduler to close the cluster, waits ``STOP_GRACE`` for every process,
-        then kills what is left."""
+        """Asks the scheduler to close the cluster, waits ``SHUTDOWN_GRACE`` for every
+        process, then kills what is left."""
         self.pids()  # remember the workers before their nannies go
         if client is not None:
             with contextlib.suppress(Exception):
                 client.shutdown()
-        end = time.monotonic() + STOP_GRACE
+        end = time.monotonic() + SHUTDOWN_GRACE
         for p in self.procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=max(0.1, end - time.monotonic()))
         self.kill()
+
+
+def _wait_dead(procs: list, timeout: float) -> None:
+    """Waits until each process is gone or a zombie (dead, holding nothing: an orphan waits
+    for PID 1 to reap it, which here can take a second), ``timeout`` at most."""
+    import psutil
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        alive = []
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        if not alive:
+            return
+        procs = alive
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager

@@ -50,7 +50,7 @@ fn dataframe_memory(c: &mut Criterion) {
         group.bench_function(variant.id(), |b| {
             b.iter_custom(|iters| {
                 pyproof_runner::bench::sum_of(iters, || {
-                    run_variant(variant, FileSize::Full, &dataset, &ragged, &plan)
+                    run_variant(variant, FileSize::Full, 0, &dataset, &ragged, &plan)
                         .unwrap_or_else(|e| panic!("{}: {e}", variant.id()))
                         .report
                         .work_s

@@ -6,12 +6,10 @@ use crate::{
     CATEGORY_CEILING, CHUNKED_TARGET_FRACTION, FLAT, HALF, HALF_TOLERANCE, MIN_CHUNKS, MULTIPLE,
     POLARS_FAST, POLARS_LIKE_FOR_LIKE, POLARS_SPEEDUP, SHEET_MULTIPLE, STREAMING_TARGET_MIB,
     plan::FileSize, plan::Plan, plan::Variant, render::column, render::med, render::mib,
-    render::of, render::param, render::polars_columns, runs::ColumnLoad, runs::ColumnReport,
-    runs::MIB, runs::Sample,
+    render::of, render::param, render::per_round, render::polars_columns, runs::ColumnLoad,
+    runs::ColumnReport, runs::MIB, runs::Sample,
 };
-use pyproof_harness::{
-    Case, Judgement, Verdict, format_bytes, format_number, judge_cases, pairwise_ratios,
-};
+use pyproof_harness::{Case, Judgement, Verdict, format_bytes, format_number, judge_cases};
 use std::collections::BTreeMap;
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -50,6 +48,60 @@ pub mod ids {
 
 pub mod tools;
 pub use tools::ToolsRun;
+
+/// The runs (variant, file) claim `id` reads — in its cases or its evidence — so a round
+/// past the minimum runs only what the claims within noise read. (3) and (4) are judged on
+/// the per-column measurement, not on rounds; an unknown id reads nothing.
+pub fn reads(id: &str) -> Vec<(Variant, FileSize)> {
+    use FileSize::{Full, Half};
+    let both = |v: Variant| [(v, Half), (v, Full)];
+    let pandas_time = [
+        (Variant::PandasDefault, Full),
+        (Variant::PandasUsecols, Full),
+    ];
+    match id {
+        ids::DEFAULT_MULTIPLE => both(Variant::PandasDefault).to_vec(),
+        ids::CHUNKSIZE_BOUNDED => {
+            [both(Variant::PandasChunked), both(Variant::PandasDefault)].concat()
+        }
+        ids::FLOAT32_HALVES => vec![
+            (Variant::PandasDowncast, Full),
+            (Variant::PandasDefault, Full),
+        ],
+        ids::POLARS_STREAMING => [
+            &both(Variant::PyPolarsStreaming)[..],
+            &both(Variant::PolarsStreaming)[..],
+            &pandas_time[..],
+        ]
+        .concat(),
+        ids::POLARS_CRATE => [
+            &both(Variant::PolarsStreaming)[..],
+            &both(Variant::PyPolarsStreaming)[..],
+            &pandas_time[..],
+        ]
+        .concat(),
+        ids::DUCKDB_LIMITED => [
+            &both(Variant::DuckdbCsvLimited)[..],
+            &[(Variant::DuckdbCsv, Full), (Variant::PandasDefault, Full)][..],
+        ]
+        .concat(),
+        ids::PANDAS_ARROW => [
+            &pandas_time[..],
+            &[
+                (Variant::PandasArrow, Full),
+                (Variant::PandasArrowUsecols, Full),
+                (Variant::PandasArrowStrings, Full),
+            ][..],
+        ]
+        .concat(),
+        ids::PARQUET_COLUMNS => Variant::PARQUET
+            .iter()
+            .map(|&v| (v, Full))
+            .chain([(Variant::PandasDefault, Full)])
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// What the judges hand back: one judgement per claim, and the note on the performance
 /// targets.
@@ -343,11 +395,9 @@ pub(crate) fn net_growth(
     if added_mib <= 0.0 {
         return Vec::new();
     }
-    of(samples, v, FileSize::Full)
-        .iter()
-        .zip(of(samples, v, FileSize::Half))
-        .map(|(f, h)| 100.0 * (f.net_anon_mib() - h.net_anon_mib()) / added_mib)
-        .collect()
+    per_round(samples, (v, FileSize::Full), (v, FileSize::Half), |f, h| {
+        100.0 * (f.net_anon_mib() - h.net_anon_mib()) / added_mib
+    })
 }
 
 /// Claim (5) or (6) for one polars build: flat (its net peak on the doubled file over the
@@ -361,15 +411,14 @@ fn judge_polars(
     full: &Dataset,
     note: &str,
 ) -> Judgement {
-    let on = |v: Variant, f: FileSize, g: fn(&Sample) -> f64| -> Vec<f64> {
-        of(samples, v, f).iter().map(|s| g(s)).collect()
-    };
     let work = |s: &Sample| s.report.work_s.max(1e-9);
     let growth = net_growth(samples, v, half, full);
     let against = |base: Variant| {
-        pairwise_ratios(
-            &on(base, FileSize::Full, work),
-            &on(v, FileSize::Full, work),
+        per_round(
+            samples,
+            (base, FileSize::Full),
+            (v, FileSize::Full),
+            |b, s| work(b) / work(s),
         )
     };
     let cases = [

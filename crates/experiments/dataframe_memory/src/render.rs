@@ -27,6 +27,22 @@ pub(crate) fn of(samples: &[Sample], v: Variant, f: FileSize) -> Vec<&Sample> {
         .collect()
 }
 
+/// `f(a, b)` for every round that ran both `a` and `b`, in round order: the per-round
+/// pairs every ratio is judged on (rounds past the minimum run only some variants, so
+/// pairing by position would pair different rounds).
+pub(crate) fn per_round(
+    samples: &[Sample],
+    a: (Variant, FileSize),
+    b: (Variant, FileSize),
+    f: impl Fn(&Sample, &Sample) -> f64,
+) -> Vec<f64> {
+    let bs = of(samples, b.0, b.1);
+    of(samples, a.0, a.1)
+        .into_iter()
+        .filter_map(|x| bs.iter().find(|y| y.round == x.round).map(|y| f(x, y)))
+        .collect()
+}
+
 pub(crate) fn med(samples: &[&Sample], x: impl Fn(&Sample) -> f64) -> f64 {
     median(&samples.iter().map(|s| x(s)).collect::<Vec<_>>())
 }

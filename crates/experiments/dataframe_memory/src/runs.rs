@@ -18,6 +18,9 @@ pub struct Sample {
     pub variant: Variant,
     /// The file.
     pub file: FileSize,
+    /// The round it ran in (0-based): ratios pair samples of the same round, as later
+    /// rounds run only the claims within noise's variants.
+    pub round: usize,
     /// The worker's report (after setting ragged rows aside).
     pub report: WorkerReport,
     /// Process wall time, s.
@@ -136,6 +139,7 @@ pub fn convert_to_parquet(dataset: &Dataset, plan: &Plan) -> Result<Conversion, 
 pub fn run_variant(
     variant: Variant,
     file: FileSize,
+    round: usize,
     dataset: &Dataset,
     ragged: &[RaggedRow],
     plan: &Plan,
@@ -174,6 +178,7 @@ pub fn run_variant(
     Ok(Sample {
         variant,
         file,
+        round,
         report: worker,
         wall_s: report.wall_s,
         cpu_s: report.cpu_s(),

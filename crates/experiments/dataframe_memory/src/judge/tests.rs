@@ -63,7 +63,14 @@ impl Run {
         }
     }
 
-    fn sample(&self, variant: Variant, file: FileSize, net_mib: f64, work_s: f64) -> Sample {
+    fn sample(
+        &self,
+        variant: Variant,
+        file: FileSize,
+        round: usize,
+        net_mib: f64,
+        work_s: f64,
+    ) -> Sample {
         let full = file == FileSize::Full;
         let rows = if full { 2 } else { 1 } * self.half_rows;
         let price = match variant {
@@ -84,6 +91,7 @@ impl Run {
         Sample {
             variant,
             file,
+            round,
             report: WorkerReport {
                 variant: variant.id().into(),
                 answer: Answer {
@@ -111,11 +119,11 @@ impl Run {
             self.dataset(200, 2 * self.half_rows),
         );
         let mut samples = Vec::new();
-        for j in self.jitter {
+        for (round, j) in self.jitter.into_iter().enumerate() {
             for (file, size, i) in [(FileSize::Half, 100.0, 0), (FileSize::Full, 200.0, 1)] {
                 let pick = |t: (f64, f64)| if i == 0 { t.0 } else { t.1 };
                 let mut put = |v: Variant, net: f64, secs: f64| {
-                    samples.push(self.sample(v, file, net * j, secs * j));
+                    samples.push(self.sample(v, file, round, net * j, secs * j));
                 };
                 let m = pick(self.multiple);
                 put(Variant::PandasDefault, m * size, 1.0);
@@ -282,4 +290,107 @@ fn flat_is_the_share_of_the_added_bytes_kept_not_a_ratio_of_two_small_peaks() {
     // 15 MiB more is 15% of the added bytes: not flat, however small the peaks.
     r.polars = (10.0, 25.0, 0.1);
     assert_eq!(r.verdicts()[4], Nuanced, "fast, not flat");
+}
+
+/// Five rounds of every run, each (variant, file, round) with its own figures, and the
+/// inputs the judges need beside them.
+fn five_rounds() -> (Vec<Sample>, Dataset, Dataset, ToolsRun) {
+    let r = Run::textbook();
+    let (half, full) = (r.dataset(100, r.half_rows), r.dataset(200, 2 * r.half_rows));
+    let mut samples = Vec::new();
+    for round in 0..5 {
+        let runs = Variant::ALL
+            .iter()
+            .map(|&v| (v, FileSize::Full))
+            .chain(Variant::GROWTH.iter().map(|&v| (v, FileSize::Half)));
+        for (i, (v, file)) in runs.enumerate() {
+            // Distinct per run and per round, so any sample a judge reads moves its text.
+            let x = (1.0 + 0.05 * i as f64) * (1.0 + 0.13 * round as f64);
+            let size = if file == FileSize::Full { 200.0 } else { 100.0 };
+            samples.push(r.sample(v, file, round, size * x, x));
+        }
+    }
+    let tools = ToolsRun {
+        conversion: Some(crate::runs::Conversion {
+            rows: 0,
+            bytes: 70 << 20,
+            seconds: 2.0,
+            wall_s: 2.5,
+            peak_anon_mib: 120.0,
+            library: BTreeMap::new(),
+        }),
+        missing_modules: Vec::new(),
+    };
+    (samples, half, full, tools)
+}
+
+#[test]
+fn each_claim_reads_only_the_runs_it_names_so_rounds_past_the_minimum_can_skip_the_rest() {
+    let (all, half, full, tools) = five_rounds();
+    let plan = Plan::new(Scale::Default, None);
+    let none = ColumnReport {
+        loads: BTreeMap::new(),
+        library: BTreeMap::new(),
+    };
+    let judged = |samples: &[Sample], id: &str| {
+        judge(
+            &BTreeMap::new(),
+            samples,
+            &full,
+            &half,
+            &none,
+            &tools,
+            &plan,
+        )
+        .judgements
+        .into_iter()
+        .find(|j| j.claim_id == id)
+        .unwrap()
+    };
+    for id in ids::ALL {
+        let named = reads(id);
+        // Rounds 4 and 5 of what the claim names only, as a targeted run takes them…
+        let targeted: Vec<Sample> = all
+            .iter()
+            .filter(|s| s.round < 3 || named.contains(&(s.variant, s.file)))
+            .cloned()
+            .collect();
+        // …against every run in every round: the claim must not see the difference.
+        assert_eq!(
+            judged(&targeted, id),
+            judged(&all, id),
+            "{id} reads more than it names"
+        );
+        if id != ids::CATEGORY_CUTS {
+            assert!(!named.is_empty(), "{id} names no run");
+        }
+    }
+}
+
+#[test]
+fn ratios_pair_samples_of_the_same_round_whatever_their_order() {
+    let (all, half, full, _) = five_rounds();
+    // The chunked read's rounds 4 and 5 on the full file only: no pair, no ratio for them.
+    let some: Vec<Sample> = all
+        .iter()
+        .filter(|s| s.round < 3 || s.file == FileSize::Full)
+        .cloned()
+        .rev()
+        .collect();
+    let growth = net_growth(&some, Variant::PandasChunked, &half, &full);
+    let expected: Vec<f64> = (0..3)
+        .rev()
+        .map(|round| {
+            let x = |file| {
+                some.iter()
+                    .find(|s| {
+                        s.variant == Variant::PandasChunked && s.file == file && s.round == round
+                    })
+                    .unwrap()
+                    .net_anon_mib()
+            };
+            100.0 * (x(FileSize::Full) - x(FileSize::Half)) / 100.0
+        })
+        .collect();
+    assert_eq!(growth, expected);
 }

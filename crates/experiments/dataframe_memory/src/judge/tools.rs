@@ -7,10 +7,10 @@ use crate::data::Dataset;
 use crate::runs::{Conversion, MIB, Sample};
 use crate::{
     ARROW_GAIN, DUCKDB_LIMIT, FLAT, PARQUET_GAIN, plan::FileSize, plan::Plan, plan::Variant,
-    render::med, render::mib, render::of,
+    render::med, render::mib, render::of, render::per_round,
 };
 use pyproof_harness::{
-    Case, Judgement, Threshold, Verdict, format_bytes, format_number, judge_cases, pairwise_ratios,
+    Case, Judgement, Threshold, Verdict, format_bytes, format_number, judge_cases,
 };
 
 /// What the tools' claims need beyond the samples: the Parquet conversion (when it ran) and
@@ -65,13 +65,12 @@ impl ToolsRun {
 
 /// Per-round ratios `base` ÷ `v` of `x` on the full file.
 fn ratios(samples: &[Sample], base: Variant, v: Variant, x: fn(&Sample) -> f64) -> Vec<f64> {
-    let on = |v: Variant| -> Vec<f64> {
-        of(samples, v, FileSize::Full)
-            .iter()
-            .map(|s| x(s).max(1e-9))
-            .collect()
-    };
-    pairwise_ratios(&on(base), &on(v))
+    per_round(
+        samples,
+        (base, FileSize::Full),
+        (v, FileSize::Full),
+        |b, s| x(b).max(1e-9) / x(s).max(1e-9),
+    )
 }
 
 fn work(s: &Sample) -> f64 {
@@ -300,10 +299,11 @@ mod tests {
 
     /// Three rounds of `v` on `file`, net MiB and seconds jittered by ±1%.
     fn put(out: &mut Vec<Sample>, v: Variant, file: FileSize, net: f64, secs: f64) {
-        for j in [0.99, 1.0, 1.01] {
+        for (round, j) in [0.99, 1.0, 1.01].into_iter().enumerate() {
             out.push(Sample {
                 variant: v,
                 file,
+                round,
                 report: WorkerReport {
                     variant: v.id().into(),
                     answer: Answer::default(),
