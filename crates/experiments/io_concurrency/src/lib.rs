@@ -210,6 +210,9 @@ impl Plan {
 /// One client run, as the client process reported it and as it was measured from outside.
 #[derive(Debug, Clone)]
 pub struct Sample {
+    /// The round it ran in (0-based): the claims pair figures of the same round, as rounds
+    /// past the minimum run only the clients of the claims within noise.
+    pub round: usize,
     /// What the client reported.
     pub report: ClientReport,
     /// CPU time of the client process, s.
@@ -259,6 +262,7 @@ pub(crate) fn run_command(cmd: Command, what: &str, made: u64) -> Result<Sample,
         )));
     }
     Ok(Sample {
+        round: 0,
         report: parsed,
         cpu_s: report.cpu_s(),
         peak_anon_kib: report.peak_anon_kib as f64,
@@ -392,9 +396,9 @@ impl Experiment for IoConcurrency {
             }
         }
         let d = DELAY_MS as f64 / 1000.0;
-        // Round 1 runs every client (the tables show each); the later rounds only those a
-        // claim reads, all of them in every round so that the claims' per-round pairings stay
-        // aligned (`RoundBudget::round_jobs` with no noisy set: every job read).
+        // Round 1 runs every client (the tables show each); the rounds up to the minimum
+        // those a claim reads; past it only those of the claims within noise (figures pair
+        // by round, so a round need not run every client).
         let top_n = plan.ns.last().copied().unwrap_or(0);
         let read: BTreeSet<(Mode, u64)> = jobs
             .iter()
@@ -403,15 +407,23 @@ impl Experiment for IoConcurrency {
             .collect();
         let mut round = 0;
         let mut visits = 0;
-        while plan
-            .rounds
-            .more(round, || judge::judge(&costs::evidence(&samples, &plan, d)))
-        {
+        loop {
+            let judged = if round < plan.rounds.min {
+                Vec::new()
+            } else {
+                judge::judge(&costs::evidence(&samples, &plan, d))
+            };
+            if !plan.rounds.more(round, || judged.clone()) {
+                break;
+            }
+            let noisy: BTreeSet<(Mode, u64)> = judged
+                .iter()
+                .filter(|j| plan.rounds.wants_more(j))
+                .flat_map(|j| costs::reads(&j.claim_id, &plan))
+                .collect();
             // Rotated every round: no client always runs first or last.
-            let this_round = plan
-                .rounds
-                .round_jobs(round, &jobs, &read, &BTreeSet::new());
-            let total = jobs.len() + read.len() * plan.rounds.min.max(round + 1).saturating_sub(1);
+            let this_round = plan.rounds.round_jobs(round, &jobs, &read, &noisy);
+            let total = visits + this_round.len();
             for (mode, n) in this_round {
                 ctx.progress.update(
                     &format!(
@@ -424,10 +436,9 @@ impl Experiment for IoConcurrency {
                     total,
                 );
                 visits += 1;
-                samples
-                    .entry((mode, n))
-                    .or_default()
-                    .push(run_client(mode, port, n)?);
+                let mut sample = run_client(mode, port, n)?;
+                sample.round = round;
+                samples.entry((mode, n)).or_default().push(sample);
             }
             round += 1;
         }
@@ -440,8 +451,10 @@ impl Experiment for IoConcurrency {
         outcome.param(
             "rounds",
             format!(
-                "{}; the labelled variants no claim reads (tables only) in round 1 alone",
-                plan.rounds.describe(round)
+                "{}; the labelled variants no claim reads (tables only) in round 1 alone, \
+                 past {} only the clients of the claims within noise",
+                plan.rounds.describe(round),
+                plan.rounds.min
             ),
         );
         outcome.param("bounded pool", POOL_SIZE);

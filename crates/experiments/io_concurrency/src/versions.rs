@@ -208,6 +208,7 @@ mod tests {
             executor_width: None,
         };
         let s = |cpu_s: f64| Sample {
+            round: 0,
             report: report.clone(),
             cpu_s,
             peak_anon_kib: 0.0,
