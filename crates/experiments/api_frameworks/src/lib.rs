@@ -397,8 +397,8 @@ impl Experiment for ApiFrameworks {
                 "{} per cell in round 1; later rounds one median latency of the cell's first \
                  round + three (its queue), within those bounds and at least {} + {} s",
                 plan.describe_timing(),
-                plan.shortest.0.as_secs_f64(),
-                plan.shortest.1.as_secs_f64()
+                plan.shortest_later.0.as_secs_f64(),
+                plan.shortest_later.1.as_secs_f64()
             ),
         );
         outcome.param("rounds", plan.rounds.describe_targeted(round, "cells"));
