@@ -54,15 +54,26 @@ impl WaitCell {
     }
 }
 
-/// Samples the GIL wait of a Rust thread for `budget` (at most `max_samples` waits) while
-/// `spinners` Python threads spin, at each switch interval of `intervals`. Must be called
-/// without holding the GIL. The interpreter's switch interval is restored and the spinners
-/// stopped before returning, also on error.
+/// How long one cell samples: [`INTERVALS_PER_CELL`] switch intervals, between `floor` and
+/// `cap` — a short interval gives hundreds of attaches in a fraction of a second, a long one
+/// needs its intervals to give any.
+pub fn cell_budget(interval_s: f64, floor: Duration, cap: Duration) -> Duration {
+    Duration::from_secs_f64(interval_s * INTERVALS_PER_CELL).clamp(floor.min(cap), cap)
+}
+
+/// Switch intervals one cell lasts at least (within its floor and cap): at 100 ms, a dozen
+/// attaches.
+pub const INTERVALS_PER_CELL: f64 = 12.0;
+
+/// Samples the GIL wait of a Rust thread while `spinners` Python threads spin, at each
+/// switch interval of `intervals`, each for [`cell_budget`] (at most `max_samples` waits).
+/// Must be called without holding the GIL. The interpreter's switch interval is restored
+/// and the spinners stopped before returning, also on error.
 pub fn measure(
     interp: &Interpreter,
     spinners: usize,
     intervals: &[f64],
-    budget: Duration,
+    (floor, cap): (Duration, Duration),
     max_samples: usize,
 ) -> Result<Vec<WaitCell>, ExperimentError> {
     let (handle, previous) = interp.attach(|py| -> Result<(Py<PyAny>, f64), ExperimentError> {
@@ -78,7 +89,10 @@ pub fn measure(
     })?;
     let sampled = intervals
         .iter()
-        .map(|&interval| sample(interp, spinners, interval, budget, max_samples))
+        .map(|&interval| {
+            let budget = cell_budget(interval, floor, cap);
+            sample(interp, spinners, interval, budget, max_samples)
+        })
         .collect::<Result<Vec<_>, _>>();
     // Always: restore the interval, stop the spinners.
     let cleanup = interp.attach(|py| -> Result<(), ExperimentError> {
@@ -148,6 +162,23 @@ fn sample(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_lasts_a_dozen_intervals_within_its_floor_and_cap() {
+        let (floor, cap) = (Duration::from_millis(300), Duration::from_millis(1200));
+        let ms = |i: f64| cell_budget(i, floor, cap).as_millis();
+        assert_eq!(
+            (ms(0.1), ms(0.05), ms(0.005), ms(0.0001)),
+            (1200, 600, 300, 300)
+        );
+        assert_eq!(ms(0.5), 1200, "never past the cap");
+        let quick = cell_budget(0.001, floor, Duration::from_millis(200));
+        assert_eq!(
+            quick.as_millis(),
+            200,
+            "a floor above the cap gives way to it"
+        );
+    }
 
     #[test]
     fn quantiles_and_waiting_share() {

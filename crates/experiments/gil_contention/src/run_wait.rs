@@ -15,10 +15,12 @@ pub(crate) fn gil_wait_part(
     ctx: &RunContext<'_>,
     interp: &Interpreter,
 ) -> Result<(), ExperimentError> {
-    let (intervals, spinners, budget): (Vec<f64>, Vec<usize>, f64) = match ctx.scale {
-        Scale::Quick => (vec![0.005, 0.001], vec![1], 0.3),
-        Scale::Default => (vec![0.1, 0.005, 0.001, 0.0001], vec![1, 2], 1.2),
-        Scale::Full => (vec![0.1, 0.02, 0.005, 0.001, 0.0001], vec![1, 2], 3.0),
+    // Each cell lasts a dozen intervals between a floor and a cap (`gil_wait::cell_budget`):
+    // 1.2 s at 100 ms, 0.3 s — still 50 to 1,500 attaches — from 5 ms down.
+    let (intervals, spinners, floor, cap): (Vec<f64>, Vec<usize>, f64, f64) = match ctx.scale {
+        Scale::Quick => (vec![0.005, 0.001], vec![1], 0.3, 0.3),
+        Scale::Default => (vec![0.1, 0.005, 0.001, 0.0001], vec![1, 2], 0.3, 1.2),
+        Scale::Full => (vec![0.1, 0.02, 0.005, 0.001, 0.0001], vec![1, 2], 1.0, 3.0),
     };
     let mut cells = Vec::new();
     for (i, &k) in spinners.iter().enumerate() {
@@ -31,14 +33,17 @@ pub(crate) fn gil_wait_part(
             interp,
             k,
             &intervals,
-            std::time::Duration::from_secs_f64(budget),
+            (
+                std::time::Duration::from_secs_f64(floor),
+                std::time::Duration::from_secs_f64(cap),
+            ),
             5_000,
         )?);
     }
     let mut table = Table::new(
         format!(
-            "GIL wait of a Rust thread (Python::attach, then 0.5 ms asleep; {budget} s per cell) \
-             while Python threads spin"
+            "GIL wait of a Rust thread (Python::attach, then 0.5 ms asleep; a dozen switch \
+             intervals per cell, {floor}–{cap} s) while Python threads spin"
         ),
         &[
             "spinning threads",
