@@ -321,20 +321,21 @@ impl Experiment for ApiFrameworks {
                 let service = services
                     .get_mut(&server)
                     .ok_or_else(|| ExperimentError::Inconsistent("server missing".into()))?;
-                // Round 1 at the level's timing; later rounds fitted to the latency round
-                // 1 measured in this cell (its queue), within the level's bounds.
-                let timing = match cells.get(&(server, endpoint, c)).and_then(|v| v.first()) {
+                // Round 1 at most the level's timing, fitted to the queue its first 0.2 s
+                // show (Little's law); later rounds fitted to the latency round 1 measured
+                // in this cell (its queue), within the level's bounds.
+                let (timing, fit) = match cells.get(&(server, endpoint, c)).and_then(|v| v.first())
+                {
                     Some(first) => {
                         let p50 = first.load.latency_ms(0.5);
-                        plan.timing_after(
-                            c,
-                            p50.is_finite()
-                                .then(|| Duration::from_secs_f64(p50 / 1000.0)),
-                        )
+                        let p50 = p50
+                            .is_finite()
+                            .then(|| Duration::from_secs_f64(p50 / 1000.0));
+                        (plan.timing_after(c, p50), None)
                     }
-                    None => plan.timing_at(c),
+                    None => (plan.timing_at(c), Some(plan.shortest)),
                 };
-                let mut cell = run_cell(service, endpoint, c, timing)?;
+                let mut cell = run_cell(service, endpoint, c, timing, fit)?;
                 cell.round = round;
                 cells.entry((server, endpoint, c)).or_default().push(cell);
                 visits += 1;
@@ -394,9 +395,14 @@ impl Experiment for ApiFrameworks {
         outcome.param(
             "warm-up + window",
             format!(
-                "{} per cell in round 1; later rounds one median latency of the cell's first \
-                 round + three (its queue), within those bounds and at least {} + {} s",
+                "{} per cell in round 1 at most, fitted after {} s to the queue the answers \
+                 show (clients ÷ answers/s: one latency of warm-up, three of window, at least \
+                 {} + {} s); later rounds one median latency of the cell's first round + three, \
+                 within those bounds and at least {} + {} s",
                 plan.describe_timing(),
+                plan.shortest.0.as_secs_f64(),
+                plan.shortest.0.as_secs_f64(),
+                plan.shortest.1.as_secs_f64(),
                 plan.shortest_later.0.as_secs_f64(),
                 plan.shortest_later.1.as_secs_f64()
             ),

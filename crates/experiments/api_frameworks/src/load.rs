@@ -39,6 +39,31 @@ pub struct LoadSpec {
     pub request_timeout: Duration,
     /// Requests per client at most.
     pub max_per_client: u64,
+    /// Fit the warm-up and window to the server's queue: `warmup` and `window` are then
+    /// upper bounds, and these the shortest ([`fitted`]). None: exactly `warmup` + `window`.
+    pub fit: Option<(Duration, Duration)>,
+}
+
+/// Warm-up and window fitted to a server's queue after `elapsed` of warm-up in which the
+/// `clients` got `answers`: by Little's law a closed-loop client waits clients ÷ throughput,
+/// so the warm-up lasts one such latency and the window three, each between `shortest` and
+/// `longest`. A server answering 128 clients at 200/s (Flask on 4 threads: 0.64 s each)
+/// keeps the longest; one at 5,000/s gets the shortest. No answer yet: the longest.
+pub fn fitted(
+    clients: usize,
+    answers: u64,
+    elapsed: Duration,
+    shortest: (Duration, Duration),
+    longest: (Duration, Duration),
+) -> (Duration, Duration) {
+    if answers == 0 || elapsed.is_zero() {
+        return longest;
+    }
+    let latency = elapsed.mul_f64(clients as f64 / answers as f64);
+    (
+        latency.clamp(shortest.0.min(longest.0), longest.0),
+        (latency * 3).clamp(shortest.1.min(longest.1), longest.1),
+    )
 }
 
 /// What a load run measured.
@@ -86,11 +111,25 @@ impl LoadReport {
 
 #[derive(Default)]
 struct ClientTally {
-    ok: u64,
     errors: u64,
     first_error: Option<String>,
     sent: u64,
-    latencies_us: Vec<u32>,
+    /// Every answer with status 200: when it arrived, and its latency (µs). Which fall in
+    /// the window is decided at the end, once a fitted window is known.
+    answers: Vec<(Instant, u32)>,
+}
+
+/// The run's clock, shared by its clients: when the window starts and ends (moved once, by
+/// the fit), and the answers so far.
+struct Clock {
+    bounds: std::sync::Mutex<(Instant, Instant)>,
+    answers: std::sync::atomic::AtomicU64,
+}
+
+impl Clock {
+    fn bounds(&self) -> (Instant, Instant) {
+        *self.bounds.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
@@ -143,14 +182,14 @@ async fn exchange(
     Ok((status, body))
 }
 
-async fn client(spec: Arc<LoadSpec>, window_start: Instant, window_end: Instant) -> ClientTally {
+async fn client(spec: Arc<LoadSpec>, clock: Arc<Clock>) -> ClientTally {
     let mut tally = ClientTally::default();
     let mut sender: Option<Sender> = None;
     let fail = |tally: &mut ClientTally, e: String| {
         tally.errors += 1;
         tally.first_error.get_or_insert(e);
     };
-    while Instant::now() < window_end && tally.sent < spec.max_per_client {
+    while Instant::now() < clock.bounds().1 && tally.sent < spec.max_per_client {
         let mut s = match sender.take() {
             Some(s) => s,
             None => match tokio::time::timeout(spec.request_timeout, connect(spec.addr)).await {
@@ -182,11 +221,11 @@ async fn client(spec: Arc<LoadSpec>, window_start: Instant, window_end: Instant)
         let done = Instant::now();
         match outcome {
             Ok(Ok((StatusCode::OK, _))) => {
-                if done >= window_start && done <= window_end {
-                    tally.ok += 1;
-                    let us = done.duration_since(started).as_micros();
-                    tally.latencies_us.push(us.min(u32::MAX as u128) as u32);
-                }
+                let us = done.duration_since(started).as_micros();
+                tally.answers.push((done, us.min(u32::MAX as u128) as u32));
+                clock
+                    .answers
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 sender = Some(s);
             }
             Ok(Ok((status, body))) => {
@@ -227,12 +266,28 @@ pub fn run(spec: &LoadSpec) -> Result<LoadReport, String> {
         .map_err(|e| format!("starting tokio: {e}"))?;
     let cpu_before = thread_cpu_s();
     let spec = Arc::new(spec.clone());
+    let begun = Instant::now();
+    let clock = Arc::new(Clock {
+        bounds: std::sync::Mutex::new((begun + spec.warmup, begun + spec.warmup + spec.window)),
+        answers: std::sync::atomic::AtomicU64::new(0),
+    });
     let tallies = rt.block_on(async {
-        let window_start = Instant::now() + spec.warmup;
-        let window_end = window_start + spec.window;
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..spec.concurrency {
-            set.spawn(client(spec.clone(), window_start, window_end));
+            set.spawn(client(spec.clone(), clock.clone()));
+        }
+        if let Some(shortest) = spec.fit {
+            // After the shortest warm-up, fit both to the queue the answers so far show.
+            tokio::time::sleep(shortest.0.min(spec.warmup)).await;
+            let (warmup, window) = fitted(
+                spec.concurrency,
+                clock.answers.load(std::sync::atomic::Ordering::Relaxed),
+                begun.elapsed(),
+                shortest,
+                (spec.warmup, spec.window),
+            );
+            let start = (begun + warmup).max(Instant::now());
+            *clock.bounds.lock().unwrap_or_else(|e| e.into_inner()) = (start, start + window);
         }
         let mut all = Vec::new();
         while let Some(t) = set.join_next().await {
@@ -240,20 +295,25 @@ pub fn run(spec: &LoadSpec) -> Result<LoadReport, String> {
         }
         Ok::<_, String>(all)
     })?;
+    let (start, end) = clock.bounds();
     let mut report = LoadReport {
         concurrency: spec.concurrency,
-        window_s: spec.window.as_secs_f64(),
+        window_s: end.duration_since(start).as_secs_f64(),
         client_cpu_s: thread_cpu_s() - cpu_before,
         ..LoadReport::default()
     };
     for t in tallies {
-        report.ok += t.ok;
         report.errors += t.errors;
         report.sent += t.sent;
         if report.first_error.is_none() {
             report.first_error = t.first_error;
         }
-        report.latencies_us.extend(t.latencies_us);
+        for (done, us) in t.answers {
+            if done >= start && done <= end {
+                report.ok += 1;
+                report.latencies_us.push(us);
+            }
+        }
     }
     report.latencies_us.sort_unstable();
     Ok(report)
@@ -277,6 +337,7 @@ pub fn probe(
         window: timeout,
         request_timeout: timeout,
         max_per_client: 1,
+        fit: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -319,6 +380,25 @@ mod tests {
     }
 
     #[test]
+    fn the_window_fits_the_queue_by_littles_law() {
+        let ms = Duration::from_millis;
+        let (shortest, longest) = ((ms(200), ms(600)), (ms(500), ms(1500)));
+        let fit = |answers, elapsed| {
+            let (w, m) = fitted(128, answers, ms(elapsed), shortest, longest);
+            (w.as_millis(), m.as_millis())
+        };
+        // Flask on 4 threads: 40 answers in 0.2 s, 0.64 s each: the longest.
+        assert_eq!(fit(40, 200), (500, 1500));
+        // 0.3 s a latency: one of warm-up, three of window.
+        assert_eq!(fit(64, 150), (300, 900));
+        // FastAPI: 1,100 answers in 0.2 s, 23 ms each: the shortest.
+        assert_eq!(fit(1100, 200), (200, 600));
+        // Nothing answered yet, or no time passed: the longest, not a guess.
+        assert_eq!(fit(0, 200), (500, 1500));
+        assert_eq!(fit(10, 0), (500, 1500));
+    }
+
+    #[test]
     fn a_closed_port_gives_errors_not_a_hang() {
         // A port nobody listens on: bind, note it, close.
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
@@ -334,6 +414,7 @@ mod tests {
             window: Duration::from_millis(200),
             request_timeout: Duration::from_secs(1),
             max_per_client: 1000,
+            fit: Some((Duration::from_millis(10), Duration::from_millis(50))),
         };
         let started = Instant::now();
         let r = run(&spec).expect("runs");

@@ -19,8 +19,8 @@ pub(crate) fn tables(
 ) {
     let mut table = Table::new(
         format!(
-            "Requests/s and latency under load: warm-up + window {} in round 1, later rounds \
-             fitted to the cell's latency; medians of {}",
+            "Requests/s and latency under load: warm-up + window at most {} in round 1, \
+             fitted to the cell's queue, later rounds to the cell's latency; medians of {}",
             plan.describe_timing(),
             rounds_words(cells, plan.rounds.min)
         ),

@@ -151,13 +151,15 @@ pub struct Cell {
 }
 
 /// Drives `endpoint` of `service` at `concurrency` clients for `timing` (warm-up, window:
-/// [`Plan::timing_at`] or, past the first round, [`Plan::timing_after`]),
-/// sampling the server's memory meanwhile.
+/// [`Plan::timing_at`] or, past the first round, [`Plan::timing_after`]) — with `fit`, at
+/// most that, fitted to the server's queue after the shortest warm-up
+/// ([`crate::load::fitted`]) — sampling the server's memory meanwhile.
 pub fn run_cell(
     service: &mut Service,
     endpoint: Endpoint,
     concurrency: usize,
     timing: (std::time::Duration, std::time::Duration),
+    fit: Option<(std::time::Duration, std::time::Duration)>,
 ) -> Result<Cell, ExperimentError> {
     service.check_alive()?;
     let (method, path, body) = match endpoint {
@@ -183,6 +185,7 @@ pub fn run_cell(
         // Far above what a window can hold here (axum: ~30k/s on two cores); a cap, not a
         // target: it keeps the latency list bounded.
         max_per_client: 2_000_000 / concurrency as u64,
+        fit,
     };
     let cpu_before = service.cpu_s();
     let pid = service.pid();
