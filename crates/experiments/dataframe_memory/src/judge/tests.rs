@@ -310,17 +310,7 @@ fn five_rounds() -> (Vec<Sample>, Dataset, Dataset, ToolsRun) {
             samples.push(r.sample(v, file, round, size * x, x));
         }
     }
-    let tools = ToolsRun {
-        conversion: Some(crate::runs::Conversion {
-            rows: 0,
-            bytes: 70 << 20,
-            seconds: 2.0,
-            wall_s: 2.5,
-            peak_anon_mib: 120.0,
-            library: BTreeMap::new(),
-        }),
-        missing_modules: Vec::new(),
-    };
+    let tools = super::tools::tests::conversion();
     (samples, half, full, tools)
 }
 

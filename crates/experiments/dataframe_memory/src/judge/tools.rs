@@ -275,7 +275,7 @@ pub fn parquet(samples: &[Sample], full: &Dataset, run: &ToolsRun) -> Judgement 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::data::{Answer, DatasetInfo};
     use crate::worker::WorkerReport;
@@ -323,7 +323,8 @@ mod tests {
         }
     }
 
-    fn conversion() -> ToolsRun {
+    /// A Parquet conversion that ran, nothing missing.
+    pub(crate) fn conversion() -> ToolsRun {
         ToolsRun {
             conversion: Some(Conversion {
                 rows: 0,
