@@ -2,10 +2,12 @@
 //!
 //! `concurrency` simulated clients each hold one keep-alive connection and send the next
 //! request as soon as the previous answer is read in full (the way `wrk` works). The run
-//! lasts warm-up + measured window; a request counts in the window when its answer arrives
-//! inside it. Every request has its own timeout; a failed or timed-out request is counted
-//! as an error and its connection replaced. Clients stop sending at the end of the window,
-//! and the number of requests per client is capped, so a run is bounded in time and memory.
+//! lasts warm-up + measured window — or, with [`LoadSpec::fit`], at most that, both fitted
+//! to the server's queue after the shortest warm-up ([`fitted`]); a request counts in the
+//! window when its answer arrives inside it. Every request has its own timeout; a failed or
+//! timed-out request is counted as an error and its connection replaced. Clients stop
+//! sending at the end of the window, and the number of requests per client is capped, so a
+//! run is bounded in time and memory.
 //! The whole generator runs on one thread (a current-thread tokio runtime): on a machine of
 //! two cores it leaves the other to the server, and its own CPU time is measured.
 
