@@ -71,7 +71,7 @@ pub const MULTIPLE_BAND: (f64, f64) = (3.5, 6.5);
 /// Claim (1)'s band on the per-round multiples.
 pub const MULTIPLE: Band = Band::new(MULTIPLE_BAND.0, MULTIPLE_BAND.1);
 
-/// Claims (b), (e), (f), (g), "flat": of the bytes the doubled file adds, at most this share
+/// Claims (b), (e), (f), "flat": of the bytes the doubled file adds, at most this share
 /// (%) stays in memory — net peak on the file minus net peak on its half, over the bytes
 /// the file has more, per round. A share, not a ratio of the two peaks: a streaming engine's
 /// peak is 10–20 MiB, where the allocator alone moves it by a third from run to run (polars'
@@ -232,17 +232,15 @@ impl Experiment for DataframeMemory {
                  limit below the file's size, whatever that size",
                 format!(
                     "DuckDB with memory_limit = {} MiB (spilling to disk if it must): net peak \
-                     anonymous memory ÷ the limit, per round, {} on the {} file, and, of the \
-                     bytes the {} file adds to the {} one, the share kept at its net peak, per \
-                     round, {}; Inconclusive when the file is not larger than the \
-                     limit (the evidence gives the limit as a fraction of the file). Its default \
+                     anonymous memory ÷ the limit, per round, {} on the {} file and on the {} \
+                     one; Inconclusive when the file is not larger than the limit (the \
+                     evidence gives the limit as a fraction of the file, and the share of the \
+                     added bytes kept at the net peak, reported, not judged). Its default \
                      settings are measured beside it",
                     plan.memory_limit_mib,
                     DUCKDB_LIMIT.describe("×"),
                     format_bytes(plan.bytes),
-                    format_bytes(plan.bytes),
                     format_bytes(plan.half_bytes()),
-                    FLAT.describe("%")
                 ),
             ),
             Claim::new(

@@ -6,11 +6,11 @@ use super::ids;
 use crate::data::Dataset;
 use crate::runs::{Conversion, MIB, Sample};
 use crate::{
-    ARROW_GAIN, DUCKDB_LIMIT, FLAT, PARQUET_GAIN, plan::FileSize, plan::Plan, plan::Variant,
-    render::med, render::mib, render::of, render::per_round,
+    ARROW_GAIN, DUCKDB_LIMIT, PARQUET_GAIN, plan::FileSize, plan::Plan, plan::Variant, render::med,
+    render::mib, render::of, render::per_round,
 };
 use pyproof_harness::{
-    Case, Judgement, Threshold, Verdict, format_bytes, format_number, judge_cases,
+    Case, Judgement, Summary, Threshold, Verdict, format_bytes, format_number, judge_cases,
 };
 
 /// What the tools' claims need beyond the samples: the Parquet conversion (when it ran) and
@@ -99,8 +99,11 @@ fn gain(
     )
 }
 
-/// (g) DuckDB under `memory_limit`: its net peak within the limit on the full file, and
-/// flat when the file doubles. Inconclusive when the file is not larger than the limit.
+/// (g) DuckDB under `memory_limit`: its net peak within the limit on the full file and on
+/// its half — the bound the limit promises, at both sizes. How much of the added bytes it
+/// keeps is reported beside it, not judged (since 2026-12-01: its buffers sit at one of two
+/// levels on either file, so that share swung ±31% between rounds). Inconclusive when the
+/// file is not larger than the limit.
 pub fn duckdb_limited(
     samples: &[Sample],
     full: &Dataset,
@@ -151,35 +154,33 @@ pub fn duckdb_limited(
             ),
         );
     }
-    let within: Vec<f64> = of(samples, v, FileSize::Full)
-        .iter()
-        .map(|s| s.net_anon_mib() / limit)
-        .collect();
-    let growth = super::net_growth(samples, v, half, full);
-    let mut j = judge_cases(
-        id,
-        &[
+    let within = |f: FileSize| -> Vec<f64> {
+        of(samples, v, f)
+            .iter()
+            .map(|s| s.net_anon_mib() / limit)
+            .collect()
+    };
+    let cases: Vec<Case> = [(FileSize::Full, full), (FileSize::Half, half)]
+        .into_iter()
+        .map(|(f, ds)| {
             DUCKDB_LIMIT.case(
-                format!("within the limit on {}", format_bytes(full.info.bytes)),
+                format!("within the limit on {}", format_bytes(ds.info.bytes)),
                 "net peak ÷ memory_limit",
-                &within,
+                &within(f),
                 "×",
-            ),
-            FLAT.case(
-                format!(
-                    "flat from {} to {}",
-                    format_bytes(half.info.bytes),
-                    format_bytes(full.info.bytes)
-                ),
-                "of the added bytes, kept at the net peak",
-                &growth,
-                "%",
-            ),
-        ],
-    );
+            )
+        })
+        .collect();
+    let mut j = judge_cases(id, &cases);
+    let growth = Summary::of(&super::net_growth(samples, v, half, full));
     j.evidence = format!(
-        "{}. The limit is {:.2} of the file's size; {context}",
+        "{}. Reported, not judged: of the bytes the {} file adds to the {} one, DuckDB kept          {}% at its net peak (median; per round {}% to {}%: its buffers sit at one of two          levels on either file). The limit is {:.2} of the file's size; {context}",
         j.evidence,
+        format_bytes(full.info.bytes),
+        format_bytes(half.info.bytes),
+        format_number(growth.median),
+        format_number(growth.min),
+        format_number(growth.max),
         limit / file_mib
     );
     j
@@ -347,7 +348,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn duckdb_must_stay_under_its_limit_and_flat_on_a_file_twice_the_limit() {
+    fn duckdb_must_stay_under_its_limit_on_the_file_and_its_half() {
         let plan = Plan::new(Scale::Default, None);
         let full = dataset(400);
         let judge = |full_net: f64, half_net: f64, full: &Dataset| {
@@ -372,19 +373,19 @@ pub(crate) mod tests {
         };
         assert_eq!(judge(90.0, 89.0, &full), Verdict::Confirmed);
         assert_eq!(
-            judge(150.0, 80.0, &full),
+            judge(150.0, 130.0, &full),
             Verdict::Refuted,
-            "over, and kept 35% of the 200 MiB added"
+            "over the 128 MiB limit at both sizes"
         );
         assert_eq!(
-            judge(100.0, 75.0, &full),
-            Verdict::Nuanced,
-            "within the limit, but 12.5% of the added bytes kept: not flat"
+            judge(105.0, 75.0, &full),
+            Verdict::Confirmed,
+            "15% of the added bytes kept, within the limit at both sizes: the bound holds"
         );
         assert_eq!(
-            judge(150.0, 149.0, &full),
+            judge(150.0, 80.0, &full),
             Verdict::Nuanced,
-            "flat, over the limit"
+            "within the limit on the half, over it on the file"
         );
         assert_eq!(
             judge(90.0, 89.0, &dataset(128)),
