@@ -174,7 +174,9 @@ pub fn duckdb_limited(
     let mut j = judge_cases(id, &cases);
     let growth = Summary::of(&super::net_growth(samples, v, half, full));
     j.evidence = format!(
-        "{}. Reported, not judged: of the bytes the {} file adds to the {} one, DuckDB kept          {}% at its net peak (median; per round {}% to {}%: its buffers sit at one of two          levels on either file). The limit is {:.2} of the file's size; {context}",
+        "{}. Reported, not judged: of the bytes the {} file adds to the {} one, DuckDB kept \
+         {}% at its net peak (median; per round {}% to {}%: its buffers sit at one of two \
+         levels on either file). The limit is {:.2} of the file's size; {context}",
         j.evidence,
         format_bytes(full.info.bytes),
         format_bytes(half.info.bytes),
@@ -393,6 +395,26 @@ pub(crate) mod tests {
             "a file no larger than the limit shows nothing"
         );
         assert_eq!(judge(90.0, 89.0, &dataset(191)), Verdict::Confirmed);
+        // The growth is in the evidence, in words a reader can take in.
+        let half = dataset(200);
+        let mut s = pandas();
+        put(&mut s, Variant::DuckdbCsv, FileSize::Full, 200.0, 0.5);
+        put(
+            &mut s,
+            Variant::DuckdbCsvLimited,
+            FileSize::Full,
+            105.0,
+            0.6,
+        );
+        put(&mut s, Variant::DuckdbCsvLimited, FileSize::Half, 75.0, 0.4);
+        let j = duckdb_limited(&s, &full, &half, &plan, &ToolsRun::default());
+        assert!(
+            j.evidence
+                .contains("DuckDB kept 15.0% at its net peak (median; per round 14.9% to 15.1%"),
+            "{}",
+            j.evidence
+        );
+        assert!(!j.evidence.contains("  "), "{}", j.evidence);
     }
 
     #[test]
