@@ -371,43 +371,33 @@ pub(crate) mod tests {
                 half_net,
                 0.4,
             );
-            duckdb_limited(&s, full, &half, &plan, &ToolsRun::default()).verdict
+            duckdb_limited(&s, full, &half, &plan, &ToolsRun::default())
         };
-        assert_eq!(judge(90.0, 89.0, &full), Verdict::Confirmed);
+        let judge_v = |full_net, half_net, full: &Dataset| judge(full_net, half_net, full).verdict;
+        assert_eq!(judge_v(90.0, 89.0, &full), Verdict::Confirmed);
         assert_eq!(
-            judge(150.0, 130.0, &full),
+            judge_v(150.0, 130.0, &full),
             Verdict::Refuted,
             "over the 128 MiB limit at both sizes"
         );
         assert_eq!(
-            judge(105.0, 75.0, &full),
+            judge_v(105.0, 75.0, &full),
             Verdict::Confirmed,
             "15% of the added bytes kept, within the limit at both sizes: the bound holds"
         );
         assert_eq!(
-            judge(150.0, 80.0, &full),
+            judge_v(150.0, 80.0, &full),
             Verdict::Nuanced,
             "within the limit on the half, over it on the file"
         );
         assert_eq!(
-            judge(90.0, 89.0, &dataset(128)),
+            judge_v(90.0, 89.0, &dataset(128)),
             Verdict::Inconclusive,
             "a file no larger than the limit shows nothing"
         );
-        assert_eq!(judge(90.0, 89.0, &dataset(191)), Verdict::Confirmed);
+        assert_eq!(judge_v(90.0, 89.0, &dataset(191)), Verdict::Confirmed);
         // The growth is in the evidence, in words a reader can take in.
-        let half = dataset(200);
-        let mut s = pandas();
-        put(&mut s, Variant::DuckdbCsv, FileSize::Full, 200.0, 0.5);
-        put(
-            &mut s,
-            Variant::DuckdbCsvLimited,
-            FileSize::Full,
-            105.0,
-            0.6,
-        );
-        put(&mut s, Variant::DuckdbCsvLimited, FileSize::Half, 75.0, 0.4);
-        let j = duckdb_limited(&s, &full, &half, &plan, &ToolsRun::default());
+        let j = judge(105.0, 75.0, &full);
         assert!(
             j.evidence
                 .contains("DuckDB kept 15.0% at its net peak (median; per round 14.9% to 15.1%"),
