@@ -234,8 +234,9 @@ impl Experiment for DataframeMemory {
                     "DuckDB with memory_limit = {} MiB (spilling to disk if it must): net peak \
                      anonymous memory ÷ the limit, per round, {} on the {} file and on the {} \
                      one; Inconclusive when the file is not larger than the limit (the \
-                     evidence gives the limit as a fraction of the file, and the share of the \
-                     added bytes kept at the net peak, reported, not judged). Its default \
+                     evidence gives the limit as a fraction of the file, the highest round's net \
+                     peak and the share of the added bytes kept at the net peak, reported, not \
+                     judged). Its default \
                      settings are measured beside it",
                     plan.memory_limit_mib,
                     DUCKDB_LIMIT.describe("×"),
