@@ -22,12 +22,17 @@ pub struct Estimate {
     pub interpreters: Option<(usize, usize)>,
 }
 
-/// The interpreter names of `o`'s per-interpreter steps.
+/// The interpreters of `o`'s per-interpreter steps: what follows "under Python " whole, as
+/// the version alone is not a name — a free-threaded build and the GIL build of the same
+/// version both say "3.13.15" where the label adds their paths.
 fn interpreters_of(o: &Outcome) -> BTreeSet<&str> {
     o.steps
         .iter()
-        .filter_map(|s| s.label.split_once(PER_INTERPRETER).map(|(_, rest)| rest))
-        .map(|rest| rest.split_whitespace().next().unwrap_or(rest))
+        .filter_map(|s| {
+            s.label
+                .split_once(PER_INTERPRETER)
+                .map(|(_, rest)| rest.trim())
+        })
         .collect()
 }
 
@@ -178,5 +183,27 @@ mod tests {
              quick_only at this scale"
         );
         assert!(estimate(&r, &["quick_only"], Scale::Default, None, 1).is_none());
+    }
+
+    #[test]
+    fn two_builds_of_one_version_are_two_interpreters() {
+        let r = pyproof_harness::testing::made_up_results(vec![outcome(
+            "gil",
+            Scale::Default,
+            30.0,
+            &[
+                (
+                    "threads under Python 3.13.15 (/c/cpython-3.13t/bin/python3.13t)",
+                    10.0,
+                ),
+                (
+                    "threads under Python 3.13.15 (/c/cpython-3.13/bin/python3.13)",
+                    10.0,
+                ),
+                ("threads under Python 3.11.7 (/p/3.11.7/bin/python3)", 10.0),
+            ],
+        )]);
+        let e = estimate(&r, &["gil"], Scale::Default, Some(3), 1).expect("known");
+        assert_eq!((e.seconds, e.interpreters), (30.0, Some((3, 3))));
     }
 }
