@@ -8,7 +8,8 @@
 //! docs/report/ (Markdown, a self-contained HTML page, charts); `pyproof compare A B` puts
 //! two results files side by side; `pyproof check` checks every experiment's places
 //! (`--report`: and the committed report); `pyproof pythons` lists the CPythons pyproof can
-//! run (`--build 3.13t` builds one from Debian's source package, `--venv SPEC` fills a venv);
+//! run (`--build 3.13t` builds one from Debian's source package, `--venv SPEC` fills a venv,
+//! `--embed 3.15` prints what cargo needs to embed one);
 //! `pyproof cold-start` measures the fastest proof from a fresh clone for the README.
 
 use anyhow::{Context, Result};
@@ -109,6 +110,14 @@ fn cli() -> Command {
                         .help("Fill the venv of the interpreter(s) SPEC names: a version, a path or all (repeatable)"),
                 )
                 .arg(
+                    Arg::new("embed")
+                        .long("embed")
+                        .value_name("SPEC")
+                        .value_parser(|s: &str| s.parse::<PythonSpec>())
+                        .conflicts_with_all(["build", "venv"])
+                        .help("Print the shell exports under which cargo builds pyproof with SPEC's CPython embedded (eval \"$(pyproof pythons --embed 3.15)\"; docs/pythons.md)"),
+                )
+                .arg(
                     Arg::new("python")
                         .long("python")
                         .value_name("PATH")
@@ -200,6 +209,7 @@ fn main() -> ExitCode {
                     .get_many::<PathBuf>("python")
                     .map(|v| v.cloned().collect())
                     .unwrap_or_default(),
+                embed: m.get_one::<PythonSpec>("embed").cloned(),
             };
             match pyproof_runner::pythons::pythons_main(&args) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -168,6 +168,11 @@ fn pythons_lists_the_interpreters_and_refuses_bad_specs() {
             "error: no interpreter found is /nowhere/python3 (`pyproof pythons` lists what was \
              found)",
         ),
+        (
+            &["pythons", "--embed", "/nowhere/python3"][..],
+            "error: no interpreter found is /nowhere/python3 (`pyproof pythons` lists what was \
+             found)",
+        ),
     ] {
         let (code, _, stderr) = pyproof(dir.path(), args);
         assert_eq!(code, 1, "{args:?}: {stderr}");
@@ -175,6 +180,27 @@ fn pythons_lists_the_interpreters_and_refuses_bad_specs() {
     }
     let written: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
     assert!(written.is_empty(), "pythons wrote {written:?}");
+    // --embed prints exports only, for `eval`: for the interpreter pyo3 embeds here, at
+    // least PYO3_PYTHON and the venv and target directory it gets.
+    let embedded = pyproof_python::base_python();
+    let (code, stdout, stderr) = pyproof(
+        dir.path(),
+        &["pythons", "--embed", &embedded.display().to_string()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<&str> = stdout
+        .lines()
+        .map(|l| {
+            l.strip_prefix("export ")
+                .and_then(|l| l.split_once('='))
+                .map_or(l, |(k, _)| k)
+        })
+        .collect();
+    // (A build that embeds Debian's binary 3.14 or 3.15 adds PYO3_CONFIG_FILE and RUSTFLAGS.)
+    for name in ["PYO3_PYTHON", "PYPROOF_EMBED_VENV", "CARGO_TARGET_DIR"] {
+        assert!(names.contains(&name), "{name} missing: {stdout}");
+    }
+    assert!(stdout.lines().all(|l| l.starts_with("export ")), "{stdout}");
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn a_missing_package_skips_its_experiments_and_the_rest_run() {
     let venv = dir.path().join("venv");
     let status = Command::new("cp")
         .args(["-al"])
-        .arg(repo().join(".venv"))
+        .arg(repo().join(pyproof_proc::paths::venv_name()))
         .arg(&venv)
         .status()
         .expect("cp");
@@ -105,7 +105,7 @@ fn a_missing_package_skips_its_experiments_and_the_rest_run() {
     }
     assert!(removed >= 2, "PIL and its dist-info");
     assert!(
-        site_has_pil(&repo().join(".venv")),
+        site_has_pil(&repo().join(pyproof_proc::paths::venv_name())),
         "the real venv is untouched"
     );
 
@@ -168,7 +168,8 @@ fn site_has_pil(venv: &Path) -> bool {
 #[test]
 fn a_venv_made_from_another_python_is_rebuilt() {
     let root = fake_root("# nothing to install\n");
-    let venv = root.path().join(".venv");
+    // The build's own venv: `.venv`, or the one a build embedding another CPython uses.
+    let venv = root.path().join(pyproof_proc::paths::venv_name());
     std::fs::create_dir_all(venv.join("bin")).expect("mkdir");
     // What the probe of a venv made from another interpreter answers.
     let fake = venv.join("bin").join("python");
@@ -234,7 +235,7 @@ fn pip_without_network_is_one_clear_error_and_nothing_is_taken_for_done() {
     assert!(
         !root
             .path()
-            .join(".venv")
+            .join(pyproof_proc::paths::venv_name())
             .join("pyproof-requirements.stamp")
             .exists()
     );

@@ -31,12 +31,22 @@ pub fn requirements_file() -> PathBuf {
     python_dir().join("requirements.txt")
 }
 
-/// The virtual environment: `PYPROOF_VENV`, else `.venv` at the repository root.
+/// The virtual environment: `PYPROOF_VENV`, else the one this build was told to use
+/// (`PYPROOF_EMBED_VENV` at build time, relative to the repository root: a build embedding
+/// another CPython, see `pyproof pythons --embed`, must never take over `.venv`, even when a
+/// test clears `PYPROOF_VENV` to get the project's own), else `.venv` at the repository
+/// root.
 pub fn venv_dir() -> PathBuf {
     match std::env::var_os("PYPROOF_VENV") {
         Some(dir) => PathBuf::from(dir),
-        None => project_root().join(".venv"),
+        None => project_root().join(venv_name()),
     }
+}
+
+/// This build's own venv under the repository root when `PYPROOF_VENV` is unset: `.venv`,
+/// or `PYPROOF_EMBED_VENV` as it was at build time (see [`venv_dir`]).
+pub fn venv_name() -> &'static str {
+    option_env!("PYPROOF_EMBED_VENV").unwrap_or(".venv")
 }
 
 /// The interpreter of a venv.

@@ -5,7 +5,8 @@
 //! have no wheel for that build) and its path; refused candidates get one line each.
 //! `--build 3.13t` builds CPython from Debian's source package into pyproof's cache
 //! ([`pyproof_python::cpython_build`]) and fills its venv; `--venv SPEC` fills the venvs of
-//! interpreters already found.
+//! interpreters already found; `--embed SPEC` prints the exports under which cargo builds
+//! pyproof with that interpreter embedded ([`pyproof_python::cpython_build::embed`]).
 
 use anyhow::{Context, Result, anyhow};
 use pyproof_python::cpython_build::{self, Target};
@@ -22,6 +23,8 @@ pub struct PythonsArgs {
     pub venv: Vec<PythonSpec>,
     /// Interpreters named by path (`--python`).
     pub explicit: Vec<PathBuf>,
+    /// The interpreter whose embedding environment to print (`--embed`).
+    pub embed: Option<PythonSpec>,
 }
 
 /// The listing as text: a header line, one row per interpreter, one line per refused
@@ -83,6 +86,9 @@ pub fn listing(
 /// build does not stop the others, and the whole command fails at the end.
 pub fn pythons_main(args: &PythonsArgs) -> Result<()> {
     let log = venv::stderr_log();
+    if let Some(spec) = &args.embed {
+        return print_embed(spec, &args.explicit, &log);
+    }
     let mut failures = Vec::new();
     if !args.build.is_empty() {
         let cache = pythons::cache_dir()
@@ -122,15 +128,42 @@ pub fn pythons_main(args: &PythonsArgs) -> Result<()> {
     }
 }
 
-/// Fills the venv of each interpreter `spec` names, wheels only; says which packages have no
-/// wheel for that build.
-fn fill_venv(spec: &PythonSpec, explicit: &[PathBuf]) -> Result<()> {
+/// Prints, as shell exports on stdout, the environment under which cargo builds pyproof with
+/// the interpreter `spec` names embedded (the newest, when it names several); progress and
+/// errors go to stderr, so `eval "$(pyproof pythons --embed 3.15)"` takes only the exports.
+fn print_embed(
+    spec: &PythonSpec,
+    explicit: &[PathBuf],
+    log: &pyproof_proc::process::LineSink,
+) -> Result<()> {
+    let chosen = named_by(spec, explicit)?;
+    let newest = chosen
+        .iter()
+        .max_by_key(|i| i.found.version)
+        .ok_or_else(|| anyhow!("no interpreter matches {spec}"))?;
+    let cache = pythons::cache_dir()
+        .ok_or_else(|| anyhow!("neither XDG_CACHE_HOME nor HOME is set: no build cache"))?;
+    let vars = cpython_build::embed::prepare(&newest.found, &cache, log)
+        .with_context(|| format!("embedding {}", newest.found.build_name()))?;
+    print!("{}", cpython_build::embed::exports(&vars));
+    Ok(())
+}
+
+/// The interpreters `spec` names among those found (a path `spec` names is probed too).
+fn named_by(spec: &PythonSpec, explicit: &[PathBuf]) -> Result<Vec<Installed>> {
     let mut named = explicit.to_vec();
     if let PythonSpec::Path(p) = spec {
         named.push(p.clone());
     }
     let (found, _) = pythons::find_all(&named);
     let chosen = pythons::select(std::slice::from_ref(spec), &found).map_err(|e| anyhow!(e))?;
+    Ok(chosen.into_iter().cloned().collect())
+}
+
+/// Fills the venv of each interpreter `spec` names, wheels only; says which packages have no
+/// wheel for that build.
+fn fill_venv(spec: &PythonSpec, explicit: &[PathBuf]) -> Result<()> {
+    let chosen = named_by(spec, explicit)?;
     let embedded = pythons::embedded_executable();
     for i in chosen {
         if (i.found.version.0, i.found.version.1) < venv::MIN_PYTHON {

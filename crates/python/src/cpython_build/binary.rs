@@ -85,7 +85,7 @@ pub fn shown_version(text: &str) -> Option<String> {
 }
 
 /// The dynamic loader among the unpacked files: `<root>/usr/lib/<triplet>/ld-linux*.so.*`.
-fn find_loader(root: &Path) -> Option<PathBuf> {
+pub(super) fn find_loader(root: &Path) -> Option<PathBuf> {
     let lib = root.join("usr").join("lib");
     let mut found: Vec<PathBuf> = fs::read_dir(&lib)
         .ok()?

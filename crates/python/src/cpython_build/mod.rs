@@ -19,6 +19,7 @@
 mod apt;
 mod binary;
 pub mod debian;
+pub mod embed;
 mod fetch;
 
 pub use fetch::{mirror, sha256_file};
