@@ -62,25 +62,26 @@ pub fn prepare(
             "PYO3_PYTHON".to_string(),
             found.executable.display().to_string(),
         )],
-        Some(prefix) => {
+        Some(debian) => {
             let say = Say {
                 log: say_to.clone(),
                 started: std::time::Instant::now(),
             };
-            binary_root_vars(found, &prefix, cache, &say)?
+            binary_root_vars(found, &debian, cache, &say)?
         }
     };
     // Compiled in (paths::venv_dir), relative to the checkout: the venv `--build` filled,
     // whatever a test does to PYPROOF_VENV.
+    let checkout = paths::project_root();
     let venv = venv_for(found, None).dir;
     let venv = venv
-        .strip_prefix(paths::project_root())
+        .strip_prefix(&checkout)
         .map(Path::to_path_buf)
         .unwrap_or(venv);
     vars.push(("PYPROOF_EMBED_VENV".to_string(), venv.display().to_string()));
     vars.push((
         "CARGO_TARGET_DIR".to_string(),
-        paths::project_root()
+        checkout
             .join("target")
             .join(format!("embed-{}", found.build_name()))
             .display()
@@ -89,42 +90,55 @@ pub fn prepare(
     Ok(vars)
 }
 
-/// The prefix of a build installed from Debian's binaries, or None for any other
-/// interpreter. Its executable resolves into `<prefix>/root/usr/bin/`; the root is known by
-/// its own dynamic loader (a home directory called `/root` has none) and `<prefix>/bin`.
-fn debian_root(executable: &Path) -> Option<PathBuf> {
+/// A build installed from Debian's binaries (see [`super::binary`]).
+struct DebianRoot {
+    /// `<cache>/cpython-3.X`, holding `bin/` and `root/`.
+    prefix: PathBuf,
+    /// The unpacked packages.
+    root: PathBuf,
+    /// The root's dynamic loader.
+    loader: PathBuf,
+    /// The loader's directory, where the root's libraries are.
+    lib_dir: PathBuf,
+}
+
+/// The Debian binary build `executable` belongs to, or None for any other interpreter. Its
+/// executable resolves into `<prefix>/root/usr/bin/`; the root is known by its own dynamic
+/// loader (a home directory called `/root` has none) and `<prefix>/bin`.
+fn debian_root(executable: &Path) -> Option<DebianRoot> {
     executable.ancestors().find_map(|a| {
         let prefix = a.parent()?;
-        (a.file_name()? == "root" && prefix.join("bin").is_dir() && find_loader(a).is_some())
-            .then(|| prefix.to_path_buf())
+        if a.file_name()? != "root" || !prefix.join("bin").is_dir() {
+            return None;
+        }
+        let loader = find_loader(a)?;
+        Some(DebianRoot {
+            prefix: prefix.to_path_buf(),
+            root: a.to_path_buf(),
+            lib_dir: loader.parent()?.to_path_buf(),
+            loader,
+        })
     })
 }
 
-/// The variables of a Debian binary build at `prefix`: its libpython fetched if missing, the
-/// pyo3 configuration written, the linker and runner pointed at the root.
+/// The variables of a Debian binary build: its libpython fetched if missing, the pyo3
+/// configuration written, the linker pointed at the root.
 fn binary_root_vars(
     found: &Found,
-    prefix: &Path,
+    debian: &DebianRoot,
     cache: &Path,
     say: &Say,
 ) -> Result<Vec<Var>, BuildError> {
-    let root = prefix.join("root");
-    let loader = find_loader(&root).ok_or_else(|| {
-        BuildError::Source(format!(
-            "{} holds no dynamic loader: rebuild it (delete {} and run pythons --build {})",
-            root.display(),
-            prefix.display(),
-            found.tag()
-        ))
-    })?;
-    let lib_dir = loader
-        .parent()
-        .ok_or_else(|| BuildError::Source("the loader has no directory".into()))?
-        .to_path_buf();
+    let DebianRoot {
+        prefix,
+        root,
+        loader,
+        lib_dir,
+    } = debian;
     let minor = found.version.1;
     let soname = format!("libpython3.{minor}.so.1.0");
     if !lib_dir.join(&soname).is_file() {
-        fetch_libpython(found, &root, &lib_dir, cache, say)?;
+        fetch_libpython(found, root, lib_dir, cache, say)?;
     }
     let embed = prefix.join("embed");
     let lib = embed.join("lib");
