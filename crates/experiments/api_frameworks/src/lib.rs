@@ -278,10 +278,12 @@ impl Experiment for ApiFrameworks {
         }
         // The cells some claim reads; the others feed tables only, and one round of them is
         // enough.
-        let read: BTreeSet<(Server, Endpoint, usize)> = judge::ids::ALL
-            .iter()
-            .flat_map(|id| judge::cells_for(id, &plan, &servers))
-            .collect();
+        let read_after = |cells: &BTreeMap<(Server, Endpoint, usize), Vec<Cell>>| {
+            judge::ids::ALL
+                .iter()
+                .flat_map(|id| judge::cells_to_revisit(id, &plan, &servers, cells))
+                .collect::<BTreeSet<(Server, Endpoint, usize)>>()
+        };
         let mut cells: BTreeMap<(Server, Endpoint, usize), Vec<Cell>> = BTreeMap::new();
         let no_rates = BTreeMap::new();
         let mut round = 0;
@@ -303,8 +305,10 @@ impl Experiment for ApiFrameworks {
             let noisy: BTreeSet<(Server, Endpoint, usize)> = judged
                 .iter()
                 .filter(|j| plan.rounds.wants_more(j))
-                .flat_map(|j| judge::cells_for(&j.claim_id, &plan, &servers))
+                .flat_map(|j| judge::cells_to_revisit(&j.claim_id, &plan, &servers, &cells))
                 .collect();
+            // After round 1, claim (3)'s wait cells at a level bound by the wait drop out.
+            let read = read_after(&cells);
             let this_round = plan.rounds.round_jobs(round, &jobs, &read, &noisy);
             let count = this_round.len();
             for (i, (server, endpoint, c)) in this_round.into_iter().enumerate() {

@@ -255,8 +255,16 @@ impl Profiles {
 
     /// The table: µs per image per stage, Pillow beside Rust.
     pub fn table(&self) -> Table {
+        let rounds = self.pillow.len().max(self.rust.len());
         let mut t = Table::new(
-            "Where a thumbnail's time goes: µs per image on one thread (median of rounds)",
+            format!(
+                "Where a thumbnail's time goes: µs per image on one thread ({})",
+                if rounds == 1 {
+                    "one round".to_string()
+                } else {
+                    format!("median of {rounds} rounds")
+                }
+            ),
             &["stage", "Pillow", "Rust", "Pillow / Rust"],
         );
         let mut row = |label: String, p: Option<f64>, r: Option<f64>| {

@@ -66,6 +66,12 @@ pub fn reads(id: &str, plan: &Plan) -> Vec<(Mode, u64)> {
 /// round did not run both): fixed costs (interpreter start-up, imports) cancel out.
 pub fn cpu_marginal_us(samples: &Samples, plan: &Plan, mode: Mode) -> Vec<f64> {
     let (lo, hi) = plan.largest_two();
+    cpu_marginal_between(samples, mode, lo, hi)
+}
+
+/// CPU per request made, µs, marginal from `lo` to `hi` requests, by round (NaN where the
+/// round did not run both).
+pub fn cpu_marginal_between(samples: &Samples, mode: Mode, lo: u64, hi: u64) -> Vec<f64> {
     let (a, b) = (
         by_round(samples, mode, lo, |s| s.cpu_s),
         by_round(samples, mode, hi, |s| s.cpu_s),

@@ -63,10 +63,17 @@ pub const TO_THREAD_LAG: Threshold = Threshold::below(DELAY_MS as f64 / 5.0);
 /// ...and, the control, at least half of D when the same call blocks a coroutine.
 pub const BLOCKING_LAG: Threshold = Threshold::at_least(DELAY_MS as f64 / 2.0);
 /// Sequential runs (and the blocking-in-a-coroutine client) make at most this many
-/// requests; the rest is projected.
-pub const SEQUENTIAL_MAX: u64 = 20;
+/// requests; the rest is projected. One request in flight is what the memory baseline needs,
+/// and a one-at-a-time client's wall time is N × D plus the per-request cost; 8 requests
+/// (20 until 2026-12-01) cost 0.4 s a run instead of 1 s.
+pub const SEQUENTIAL_MAX: u64 = 8;
 /// Threads of the bounded pool.
 pub const POOL_SIZE: u64 = 64;
+/// The bounded pool makes at most this many requests; above it its wall time is projected
+/// (× N / made). A pool of [`POOL_SIZE`] threads answers in waves of [`POOL_SIZE`] requests,
+/// one D each, so its wall time is linear in N: at N = 10,000 it spent ~8 s of every run
+/// measuring a figure the waves already give, for a table no claim reads.
+pub const POOL_MAX: u64 = 1_000;
 
 /// How the requests are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,12 +120,12 @@ impl Mode {
     }
 
     /// The requests it makes when asked for `n`: one-at-a-time clients make at most
-    /// [`SEQUENTIAL_MAX`], the rest is projected.
+    /// [`SEQUENTIAL_MAX`], the bounded pool at most [`POOL_MAX`]; the rest is projected.
     pub fn made(self, n: u64) -> u64 {
-        if matches!(self, Mode::Sequential | Mode::AsyncioBlocking) {
-            n.min(SEQUENTIAL_MAX)
-        } else {
-            n
+        match self {
+            Mode::Sequential | Mode::AsyncioBlocking => n.min(SEQUENTIAL_MAX),
+            Mode::Pool => n.min(POOL_MAX),
+            _ => n,
         }
     }
 
@@ -186,6 +193,14 @@ impl Plan {
     /// The two largest N, between which marginal costs are taken.
     pub fn largest_two(&self) -> (u64, u64) {
         (self.ns[self.ns.len() - 2], self.ns[self.ns.len() - 1])
+    }
+
+    /// The two smallest N, between which asyncio's CPU per connection is taken under each
+    /// CPython version ([`versions`]): a marginal from 100 to 1,000 connections costs each
+    /// interpreter a tenth of one from 1,000 to 10,000 (~0.3 s a round instead of ~1.8 s),
+    /// and the interpreter's fixed costs cancel the same way.
+    pub fn versions_pair(&self) -> (u64, u64) {
+        (self.ns[0], self.ns[1])
     }
 
     /// The plan for `scale`.
@@ -487,6 +502,13 @@ mod tests {
             .filter(|m| !m.read_by_claims(10_000, 10_000))
             .collect();
         assert_eq!(table_only, [Mode::AsyncioWaitFor, Mode::Pool]);
+        // What is made, and so projected, at each N of the default plan.
+        assert_eq!(
+            [100, 1000, 10_000].map(|n| Mode::Pool.made(n)),
+            [100, 1000, 1000]
+        );
+        assert_eq!(Mode::Sequential.made(10_000), SEQUENTIAL_MAX);
+        assert_eq!(Mode::Threads.made(10_000), 10_000);
         // Below the top N the sequential client's wall time is a projection for the table.
         assert!(!Mode::Sequential.read_by_claims(1000, 10_000));
         assert!(Mode::Asyncio.read_by_claims(100, 10_000));

@@ -1,7 +1,7 @@
 //! The tables and charts of a run: every client at every N, and the costs per request.
 
 use crate::costs::{self, Samples};
-use crate::{DELAY_MS, Mode, Plan, SEQUENTIAL_MAX, Sample};
+use crate::{DELAY_MS, Mode, POOL_MAX, Plan, SEQUENTIAL_MAX, Sample};
 use pyproof_harness::{
     Bar, Chart, Measurement, Outcome, Series, Table, format_number, median, quantile,
 };
@@ -82,15 +82,15 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
                 "MiB",
                 mems.clone(),
             ));
-            let projected = mode.made(n) < n;
+            let made = mode.made(n);
             table.row(vec![
                 format_number(n as f64),
                 mode.label(),
                 format!(
                     "{}{}",
                     pyproof_harness::median_iqr(&walls, "s"),
-                    if projected {
-                        format!(" — projected from {SEQUENTIAL_MAX} requests")
+                    if made < n {
+                        format!(" — projected from {} requests", format_number(made as f64))
                     } else {
                         String::new()
                     }
@@ -138,7 +138,28 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
         Mode::Pool,
         Mode::Tokio,
     ] {
-        let cpu = median(&costs::cpu_marginal_us(samples, plan, mode));
+        // A client projected above some N (the bounded pool) has its CPU marginal over the
+        // two largest N it made in full, and says which.
+        let full: Vec<u64> = plan
+            .ns
+            .iter()
+            .copied()
+            .filter(|&n| mode.made(n) == n)
+            .collect();
+        let (cpu, span) = match full.as_slice() {
+            [.., a, b] if (*a, *b) != (lo, hi) => (
+                median(&costs::cpu_marginal_between(samples, mode, *a, *b)),
+                format!(
+                    " (N = {} → {}; larger N projected)",
+                    format_number(*a as f64),
+                    format_number(*b as f64)
+                ),
+            ),
+            _ => (
+                median(&costs::cpu_marginal_us(samples, plan, mode)),
+                String::new(),
+            ),
+        };
         // The pool holds 64 in flight whatever N: its memory grows with the queue of
         // futures, not with connections.
         let mem = if mode == Mode::Pool {
@@ -153,7 +174,7 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
                 format_number(med(mode, lo, &|s| s.report.max_in_flight as f64)),
                 format_number(med(mode, hi, &|s| s.report.max_in_flight as f64))
             ),
-            format!("{} µs", format_number(cpu)),
+            format!("{} µs{span}", format_number(cpu)),
             if mem.is_nan() {
                 "— (in flight does not grow with N)".to_string()
             } else {
@@ -216,7 +237,8 @@ pub(crate) fn record(outcome: &mut Outcome, plan: &Plan, samples: &Samples, roun
          fixed part cancels, and memory above the sequential client's (same interpreter, one \
          request in flight), divided by the most requests each client had open at once. The \
          server is a separate process and is not counted. Sequential runs make \
-         {SEQUENTIAL_MAX} requests; larger N are projected (× N / {SEQUENTIAL_MAX}) and \
+         {SEQUENTIAL_MAX} requests and the bounded pool at most {POOL_MAX} (it answers in \
+         waves of its width, one D each); larger N are projected (× N / requests made) and \
          labelled. The asyncio client puts one deadline on the whole batch, as asyncio code is \
          written; the variant that wraps every request in asyncio.wait_for (an extra Task per \
          request on 3.11) is shown beside it, not judged."

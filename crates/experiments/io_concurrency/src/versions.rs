@@ -1,8 +1,8 @@
 //! asyncio by CPython version: the same asyncio client (standard library only, so each
 //! interpreter runs it without a venv) against the same delay server, under the newest build
 //! of each CPython version on the machine from [`OLDEST`] on — each free-threaded build
-//! too. CPU per connection, marginal from the second-largest N to the largest within each
-//! round, and the wall time at the largest N; each interpreter's CPU also over the first
+//! too. CPU per connection, marginal between the plan's two smallest N within each round
+//! ([`Plan::versions_pair`]), and the wall time at the larger; each interpreter's CPU also over the first
 //! one's (the oldest version) in the same round. Reported, not judged: no claim of the
 //! sheet is about versions, but "asyncio is cheap" is an answer whose price moved with
 //! them.
@@ -65,7 +65,7 @@ pub(crate) fn by_version(
         return Ok(());
     }
     let python_dir = Interpreter::get()?.python_dir.clone();
-    let (n_lo, n_hi) = plan.largest_two();
+    let (n_lo, n_hi) = plan.versions_pair();
     let mut runs: Vec<(Vec<Sample>, Vec<Sample>)> = vec![(Vec::new(), Vec::new()); chosen.len()];
     let total = rounds * chosen.len();
     for round in 0..rounds {

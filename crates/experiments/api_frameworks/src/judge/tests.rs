@@ -320,3 +320,51 @@ fn ratios_pair_cells_of_the_same_round() {
     c.get_mut(&b).expect("b").push(late);
     assert_eq!(ratio(&c, a, b), [1.0, 1.0, 1.0, 2.0]);
 }
+
+#[test]
+fn a_wait_level_bound_by_its_wait_is_not_revisited_for_the_ceiling() {
+    let plan = Plan::new(Scale::Quick);
+    // At 1 client the best sheet server makes 49 of an ideal 50 requests/s (bound); at 16,
+    // 600 of an ideal 800 (0.75: it ranks servers).
+    let rps = |_: Server, e: Endpoint, c: usize| match (e, c) {
+        (Endpoint::Wait, 1) => 49.0,
+        (Endpoint::Wait, _) => 600.0,
+        _ => 5000.0,
+    };
+    let measured = cells(&plan, &rps);
+    let all = cells_for(ids::AXUM_CEILING, &plan, &Server::ALL);
+    let revisit = cells_to_revisit(ids::AXUM_CEILING, &plan, &Server::ALL, &measured);
+    let dropped: Vec<Key> = all
+        .iter()
+        .copied()
+        .filter(|k| !revisit.contains(k))
+        .collect();
+    // axum and the four sheet servers at GET /wait × 1, and nothing else.
+    assert_eq!(dropped.len(), 5);
+    assert!(
+        dropped
+            .iter()
+            .all(|&(_, e, c)| e == Endpoint::Wait && c == 1)
+    );
+    // Before any round nothing is known, so nothing is dropped; other claims keep theirs.
+    assert_eq!(
+        cells_to_revisit(ids::AXUM_CEILING, &plan, &Server::ALL, &Cells::new()),
+        all
+    );
+    assert_eq!(
+        cells_to_revisit(ids::FASTAPI_OUTSERVES_FLASK, &plan, &Server::ALL, &measured),
+        cells_for(ids::FASTAPI_OUTSERVES_FLASK, &plan, &Server::ALL)
+    );
+    // The judge leaves the same level out of its cases and lists it.
+    let j = judge(&plan, &measured, &BTreeMap::new(), &rates(2.0, 1.0));
+    let ceiling = j
+        .iter()
+        .find(|j| j.claim_id == ids::AXUM_CEILING)
+        .expect("judged");
+    assert!(
+        ceiling
+            .evidence
+            .contains("Not ranked, bound by the 20 ms wait: wait × 1 ")
+    );
+    assert!(!ceiling.evidence.contains("wait × 16 ("));
+}

@@ -49,10 +49,11 @@ pub fn record(outcome: &mut Outcome, cluster: &ClusterStats) {
 }
 
 fn interval(samples: &[f64], unit: &str) -> String {
-    if samples.is_empty() {
-        "—".to_string()
-    } else {
-        median_interval(samples).describe(unit)
+    match samples {
+        [] => "—".to_string(),
+        // The extras (empty tasks, the batch sweep) run in round 1 alone: no interval.
+        [one] => format!("{} (one round)", pyproof_harness::format_value(*one, unit)),
+        _ => median_interval(samples).describe(unit),
     }
 }
 
