@@ -175,21 +175,25 @@ impl Interval {
         self.describe_of(unit, "round")
     }
 
-    /// The same, naming what the samples are: "1.03× (95% CI 1.02–1.05, 53 attaches)".
+    /// The same, naming what the samples are: "1.03× (95% CI 1.02–1.05, 53 attaches)"; a
+    /// single sample has no interval and says so: "1.03× (1 attach, no interval)".
     pub fn describe_of(&self, unit: &str, sample: &str) -> String {
+        let plural = if self.n == 1 {
+            ""
+        } else if sample.ends_with('h') {
+            "es"
+        } else {
+            "s"
+        };
+        let value = crate::format_value(self.median, unit);
+        if self.n == 1 {
+            return format!("{value} (1 {sample}, no interval)");
+        }
         format!(
-            "{} (95% CI {}–{}, {} {sample}{})",
-            crate::format_value(self.median, unit),
+            "{value} (95% CI {}–{}, {} {sample}{plural})",
             crate::format_number(self.lo),
             crate::format_number(self.hi),
             self.n,
-            if self.n == 1 {
-                ""
-            } else if sample.ends_with('h') {
-                "es"
-            } else {
-                "s"
-            }
         )
     }
 }
@@ -289,6 +293,10 @@ impl Threshold {
         let standing = self.standing(&interval);
         let why = match (standing, interval.against(self.value, self.margin)) {
             (Standing::Holds, _) => String::new(),
+            // One round gives no interval: nothing is decided (quick scale runs one).
+            (Standing::WithinNoise, _) if interval.is_point() => {
+                " — one round decides nothing".to_string()
+            }
             (Standing::WithinNoise, _) => format!(
                 " — within noise of {}",
                 crate::format_value(self.value, unit)
@@ -368,6 +376,9 @@ impl Band {
                 crate::format_number(self.floor.value),
                 crate::format_value(self.ceiling.value, unit)
             ),
+            Standing::WithinNoise if interval.is_point() => {
+                format!(" — one {sample} decides nothing")
+            }
             Standing::WithinNoise => " — within noise of an edge".to_string(),
         };
         let mut case = interval_case(
@@ -410,6 +421,19 @@ mod tests {
         assert!(one.is_point());
         assert_eq!(one.against(1.5, 1.1), Position::WithinNoise);
         assert_eq!(median_interval(&[]).n, 0);
+        // Said as such, not as an interval of zero width; a case on it decides nothing.
+        assert_eq!(one.describe("×"), "2.00× (1 round, no interval)");
+        let case = Threshold::at_least(1.5).case("k=2", "2 processes", &[2.0], "×");
+        assert_eq!(case.standing, Standing::WithinNoise);
+        assert_eq!(
+            case.detail,
+            "2 processes 2.00× (1 round, no interval) — one round decides nothing"
+        );
+        let band = Band::new(0.5, 3.0).case("100 ms", "wait", &[1.0], "×", "attach");
+        assert_eq!(
+            band.detail,
+            "wait 1.00× (1 attach, no interval) — one attach decides nothing"
+        );
     }
 
     fn at(lo: f64, hi: f64) -> Interval {

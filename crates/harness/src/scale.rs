@@ -8,7 +8,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Scale {
-    /// Seconds at most: for tests and smoke runs. Numbers are noisy.
+    /// Seconds at most: for tests and smoke runs. One round where a round costs seconds, so
+    /// the claims judged on intervals are Inconclusive (docs/verdicts.md, "Quick is one
+    /// round"); numbers are noisy.
     Quick,
     /// A run of a few minutes for the whole trial; what the examples use.
     #[default]

@@ -88,8 +88,10 @@ pub fn estimate(
 
 /// "expected ≈ 6.2 min, from the run of 2026-11-30 (docs/report/results.json); …".
 pub fn describe(e: &Estimate, source: &str, date: &str) -> String {
+    // With experiments of unknown time the known part is a floor, not an estimate.
     let mut line = format!(
-        "expected ≈ {}, from the run of {} ({source})",
+        "expected {} {}, from the run of {} ({source})",
+        if e.unknown.is_empty() { "≈" } else { "≥" },
         duration_words(e.seconds),
         date.get(..10).unwrap_or(date)
     );
@@ -179,7 +181,7 @@ mod tests {
         );
         assert_eq!(
             describe(&e, "x.json", "2026-11-30"),
-            "expected ≈ 50 s, from the run of 2026-11-30 (x.json); no earlier time for \
+            "expected ≥ 50 s, from the run of 2026-11-30 (x.json); no earlier time for \
              quick_only at this scale"
         );
         assert!(estimate(&r, &["quick_only"], Scale::Default, None, 1).is_none());

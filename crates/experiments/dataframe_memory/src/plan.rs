@@ -212,7 +212,7 @@ impl Plan {
     /// The plan for `scale`, with the file size overridden by `csv_bytes` if given.
     pub fn new(scale: Scale, csv_bytes: Option<u64>) -> Self {
         let (bytes, rounds, column_rows) = match scale {
-            Scale::Quick => (20_000_000, RoundBudget::exactly(2), 100_000),
+            Scale::Quick => (20_000_000, RoundBudget::exactly(1), 100_000),
             // Past the minimum a round runs only the claims within noise's variants (a few
             // seconds, not the whole round's ~20), so the maximum can be high enough to settle
             // them (it was 5 while every round ran every variant; 8 until (g)'s DuckDB, whose

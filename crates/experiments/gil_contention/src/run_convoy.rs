@@ -22,7 +22,7 @@ pub(crate) fn convoy_part(
     // window at an interval is long enough for a dozen switch intervals (a request needs
     // four hand-overs of the GIL).
     let (base_window, intervals, budget): (f64, Vec<f64>, RoundBudget) = match ctx.scale {
-        Scale::Quick => (0.2, vec![0.005, 0.001], RoundBudget { min: 2, max: 2 }),
+        Scale::Quick => (0.2, vec![0.005, 0.001], RoundBudget::exactly(1)),
         Scale::Default => (
             0.5,
             vec![0.1, 0.005, 0.001, 0.0001],

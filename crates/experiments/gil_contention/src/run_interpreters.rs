@@ -22,7 +22,7 @@ pub(crate) fn every_interpreter(
     // after a pass gets another (only that one, without the race and the pools), so the
     // budget goes where a verdict is still open.
     let (work, rounds, passes): (u64, usize, usize) = match ctx.scale {
-        Scale::Quick => (1_000_000, 3, 1),
+        Scale::Quick => (1_000_000, 1, 1),
         // 3 rounds a pass (5 until 2026-12-01, issue 20's five-minute trial: 1.7 s a build,
         // ~15 s over a fresh machine's nine; every GIL build's 2-thread ratio lay within
         // 0.82–1.17 of the 1.2× bar's side in the committed runs, a free-threaded one's above

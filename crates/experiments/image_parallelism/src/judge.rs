@@ -281,6 +281,7 @@ mod tests {
     fn stats(threads: [f64; 2], processes: [f64; 2], rayon: f64) -> Stats {
         let mut s = Stats {
             rounds: 3,
+            cores: 2,
             ..Stats::default()
         };
         let mut put = |workload, executor, speedup: f64| {
@@ -330,6 +331,49 @@ mod tests {
     fn the_sheets_answer_holds_when_threads_stall_and_processes_scale() {
         let s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
         assert_eq!(verdicts(&s, 2), [Verdict::Confirmed; 5]);
+    }
+
+    #[test]
+    fn the_best_pool_has_two_workers_or_more_and_no_more_than_the_cores() {
+        let mut s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        // Made-up pools of one worker and of four, each faster than any other: neither is a
+        // candidate on two cores, so (3) and (4) still weigh the pools of two.
+        for k in [1, 4] {
+            for (w, e) in [
+                (Workload::PillowThumbnail, Executor::Threads(k)),
+                (Workload::PillowThumbnail, Executor::Processes(k)),
+            ] {
+                let c = Config {
+                    workload: w,
+                    executor: e,
+                };
+                s.rates.insert(c, vec![SEQ_RATE * 5.0; 3]);
+            }
+        }
+        assert_eq!(
+            s.best_of(Workload::PillowThumbnail, "threads")
+                .map(|b| b.0.executor),
+            Some(Executor::Threads(2))
+        );
+        let j = judge(&s, None, 2);
+        assert!(
+            j[2].evidence
+                .contains("best processes (processes k=2) / best threads (threads k=2)"),
+            "{}",
+            j[2].evidence
+        );
+        assert!(
+            j[3].evidence.contains("Pillow's best (processes k=2)"),
+            "{}",
+            j[3].evidence
+        );
+        // On four cores the pools of four are candidates again.
+        s.cores = 4;
+        assert_eq!(
+            s.best_of(Workload::PillowThumbnail, "threads")
+                .map(|b| b.0.executor),
+            Some(Executor::Threads(4))
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn runs_for(
     let every_pool = |w: Workload| -> Vec<Config> {
         plan.configs(cores)
             .into_iter()
-            .filter(|c| c.workload == w && parallel_pool(c.executor))
+            .filter(|c| c.workload == w && parallel_pool(c.executor, cores))
             .collect()
     };
     let mut warm: Vec<Config> = Vec::new();
@@ -40,7 +40,7 @@ pub fn runs_for(
                 cold.push(at(w, Executor::Processes(k)));
             }
         }
-        // The best pool of each kind over k ≥ 2, warm, and both pools cold.
+        // The best pool of each kind over 2 ≤ k ≤ cores, warm, and both pools cold.
         ids::MULTIPROCESSING_IS_THE_ANSWER => {
             for w in python {
                 warm.push(at(w, Executor::Sequential));
@@ -57,7 +57,7 @@ pub fn runs_for(
             ]);
             warm.extend(plan.configs(cores).into_iter().filter(|c| {
                 c.workload == Workload::PillowThumbnail
-                    && (c.executor == Executor::Sequential || parallel_pool(c.executor))
+                    && (c.executor == Executor::Sequential || parallel_pool(c.executor, cores))
             }));
         }
         // Every smarter decode sequential against the plain thumbnail and its executors.
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(runs(ids::THREADS_THROTTLED).len(), 4);
         assert_eq!(runs(ids::PROCESSES_SCALE).len(), 6);
         assert!(runs(ids::PROCESSES_SCALE).contains(&pillow_seq));
-        // (3) every pool of both kinds at k ≥ 2, both workloads, warm and cold.
+        // (3) every pool of both kinds at 2 ≤ k ≤ cores, both workloads, warm and cold.
         let three = runs(ids::MULTIPROCESSING_IS_THE_ANSWER);
         assert!(three.iter().all(|(c, _)| matches!(
             c.workload,
@@ -195,18 +195,18 @@ mod tests {
         assert!(
             three
                 .iter()
-                .all(|(c, _)| c.executor.k() >= 2 || c.executor == Executor::Sequential)
+                .all(|(c, _)| c.executor.k() == 2 || c.executor == Executor::Sequential)
         );
-        // Two workloads × (sequential + threads and processes at k = 2 and 4) + 4 cold.
-        assert_eq!(three.len(), 2 * 5 + 4);
+        // Two workloads × (sequential + threads and processes at k = 2) + 4 cold.
+        assert_eq!(three.len(), 2 * 3 + 4);
         // (4) rayon with every Pillow executor of one machine (the best one may be any); the
         // cluster is (6)'s alone, so a noisy (4) does not restart it every round.
         let four = runs(ids::RAYON_BEYOND);
         assert!(!four.contains(&(dask_config(2), RunMode::Warm)));
         assert_eq!(
             four.len(),
-            2 + 5,
-            "the pools of one worker are not candidates"
+            2 + 3,
+            "pools of one worker or of more workers than cores are not candidates"
         );
         assert!(runs(cluster::judge::ids::ONE_MACHINE).contains(&(dask_config(2), RunMode::Warm)));
         assert!(four.iter().all(|(c, _)| matches!(
@@ -239,11 +239,13 @@ mod tests {
             .filter(|r| !read.contains(r))
             .map(|(c, _)| format!("{} {}", c.workload.id(), c.executor.label()))
             .collect();
-        // 21 of the 40 runs are judged; the 19 others run in round 1 alone: the echo, the
+        // 17 of the 40 runs are judged; the 23 others run in round 1 alone: the echo, the
         // Rust threshold, rayon at k = 1 and 4, the smarter decodes under pools, and the
-        // Python pools of one worker.
-        assert_eq!((all.len(), read.len()), (40, 21), "{unread:?}");
+        // Python pools of one worker and of four (more than the 2 cores).
+        assert_eq!((all.len(), read.len()), (40, 17), "{unread:?}");
         for run in [
+            "pillow_thumbnail threads k=4",
+            "python_threshold processes k=4",
             "pillow_thumbnail threads k=1",
             "pillow_thumbnail processes k=1",
             "python_threshold threads k=1",

@@ -30,6 +30,8 @@ pub struct Stats {
     /// Per configuration run cold: speedup over the same workload's warm sequential run of
     /// the same round.
     pub cold_speedups: BTreeMap<Config, Vec<f64>>,
+    /// The machine's cores (which pools count as "the best pool": [`parallel_pool`]).
+    pub cores: usize,
 }
 
 impl Stats {
@@ -111,6 +113,7 @@ impl Stats {
             rounds,
             cold_rates,
             cold_speedups,
+            cores,
         }
     }
 
@@ -144,17 +147,20 @@ impl Stats {
     }
 
     /// The best rate of `workload` on one machine's executors: sequential, or threads or
-    /// processes at k ≥ 2 — not the Dask cluster, which claim (6) weighs on its own, nor a
-    /// pool of one worker (see [`parallel_pool`]).
+    /// processes at 2 ≤ k ≤ cores — not the Dask cluster, which claim (6) weighs on its own,
+    /// nor a pool of one worker or of more workers than cores (see [`parallel_pool`]).
     pub(crate) fn best_pool(&self, workload: Workload) -> Option<(Config, f64)> {
         self.best_where(workload, |e| {
-            !e.is_cluster() && (e == Executor::Sequential || parallel_pool(e))
+            !e.is_cluster() && (e == Executor::Sequential || parallel_pool(e, self.cores))
         })
     }
 
-    /// The best rate of `workload` under pools of one kind at k ≥ 2 ([`parallel_pool`]).
+    /// The best rate of `workload` under pools of one kind at 2 ≤ k ≤ cores
+    /// ([`parallel_pool`]).
     pub(crate) fn best_of(&self, workload: Workload, kind: &str) -> Option<(Config, f64)> {
-        self.best_where(workload, |e| e.name() == kind && parallel_pool(e))
+        self.best_where(workload, |e| {
+            e.name() == kind && parallel_pool(e, self.cores)
+        })
     }
 
     /// The configuration of `workload` whose executor `keep` accepts with the most images/s.
@@ -172,12 +178,14 @@ impl Stats {
     }
 }
 
-/// Whether `executor` is a thread or process pool of two workers or more: the pools the
-/// claims weigh as "the best pool" (declared 2026-12-01 before a run judged it). A pool of one
-/// worker runs nothing in parallel — it is in the tables to show what a pool costs over the
-/// sequential run, and runs in round 1 alone.
-pub(crate) fn parallel_pool(executor: Executor) -> bool {
-    matches!(executor, Executor::Threads(k) | Executor::Processes(k) if k >= 2)
+/// Whether `executor` is a thread or process pool of two workers or more and no more than
+/// the `cores`: the pools the claims weigh as "the best pool" (declared 2026-12-01 before a
+/// run judged it). A pool of one worker runs nothing in parallel, and one of more workers
+/// than cores time-shares them (CPU-bound work, images already in memory): both are in the
+/// tables — what a pool costs over the sequential run, what oversubscribing costs — and run
+/// in round 1 alone. On one core no pool qualifies (the claims are Inconclusive there).
+pub(crate) fn parallel_pool(executor: Executor, cores: usize) -> bool {
+    matches!(executor, Executor::Threads(k) | Executor::Processes(k) if k >= 2 && k <= cores)
 }
 
 /// The parallel efficiency of a speedup with `k` workers on `cores` cores.

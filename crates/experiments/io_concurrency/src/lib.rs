@@ -208,7 +208,7 @@ impl Plan {
         match scale {
             Scale::Quick => Plan {
                 ns: vec![100, 1000],
-                rounds: RoundBudget::exactly(2),
+                rounds: RoundBudget::exactly(1),
             },
             Scale::Default => Plan {
                 ns: vec![100, 1000, 10_000],
