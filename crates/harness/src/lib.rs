@@ -16,6 +16,7 @@
 //! This crate has no Python and no heavy dependencies; processes live in `pyproof-proc`, the
 //! interpreter in `pyproof-python`, the renderers in `pyproof-report`.
 
+pub mod band;
 mod bytes;
 mod claim;
 mod env;
@@ -36,6 +37,7 @@ pub mod testing;
 pub mod time;
 pub mod worker;
 
+pub use band::Band;
 pub use bytes::{MAX_BYTES, format_bytes, parse_bytes};
 pub use claim::{
     Case, Claim, ClaimVerdict, Judgement, Standing, Verdict, demonstrated, judge_cases, judge_one,
@@ -50,7 +52,7 @@ pub use experiment::{
 pub use expiry::{Expiry, expiry};
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
 pub use interval::{
-    Band, Interval, PROJECT_FROM, Position, Sense, Threshold, median_interval, rounds_to_settle,
+    Interval, PROJECT_FROM, Position, Sense, Threshold, median_interval, rounds_to_settle,
 };
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,
