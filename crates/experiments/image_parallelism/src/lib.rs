@@ -179,9 +179,10 @@ impl Experiment for ImageParallelism {
                 "the sheet's answer: for image work, a process pool beats threads",
                 format!(
                     "per workload (pure Python, Pillow), warm: the best process pool over \
-                     2 ≤ k ≤ {cores} against the best thread pool over the same k, and cold (run once, start to shutdown): the \
-                     process pool against the thread pool at k = {cores}; images/s paired round \
-                     by round, the ratio's 95% interval {} (a tie refutes \"beats\"){}; \
+                     2 ≤ k ≤ {cores} against the best thread pool over the same k, and cold \
+                     (run once, start to shutdown): the process pool against the thread pool \
+                     at k = {cores}; images/s paired round by round, the ratio's 95% interval \
+                     {} (a tie refutes \"beats\"){}; \
                      Confirmed for every case, Refuted for none, Nuanced otherwise; \
                      Inconclusive on one core",
                     PROCESSES_BEAT_THREADS.describe("×"),
@@ -204,8 +205,8 @@ impl Experiment for ImageParallelism {
                     "Rust thumbnail, per round: rayon's parallel efficiency (speedup / {cores}) \
                      at k = {cores}, 95% interval {}, and its images/s per core over the best \
                      Pillow executor's images/s per busy core (sequential, or threads or \
-                     processes at 2 ≤ k ≤ {cores}; the cluster is (6)'s), 95% interval {} (the factor is \
-                     reported); Inconclusive on one core",
+                     processes at 2 ≤ k ≤ {cores}; the cluster is (6)'s), 95% interval {} \
+                     (the factor is reported); Inconclusive on one core",
                     RAYON.describe(""),
                     PER_CORE.describe("×")
                 ),

@@ -2,10 +2,10 @@
 //! interpreter runs it without a venv) against the same delay server, under the newest build
 //! of each CPython version on the machine from [`OLDEST`] on — each free-threaded build
 //! too. CPU per connection, marginal between the plan's two smallest N within each round
-//! ([`Plan::versions_pair`]), and the wall time at the larger; each interpreter's CPU also over the first
-//! one's (the oldest version) in the same round. Reported, not judged: no claim of the
-//! sheet is about versions, but "asyncio is cheap" is an answer whose price moved with
-//! them.
+//! ([`Plan::versions_pair`]), and the wall time at the larger; each interpreter's CPU also
+//! over the first one's (the oldest version) in the same round. Reported, not judged: no
+//! claim of the sheet is about versions, but "asyncio is cheap" is an answer whose price
+//! moved with them.
 
 use crate::{POOL_SIZE, Plan, Sample, run_command};
 use pyproof_harness::{
