@@ -106,6 +106,14 @@ def auto_chunksize(tasks: int, k: int) -> int:
     return max(1, -(-tasks // (4 * k)))
 
 
+def rotation(jobs: int, round_no: int, planned: int) -> int:
+    """Where round ``round_no`` (0-based) starts in the list of ``jobs``: each of the
+    ``planned`` rounds one equal step further along, so no job always runs first or last —
+    the same order whether the rounds share one process or each has its own."""
+    planned = max(1, planned)
+    return (round_no % planned) * jobs // planned
+
+
 def run_pool(
     pool: Executor, iters: int, tasks: int, chunksize: int, timeout: float, fn=spin
 ) -> tuple[float, int]:
@@ -136,19 +144,24 @@ def measure(
     per_us: float | None = None,
     interpreters: bool = False,
     overhead_tasks: int = 0,
+    round_index: int = 0,
+    rounds_planned: int | None = None,
 ) -> dict:
     """Every (size, executor, chunksize) over ``rounds`` interleaved rounds. The loop is
     calibrated on this interpreter unless ``per_us`` (iterations per µs) is given: another
     build then does exactly the same work, so its times compare. ``interpreters`` adds an
     ``InterpreterPoolExecutor`` where the interpreter has one (3.14+). ``overhead_tasks``
     adds, per executor, that many tasks of two loop iterations each (``overhead_<executor>``,
-    chunksize 1): what one task costs an executor beyond its work."""
+    chunksize 1): what one task costs an executor beyond its work. ``round_index`` is the
+    run's first round and ``rounds_planned`` the rounds its rotation spreads over (default
+    ``rounds``): a harness running each round in a fresh process still rotates the order."""
     per_us = per_us or calibrate()
     started = time.perf_counter()
     threads = ThreadPoolExecutor(max_workers=k)
     processes = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"))
     subs = None
     subs_startup_s = None
+    failed = True  # until every round has run: an error or a timeout kills the workers
     try:
         ready = [processes.submit(_ready, 0.05) for _ in range(2 * k)]
         pids = sorted({f.result(timeout=timeout) for f in ready})
@@ -189,7 +202,7 @@ def measure(
         jobs.append(("cold_pool", 0.0, 0, 0, 0))
         deadline = time.monotonic() + timeout
         for r in range(rounds):
-            shift = r * len(jobs) // max(1, rounds)
+            shift = rotation(len(jobs), round_index + r, rounds_planned or rounds)
             for name, size, iters, tasks, chunk in jobs[shift:] + jobs[:shift]:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -220,16 +233,14 @@ def measure(
                 if s["checksum"] != checksum:
                     raise RuntimeError(f"{name} at {size} µs gave checksum {checksum}")
                 s["seconds"].append(seconds)
+        failed = False
     except BrokenProcessPool as exc:
         raise RuntimeError(f"a worker process died ({exc})") from exc
     finally:
         threads.shutdown(wait=False, cancel_futures=True)
         if subs is not None:
             subs.shutdown(wait=True, cancel_futures=True)
-        for p in list((getattr(processes, "_processes", None) or {}).values()):
-            if p.is_alive():
-                p.kill()
-        processes.shutdown(wait=False, cancel_futures=True)
+        _stop(processes, kill=failed)
     return {
         "python": sys.version.split()[0],
         "iters_per_us": per_us,
@@ -241,6 +252,23 @@ def measure(
         "worker_pids": pids,
         "samples": list(samples.values()),
     }
+
+
+def _stop(processes: ProcessPoolExecutor, kill: bool) -> None:
+    """Shuts a process pool down: on success by waiting for its idle workers to exit (so no
+    pipe is left for the interpreter's exit hook to write to); after an error or a timeout by
+    killing them first, since a busy worker would otherwise hold the shutdown."""
+    workers = list((getattr(processes, "_processes", None) or {}).values())
+    if kill:
+        for p in workers:
+            if p.is_alive():
+                p.kill()
+    try:
+        processes.shutdown(wait=True, cancel_futures=True)
+    except BrokenProcessPool:
+        pass
+    for p in workers:
+        p.join(timeout=2)
 
 
 def _floats(text: str) -> list[float]:
@@ -270,6 +298,18 @@ def main(argv: list[str] | None = None) -> int:
         help="loop iterations per µs instead of calibrating here (the same work on every build)",
     )
     parser.add_argument(
+        "--round-index",
+        type=int,
+        default=0,
+        help="the index of this run's first round (its place in the rotation of job orders)",
+    )
+    parser.add_argument(
+        "--rounds-planned",
+        type=int,
+        default=None,
+        help="the rounds the rotation of job orders spreads over (default: --rounds)",
+    )
+    parser.add_argument(
         "--interpreters",
         action="store_true",
         help="also run an InterpreterPoolExecutor where there is one (CPython 3.14+)",
@@ -294,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.overhead_tasks < 0:
         print("error: --overhead-tasks must be ≥ 0", file=sys.stderr)
         return 2
+    if args.round_index < 0 or (args.rounds_planned is not None and args.rounds_planned < 1):
+        print("error: --round-index must be ≥ 0 and --rounds-planned ≥ 1", file=sys.stderr)
+        return 2
     if args.iters_per_us is not None and not args.iters_per_us > 0:
         print("error: --iters-per-us must be > 0", file=sys.stderr)
         return 2
@@ -312,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
             args.iters_per_us,
             args.interpreters,
             args.overhead_tasks,
+            args.round_index,
+            args.rounds_planned,
         )
     except TimeoutError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)

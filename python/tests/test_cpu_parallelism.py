@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,28 @@ def test_a_given_calibration_is_the_work_every_build_does() -> None:
     assert len(checksums) == len({s["executor"] for s in given["samples"]})
 
 
+def test_rounds_rotate_the_order_alike_in_one_process_or_one_each() -> None:
+    assert [cp.rotation(9, r, 3) for r in range(4)] == [0, 3, 6, 0]
+    assert cp.rotation(7, 0, 1) == 0 and cp.rotation(7, 5, 1) == 0
+    assert cp.rotation(7, 2, 0) == 0  # no plan: one round, unrotated
+
+
+def test_a_run_ends_cleanly_with_nothing_on_stderr() -> None:
+    """A finished run shuts its pool down in order: no exit hook writing to a closed pipe
+    (which printed "Exception ignored ... Bad file descriptor" when workers were killed)."""
+    args = "--sizes-us 1000 --total-ms 20 --k 2 --rounds 1 --round-index 2 --rounds-planned 3"
+    done = subprocess.run(
+        [sys.executable, "-m", "pyproof.cpu_parallelism", *args.split(), "--iters-per-us", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(PYTHON_DIR)},
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["iters_per_us"] == 3.0
+
+
 def test_round_trip_cap_leaves_out_the_hopeless_configurations() -> None:
     report = cp.measure([10], 20, 2, ["1", "auto"], 1, 60, 100)
     # 2,000 tasks of 10 µs: chunksize 1 and threads would need 2,000 round trips > 100.
@@ -70,6 +93,9 @@ def test_cli_refuses_bad_arguments() -> None:
     assert negative.returncode == 2 and negative.stderr.startswith("error: ")
     zero = run("--iters-per-us", "0")
     assert zero.returncode == 2 and zero.stderr.startswith("error: ")
+    for flag, value in (("--round-index", "-1"), ("--rounds-planned", "0")):
+        refused = run(flag, value)
+        assert refused.returncode == 2 and refused.stderr.startswith("error: ")
 
 
 def test_subinterpreters_join_only_where_the_interpreter_has_them() -> None:

@@ -2,9 +2,9 @@
 //!
 //! The same total amount of pure-Python CPU work is cut into tasks from ~1 µs to ~100 ms and
 //! run sequentially, on `ThreadPoolExecutor(k)` and on `ProcessPoolExecutor(k)` (spawn) with
-//! chunksize 1 and with four chunks per worker (`python/pyproof/cpu_parallelism.py`, one fresh
-//! process, pools started before timing, rounds interleaved). Every run's checksum must match
-//! the sequential one. From the speedups the experiment finds the **crossover**: the task size
+//! chunksize 1 and with four chunks per worker (`python/pyproof/cpu_parallelism.py`, each
+//! round in a fresh process, pools started before timing, the order rotated round by round).
+//! Every run's checksum must match the sequential one. From the speedups the experiment finds the **crossover**: the task size
 //! below which a process pool is slower than doing the work on one thread.
 
 pub mod builds;
@@ -67,15 +67,17 @@ pub struct Plan {
     pub sizes_us: Vec<f64>,
     /// Total work per configuration, ms of sequential CPU.
     pub total_ms: f64,
-    /// Interleaved rounds: the minimum in one worker, then one more worker round at a
-    /// time while a claim is within noise.
+    /// Rounds, each in a fresh worker: the minimum, then one more at a time while a claim
+    /// is within noise.
     pub rounds: RoundBudget,
 }
 
 impl Plan {
     /// The plan for `scale`.
     pub fn new(scale: Scale) -> Self {
-        let sizes_us = vec![1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0];
+        // From 0.3 µs (2026-12-01, third session): with 1 µs the smallest, the batched pool's
+        // crossover lay below every size run, and that size sat on (1)'s bar on this machine.
+        let sizes_us = vec![0.3, 1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0];
         match scale {
             Scale::Quick => Plan {
                 sizes_us: vec![10.0, 1_000.0, 100_000.0],
@@ -233,12 +235,17 @@ impl Experiment for CpuParallelism {
         let cores = ctx.cores.max(1);
         let mut outcome = Outcome::of(&META, ctx.scale);
         ctx.progress.update(
-            "pure-Python tasks: sequential, threads, processes",
+            "round 1: pure-Python tasks: sequential, threads, processes",
             0,
             plan.rounds.min,
         );
-        let mut py = run_worker(&plan, cores, plan.rounds.min)?;
-        let mut rounds = plan.rounds.min;
+        // Each round in a fresh worker, so a round's figures carry what differs from one
+        // process to the next (its pools, its memory layout, its hash seed), not only what
+        // differs within one: in one process the rounds agreed closely and the interval
+        // missed the run-to-run spread. The first worker calibrates; the others do its work.
+        let mut py = run_worker(&plan, cores, None, 0)?;
+        let same_work = py.iters_per_us;
+        let mut rounds = 1;
         while plan.rounds.more(rounds, || {
             let mut scratch = Outcome::of(&META, ctx.scale);
             let by = index(&py);
@@ -246,12 +253,17 @@ impl Experiment for CpuParallelism {
                 render::record(&mut scratch, &plan, &py, &by, cores, rounds);
             judge::judge(&plan.sizes_us, &speedups, one, auto, cores)
         }) {
-            ctx.progress.update(
-                &format!("round {}: a claim is within noise", rounds + 1),
-                rounds,
-                rounds + 1,
-            );
-            merge(&mut py, run_worker(&plan, cores, 1)?);
+            let (what, of) = if rounds < plan.rounds.min {
+                ("pure-Python tasks: sequential, threads, processes", plan.rounds.min)
+            } else {
+                ("a claim is within noise", rounds + 1)
+            };
+            ctx.progress
+                .update(&format!("round {}: {what}", rounds + 1), rounds, of);
+            merge(
+                &mut py,
+                run_worker(&plan, cores, Some(same_work), rounds)?,
+            )?;
             rounds += 1;
         }
         let by = index(&py);
@@ -281,11 +293,23 @@ impl Experiment for CpuParallelism {
     }
 }
 
-/// Runs `rounds` interleaved rounds in one fresh worker (its own calibration and pools) and
-/// checks every executor's checksum at a size against the sequential one of that worker.
-fn run_worker(plan: &Plan, cores: usize, rounds: usize) -> Result<PyReport, ExperimentError> {
-    let cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
-    run_on(cmd, &plan.sizes_us, "1,auto", plan, cores, rounds)
+/// Runs round `index` (0-based) in a fresh worker with its own pools — calibrating the loop
+/// when `per_us` is `None`, else doing that work — its job order rotated by `index` over the
+/// budget's minimum of rounds, and checks every executor's checksum at a size against the
+/// sequential one of that worker.
+fn run_worker(
+    plan: &Plan,
+    cores: usize,
+    per_us: Option<f64>,
+    index: usize,
+) -> Result<PyReport, ExperimentError> {
+    let mut cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
+    if let Some(per_us) = per_us {
+        cmd.args(["--iters-per-us", &per_us.to_string()]);
+    }
+    cmd.args(["--round-index", &index.to_string()])
+        .args(["--rounds-planned", &plan.rounds.min.to_string()]);
+    run_on(cmd, &plan.sizes_us, "1,auto", plan, cores, 1)
 }
 
 /// [`run_worker`] with the worker command given (another interpreter's, [`builds`]), the
@@ -358,17 +382,29 @@ fn index(py: &PyReport) -> BTreeMap<(String, u64), &PySample> {
         .collect()
 }
 
-/// Appends a later worker's rounds to the report: each configuration's seconds, in round
-/// order (speedups stay paired: every worker runs every configuration in each round).
-fn merge(py: &mut PyReport, more: PyReport) {
+/// Appends a later worker's round to the report: each configuration's seconds, in round
+/// order (speedups stay paired: every worker runs every configuration in its round).
+fn merge(py: &mut PyReport, more: PyReport) -> Result<(), ExperimentError> {
     py.cold_pool_s.extend(more.cold_pool_s);
     for m in more.samples {
-        if let Some(s) = py
+        let Some(s) = py
             .samples
             .iter_mut()
             .find(|s| s.executor == m.executor && s.size_us == m.size_us)
-        {
-            s.seconds.extend(m.seconds);
+        else {
+            continue;
+        };
+        // The same work in every round: a later worker summing to something else did not.
+        if s.checksum != m.checksum {
+            return Err(ExperimentError::Inconsistent(format!(
+                "{} at {}: checksum {} in a later round, {} in the first",
+                m.executor,
+                us(m.size_us),
+                m.checksum,
+                s.checksum
+            )));
         }
+        s.seconds.extend(m.seconds);
     }
+    Ok(())
 }
