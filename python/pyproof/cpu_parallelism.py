@@ -1,6 +1,6 @@
 """cpu_parallelism: "Best for CPU: multiprocessing" on trial, task size by task size.
 
-The same total amount of pure-Python CPU work is cut into tasks of ~1 µs to ~100 ms and run
+The same total amount of pure-Python CPU work is cut into tasks of ~0.3 µs to ~100 ms and run
 sequentially, on a thread pool and on a process pool (``spawn``), with several chunksizes —
 and, with ``--interpreters`` on CPython 3.14+, on an ``InterpreterPoolExecutor`` (PEP 734:
 one subinterpreter per worker, each with its own GIL, in this one process).

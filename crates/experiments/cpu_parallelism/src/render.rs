@@ -23,10 +23,7 @@ pub(crate) fn record(
     outcome.param("python", &py.python);
     outcome.param("total work per configuration", us(plan.total_ms * 1000.0));
     outcome.param("rounds", plan.rounds.describe(rounds));
-    outcome.param(
-        "calibration",
-        format!("{} loop iterations per µs", format_number(py.iters_per_us)),
-    );
+    outcome.param("calibration", calibration(py));
     outcome.param(
         "pool start-up (untimed)",
         format!("{} s", format_number(py.startup_s)),
@@ -215,4 +212,53 @@ fn cold(
         speedups.insert(("processes:cold", bits), once);
     }
     outcome.tables.push(table);
+}
+
+/// The rounds' calibrations in words: "24.6 loop iterations per µs (median of 3 rounds'
+/// workers, 24.1–25.0)", or the one figure of a single round.
+pub(crate) fn calibration(py: &PyReport) -> String {
+    let all = if py.calibrations.is_empty() {
+        std::slice::from_ref(&py.iters_per_us)
+    } else {
+        &py.calibrations[..]
+    };
+    let text = format!("{} loop iterations per µs", format_number(median(all)));
+    if all.len() < 2 {
+        return text;
+    }
+    let (lo, hi) = all
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+    format!(
+        "{text} (median of {} rounds' workers, {}–{})",
+        all.len(),
+        format_number(lo),
+        format_number(hi)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(calibrations: &[f64]) -> PyReport {
+        let mut py: PyReport = serde_json::from_str(
+            r#"{"python":"3.11.7","iters_per_us":24.5,"k":2,"startup_s":0.3,"samples":[]}"#,
+        )
+        .expect("a report");
+        py.calibrations = calibrations.to_vec();
+        py
+    }
+
+    #[test]
+    fn calibration_gives_the_rounds_median_and_range() {
+        assert_eq!(
+            calibration(&report(&[24.0, 17.5, 25.0])),
+            "24.0 loop iterations per µs (median of 3 rounds' workers, 17.5–25.0)"
+        );
+        assert_eq!(calibration(&report(&[])), "24.5 loop iterations per µs");
+        assert_eq!(calibration(&report(&[23.0])), "23.0 loop iterations per µs");
+    }
 }
