@@ -1,11 +1,12 @@
 //! cpu_parallelism: "Best for CPU: `multiprocessing`", on trial task size by task size.
 //!
-//! The same total amount of pure-Python CPU work is cut into tasks from ~0.3 µs to ~100 ms and
-//! run sequentially, on `ThreadPoolExecutor(k)` and on `ProcessPoolExecutor(k)` (spawn) with
-//! chunksize 1 and with four chunks per worker (`python/pyproof/cpu_parallelism.py`, each
-//! round in a fresh process, pools started before timing, the order rotated round by round).
-//! Every run's checksum must match the sequential one. From the speedups the experiment finds the **crossover**: the task size
-//! below which a process pool is slower than doing the work on one thread.
+//! The same total amount of pure-Python CPU work is cut into tasks from ~0.3 µs to ~100 ms
+//! and run sequentially, on `ThreadPoolExecutor(k)` and on `ProcessPoolExecutor(k)` (spawn)
+//! with chunksize 1 and with four chunks per worker (`python/pyproof/cpu_parallelism.py`,
+//! each round in a fresh process, pools started before timing, the order rotated round by
+//! round). Every run's checksum must match the sequential one. From the speedups the
+//! experiment finds the **crossover**: the task size below which a process pool is slower
+//! than doing the work on one thread.
 
 pub mod builds;
 pub mod judge;
