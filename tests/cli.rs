@@ -372,8 +372,10 @@ fn a_closed_stdout_ends_quietly_with_141() {
     // A pipe whose read end is closed before pyproof starts: its first line meets EPIPE,
     // as `pyproof list | head -0` would, deterministically.
     let mut fds = [0; 2];
-    // SAFETY: pipe fills the two descriptors; each is closed or handed to Stdio once.
-    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // Close-on-exec: a child another test spawns meanwhile must not inherit the read end
+    // (it would keep the pipe open, the write would succeed and the test fail by chance).
+    // SAFETY: pipe2 fills the two descriptors; each is closed or handed to Stdio once.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
     unsafe { libc::close(fds[0]) };
     let write_end = unsafe { std::process::Stdio::from_raw_fd(fds[1]) };
     let out = Command::new(env!("CARGO_BIN_EXE_pyproof"))
