@@ -10,9 +10,7 @@
 //! times [`OVERHEAD_TASKS`] near-empty tasks per executor and round: the per-task cost of
 //! threads, processes and subinterpreters, reported.
 
-use crate::judge::{
-    BuildCase, gil_twin, judge_builds, judge_single_thread, single_thread_cost, us,
-};
+use crate::judge::{BuildCase, builds_wanting_rounds, gil_twin, single_thread_cost, us};
 use crate::{Plan, run_on};
 use pyproof_harness::{
     ExperimentError, Measurement, Outcome, RunContext, Table, format_number, median,
@@ -91,25 +89,31 @@ pub(crate) fn every_build(
             "µs per near-empty task: threads · processes · subinterpreters",
         ],
     );
-    // The minimum of rounds under every build, then one more round under every build while
-    // a build's interval straddles the bar (each round in a fresh worker: its own pools,
-    // its figures paired within it), up to the budget's maximum.
+    // The minimum of rounds under every build, then one more round at a time under each
+    // build still within noise ([`builds_wanting_rounds`]), up to the builds' maximum: each
+    // round in a fresh worker (its own pools, its figures paired within it).
+    let budget = plan.build_rounds;
     let mut cases: Vec<BuildCase> = Vec::new();
     let mut extras: Vec<Extras> = Vec::new();
     let mut same_work: Option<f64> = None;
-    let mut rounds = 0;
-    while plan.rounds.more(rounds, || {
-        vec![judge_builds(&cases, cores), judge_single_thread(&cases)]
-    }) {
-        let take = if rounds == 0 { plan.rounds.min } else { 1 };
+    // A build whose later round failed keeps the rounds it has and takes no more.
+    let mut given_up: Vec<bool> = vec![false; builds.len()];
+    let mut want = vec![true; builds.len()];
+    let mut take = budget.min;
+    while want.iter().any(|w| *w) {
         let mut i = 0;
         while i < builds.len() {
+            if !want[i] {
+                i += 1;
+                continue;
+            }
             let b = builds[i];
             let name = b.found.build_name();
+            let done = cases.get(i).map_or(0, |c| c.threads.len());
             ctx.progress.update(
                 &format!(
                     "round {} · threads and processes under Python {name}",
-                    rounds + 1
+                    done + 1
                 ),
                 i,
                 builds.len(),
@@ -132,17 +136,29 @@ pub(crate) fn every_build(
                     report
                 }
                 // Ctrl-C stops the run; a build that fails (broken, killed, timed out) is
-                // named and left out, and the other builds still run.
+                // named; one with no rounds yet is left out, the other builds still run.
                 Err(e) if pyproof_proc::process::interrupted() => return Err(e),
                 Err(e) => {
                     outcome.notes.push(format!(
-                        "Not measured for claim (4): Python {name} ({}): {e}",
+                        "Not measured for claim (4){}: Python {name} ({}): {e}",
+                        if done > 0 {
+                            format!(" past round {done} (its {done} rounds are kept)")
+                        } else {
+                            String::new()
+                        },
                         b.candidate.path.display()
                     ));
-                    builds.remove(i);
-                    if i < cases.len() {
-                        cases.remove(i);
-                        extras.remove(i);
+                    if done > 0 {
+                        given_up[i] = true;
+                        i += 1;
+                    } else {
+                        builds.remove(i);
+                        want.remove(i);
+                        given_up.remove(i);
+                        if i < cases.len() {
+                            cases.remove(i);
+                            extras.remove(i);
+                        }
                     }
                     continue;
                 }
@@ -192,13 +208,23 @@ pub(crate) fn every_build(
             case.processes.extend(seconds("processes:1"));
             i += 1;
         }
-        rounds += take;
+        take = 1;
+        want = builds_wanting_rounds(&cases, &budget);
+        for (w, gave_up) in want.iter_mut().zip(&given_up) {
+            *w &= !gave_up;
+        }
     }
     table.title = format!(
-        "The sheet's answer per build: {} tasks, k = {cores}, chunksize 1 (medians of {} \
-         rounds; the ratio's 95% interval)",
+        "The sheet's answer per build: {} tasks, k = {cores}, chunksize 1 (medians; {})",
         us(size),
-        rounds
+        if budget.min == budget.max {
+            format!("{} rounds per build", budget.min)
+        } else {
+            format!(
+                "{} rounds per build, then one at a time up to {} for a build within noise",
+                budget.min, budget.max
+            )
+        }
     );
     for ((b, case), extra) in builds.iter().zip(&cases).zip(&extras) {
         let name = &case.build;
@@ -283,12 +309,7 @@ pub(crate) fn every_build(
             b.found.build_label().to_string(),
             format!("{}×", format_number(case.threads_speedup())),
             format!("{}×", format_number(case.processes_speedup())),
-            format!(
-                "{}× (95% CI {}–{})",
-                format_number(ratio.median),
-                format_number(ratio.lo),
-                format_number(ratio.hi)
-            ),
+            ratio.describe("×"),
             extra.start_method.clone().unwrap_or_else(|| "—".into()),
             subs_speedup.map_or_else(|| "—".into(), |v| format!("{}×", format_number(v))),
             if extra.interpreters_startup.is_empty() {

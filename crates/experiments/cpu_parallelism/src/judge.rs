@@ -29,7 +29,10 @@ pub mod ids {
 }
 
 mod builds;
-pub use builds::{BuildCase, gil_twin, judge_builds, judge_single_thread, single_thread_cost};
+pub use builds::{
+    BuildCase, builds_wanting_rounds, gil_twin, judge_builds, judge_single_thread,
+    single_thread_cost,
+};
 
 /// Speedups over sequential, every round, by (executor, task size in µs as bits): executors
 /// `threads`, `processes:1` (chunksize 1), `processes:auto` (four chunks per worker).

@@ -71,6 +71,9 @@ pub struct Plan {
     /// Rounds, each in a fresh worker: the minimum, then one more at a time while a claim
     /// is within noise.
     pub rounds: RoundBudget,
+    /// Claims (4) and (5)'s rounds per build: the minimum under every build, then one more
+    /// at a time under a build still within noise ([`judge::builds_wanting_rounds`]).
+    pub build_rounds: RoundBudget,
 }
 
 impl Plan {
@@ -84,6 +87,7 @@ impl Plan {
                 sizes_us: vec![10.0, 1_000.0, 100_000.0],
                 total_ms: 200.0,
                 rounds: RoundBudget::exactly(1),
+                build_rounds: RoundBudget::exactly(1),
             },
             Scale::Default => Plan {
                 sizes_us,
@@ -93,11 +97,18 @@ impl Plan {
                 // 0.3 µs size failing clearly, (1) no longer waits on them.
                 total_ms: 600.0,
                 rounds: RoundBudget { min: 3, max: 6 },
+                // Up to 10 (6, as every build, until 2026-12-01, fourth session): only the
+                // undecided build runs past 3 (one build's round ≈ 2 s against ≈ 8 s for all
+                // four), and the free-threaded build's ratio, ≈ 1.0 with the odd round near
+                // 1.11, needs more than 6 rounds for one slow round not to set the interval's
+                // edge.
+                build_rounds: RoundBudget { min: 3, max: 10 },
             },
             Scale::Full => Plan {
                 sizes_us,
                 total_ms: 3_000.0,
                 rounds: RoundBudget { min: 5, max: 9 },
+                build_rounds: RoundBudget { min: 5, max: 12 },
             },
         }
     }

@@ -3,8 +3,8 @@
 use super::ids;
 use crate::{BEAT_THREADS, FT_SINGLE_THREAD};
 use pyproof_harness::{
-    Case, Judgement, Verdict, format_number, judge_cases, judge_per_build, median, one_core,
-    pairwise_ratios,
+    Case, Judgement, RoundBudget, Standing, Verdict, format_number, judge_cases, judge_per_build,
+    median, one_core, pairwise_ratios,
 };
 
 /// One build's rounds at the largest task size, seconds per round (paired by index).
@@ -83,6 +83,37 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
         })
         .collect();
     judge_per_build(ids::EVERY_BUILD, judged)
+}
+
+/// Past the minimum, which builds take another round: a build whose claim (4) case is
+/// within noise and could leave it within `budget`'s maximum, and both builds of a claim (5)
+/// pair within noise likewise (their rounds are paired by index) — never a build that has
+/// taken the maximum. The builds already decided wait: a round of all four builds costs
+/// about four times one build's, and only the undecided one's interval moves.
+pub fn builds_wanting_rounds(cases: &[BuildCase], budget: &RoundBudget) -> Vec<bool> {
+    let undecided = |c: &Case| {
+        c.standing == Standing::WithinNoise && c.rounds_to_settle.is_none_or(|r| r <= budget.max)
+    };
+    let mut want: Vec<bool> = cases
+        .iter()
+        .map(|c| undecided(&BEAT_THREADS.case("", "", &c.processes_over_threads(), "×")))
+        .collect();
+    for (i, ft) in cases.iter().enumerate() {
+        let Some(gil) = gil_twin(ft, cases) else {
+            continue;
+        };
+        let pair = FT_SINGLE_THREAD.case("", "", &single_thread_cost(ft, gil), "×");
+        if undecided(&pair) {
+            want[i] = true;
+            if let Some(j) = cases.iter().position(|c| std::ptr::eq(c, gil)) {
+                want[j] = true;
+            }
+        }
+    }
+    for (w, c) in want.iter_mut().zip(cases) {
+        *w &= c.threads.len() < budget.max;
+    }
+    want
 }
 
 /// "3.13" of "3.13.15t".
@@ -196,6 +227,42 @@ mod tests {
         let j = judge_builds(&[case("3.13.15t", true, 0.5, 0.55)], 1);
         assert_eq!(j.verdict, Verdict::Inconclusive);
         assert_eq!(judge_builds(&[], 2).verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn only_the_undecided_builds_take_more_rounds() {
+        let budget = RoundBudget { min: 3, max: 10 };
+        let gil = case("3.13.15", false, 1.0, 0.55);
+        let mut ft = case("3.13.15t", true, 0.55, 0.55);
+        // Decided: the GIL build beats threads, the free-threaded one ties.
+        assert_eq!(
+            builds_wanting_rounds(&[gil.clone(), ft.clone()], &budget),
+            [false, false]
+        );
+        // The free-threaded ratio straddles the bar (0.98–1.20, four rounds): it alone
+        // goes on.
+        ft.threads = vec![0.54, 0.56, 0.55, 0.66];
+        let other = case("3.14.10", false, 1.0, 0.5);
+        assert_eq!(
+            builds_wanting_rounds(&[gil.clone(), ft.clone(), other.clone()], &budget),
+            [false, true, false]
+        );
+        // At the maximum it stops.
+        let mut full = ft.clone();
+        for v in [&mut full.threads, &mut full.processes, &mut full.sequential] {
+            *v = v.iter().cycle().take(10).copied().collect();
+        }
+        assert_eq!(
+            builds_wanting_rounds(&[gil.clone(), full], &budget),
+            [false, false]
+        );
+        // Claim (5)'s pair within noise (1.10–1.20 against 1.15): both builds go on.
+        let mut slow = case("3.13.15t", true, 0.55, 0.55);
+        slow.sequential = vec![1.10, 1.20, 1.12, 1.18];
+        assert_eq!(
+            builds_wanting_rounds(&[gil, slow, other], &budget),
+            [true, true, false]
+        );
     }
 
     #[test]
