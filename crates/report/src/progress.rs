@@ -32,9 +32,19 @@ impl TerminalProgress {
     }
 }
 
+/// One progress line. A claim within noise earns rounds beyond the plan, so `done` can pass
+/// `total`; the line then says so rather than showing a count past its end.
+fn progress_line(prefix: &str, label: &str, done: usize, total: usize) -> String {
+    if done > total {
+        format!("[{prefix} {done}/{total}, rounds added] {label}")
+    } else {
+        format!("[{prefix} {done}/{total}] {label}")
+    }
+}
+
 impl Progress for TerminalProgress {
     fn update(&self, label: &str, done: usize, total: usize) {
-        let line = format!("[{} {}/{}] {label}", self.prefix, done, total);
+        let line = progress_line(&self.prefix, label, done, total);
         if self.tty {
             let width = 110;
             let shown: String = line.chars().take(width).collect();
@@ -49,5 +59,23 @@ impl Progress for TerminalProgress {
             eprintln!("{line}");
             *last = Some(Instant::now());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+
+    #[test]
+    fn a_count_past_the_plan_says_rounds_were_added() {
+        assert_eq!(progress_line("gil", "round 1", 3, 76), "[gil 3/76] round 1");
+        assert_eq!(
+            progress_line("gil", "round 4", 76, 76),
+            "[gil 76/76] round 4"
+        );
+        assert_eq!(
+            progress_line("gil", "round 5", 86, 76),
+            "[gil 86/76, rounds added] round 5"
+        );
     }
 }
