@@ -98,7 +98,7 @@ mod tests {
         let c = band.case("5 ms", "wait", &[4.0, 4.1, 4.2], "×", "attach");
         assert_eq!(
             c.detail,
-            "wait 4.10× (95% CI 4.00–4.20, 3 attaches) — outside 0.500–3.00×"
+            "wait 4.10× (95% CI 3.86–4.36, 3 attaches) — outside 0.500–3.00×"
         );
         let c = band.case("5 ms", "", &[2.0, 3.0, 4.0], "×", "round");
         assert!(

@@ -2,10 +2,12 @@
 //!
 //! A timing, throughput or memory claim is judged on per-round figures (a paired ratio per
 //! round, or one figure per round), never on a single number: [`median_interval`] gives the
-//! median of those rounds with a 95% bootstrap percentile interval (resampling the rounds
-//! with the one seeded generator, so the same samples always give the same interval), and
-//! [`Interval::against`] says where it lies relative to a threshold and to the smallest
-//! difference that matters:
+//! median of those rounds with a 95% interval — the hull of a bootstrap percentile interval
+//! of the median (resampling the rounds with the one seeded generator, so the same samples
+//! always give the same interval) and a Student-t interval on the rounds' logarithms
+//! ([`crate::t95`], which keeps its 95% at three rounds, where the bootstrap's is the
+//! rounds' range and covers 75%) — and [`Interval::against`] says where it lies relative to
+//! a threshold and to the smallest difference that matters:
 //!
 //! - wholly beyond the threshold: a result ([`Position::Above`] / [`Position::Below`]);
 //! - wholly inside the margin around parity: a tie ([`Position::Tie`]), also a result, and
@@ -20,6 +22,7 @@
 use crate::claim::{Case, Standing};
 use crate::measure::median;
 use crate::rng::Rng;
+use crate::student::{Axis, Z95, t_interval, t95};
 use serde::{Deserialize, Serialize};
 
 /// How many bootstrap resamples an interval is computed from.
@@ -44,47 +47,60 @@ pub struct Interval {
 /// The fewest rounds a projection is made from.
 pub const PROJECT_FROM: usize = 5;
 
-/// The standard error of a median over n rounds is about `MEDIAN_SE × MAD / √n` (1.2533 for
-/// the median's efficiency against the mean, 1.4826 to turn the median absolute deviation
-/// into a standard deviation, for a roughly normal spread).
-const MEDIAN_SE: f64 = 1.2533 * 1.4826;
+/// A robust standard deviation is about 1.4826 × the median absolute deviation (for a
+/// roughly normal spread), and the bootstrap interval of a median is about 1.2533 times as
+/// wide as the t interval of a mean (the median's efficiency against the mean).
+const MAD_SD: f64 = 1.4826;
+const MEDIAN_EFFICIENCY: f64 = 1.2533;
 
-/// The two-sided 95% normal quantile.
-const Z95: f64 = 1.959_964;
+/// The half-width, in standard deviations over √n, of the interval [`median_interval`] gives
+/// over n rounds: the t interval's t(n−1) at few rounds, the bootstrap's 1.96 × 1.2533 from
+/// seven rounds on (whichever of the hull's two is the wider).
+fn half_width_units(n: usize) -> f64 {
+    t95(n.saturating_sub(1)).max(Z95 * MEDIAN_EFFICIENCY)
+}
 
 /// How many rounds in all the per-round `samples`, now within noise of `threshold` (with
 /// `margin` around parity, as in [`Interval::against`]), would need to leave the noise were
-/// their median to stay where it is: the 95% interval of a median is about ±1.96 standard
-/// errors, and a median's standard error over n rounds is about 1.86 × MAD / √n — robust to
-/// the odd outlier that widens a bootstrap interval of few rounds. It leaves the noise by
-/// lying wholly on one side of the threshold or, when a margin is declared, wholly inside it.
-/// `None` with fewer than [`PROJECT_FROM`] finite rounds (no projection is trusted);
-/// `Some(usize::MAX)` when no number of rounds would do (the median sits on the threshold).
+/// their median to stay where it is. It works on the axis the interval does (logarithms when
+/// the rounds and the bar are positive): the interval over N rounds is about ±q(N) × σ / √N,
+/// q(N) the larger of t(N−1) and 1.96 × 1.2533 ([`half_width_units`]), and σ is taken as
+/// 1.4826 × the rounds' median absolute deviation — robust to the odd outlier that widens an
+/// interval of few rounds. It leaves the noise by lying wholly on one side of the threshold
+/// or, when a margin is declared, wholly inside it. `None` with fewer than [`PROJECT_FROM`]
+/// finite rounds (no projection is trusted); `Some(usize::MAX)` when no number of rounds
+/// would do (the median sits on the threshold).
 pub fn rounds_to_settle(samples: &[f64], threshold: f64, margin: f64) -> Option<usize> {
     let xs: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
     let n = xs.len();
     if n < PROJECT_FROM {
         return None;
     }
-    let m = median(&xs);
-    let deviations: Vec<f64> = xs.iter().map(|x| (x - m).abs()).collect();
-    // The projected half-width over one round; rounds needed for it to fit in `d`.
-    let unit = Z95 * MEDIAN_SE * median(&deviations);
+    let axis = Axis::of(&xs, &[threshold]);
+    let ys: Vec<f64> = xs.iter().map(|x| axis.to(*x)).collect();
+    let m = median(&ys);
+    let deviations: Vec<f64> = ys.iter().map(|y| (y - m).abs()).collect();
+    let sigma = MAD_SD * median(&deviations);
+    // The fewest rounds, more than now (this many gave an interval within noise), whose
+    // projected half-width fits in `d`.
     let needed = |d: f64| -> usize {
         if d <= 0.0 {
             return usize::MAX;
         }
-        let r = (unit / d).powi(2);
+        let r = (Z95 * MEDIAN_EFFICIENCY * sigma / d).powi(2);
         if r >= usize::MAX as f64 {
-            usize::MAX
-        } else {
-            // At least one round more than now: this many gave an interval within noise.
-            (r.floor() as usize + 1).max(n + 1)
+            return usize::MAX;
         }
+        let mut rounds = (r.floor() as usize + 1).max(n + 1);
+        // Below seven rounds t(N−1) is the wider: step up until it fits.
+        while half_width_units(rounds) * sigma / (rounds as f64).sqrt() > d {
+            rounds += 1;
+        }
+        rounds
     };
-    let side = needed((m - threshold).abs());
+    let side = needed((m - axis.to(threshold)).abs());
     let tie = if margin > 1.0 {
-        needed((m - 1.0 / margin).min(margin - m))
+        needed((m - axis.to(1.0 / margin)).min(axis.to(margin) - m))
     } else {
         usize::MAX
     };
@@ -104,9 +120,14 @@ pub enum Position {
     WithinNoise,
 }
 
-/// The median of `samples` (NaN ones ignored) with its 95% bootstrap percentile interval,
-/// reproducible for the same samples. With fewer than two samples the interval is the
-/// median itself, so nothing can be judged beyond noise from it ([`Interval::is_point`]).
+/// The median of `samples` (NaN ones ignored) with its 95% interval, reproducible for the
+/// same samples: the hull of the bootstrap percentile interval of the median and the
+/// Student-t interval on the rounds' logarithms (on the rounds themselves when not all are
+/// positive). The bootstrap's alone is, up to five rounds, the rounds' range, which covers
+/// their true median with probability 1 − 2^(1−n) — 75% at three rounds; the t interval
+/// keeps 95% at every number of rounds for log-normal noise, and the bootstrap's keeps the
+/// interval honest where the rounds are skewed. With fewer than two samples the interval is
+/// the median itself, so nothing can be judged beyond noise from it ([`Interval::is_point`]).
 pub fn median_interval(samples: &[f64]) -> Interval {
     let xs: Vec<f64> = samples.iter().copied().filter(|x| !x.is_nan()).collect();
     let m = median(&xs);
@@ -118,6 +139,18 @@ pub fn median_interval(samples: &[f64]) -> Interval {
             n: xs.len(),
         };
     }
+    let (boot_lo, boot_hi) = bootstrap_interval(&xs);
+    let (t_lo, t_hi) = t_interval(&xs);
+    Interval {
+        median: m,
+        lo: boot_lo.min(t_lo),
+        hi: boot_hi.max(t_hi),
+        n: xs.len(),
+    }
+}
+
+/// The 95% bootstrap percentile interval of the median of `xs` (two or more, none NaN).
+pub(crate) fn bootstrap_interval(xs: &[f64]) -> (f64, f64) {
     // Seeded by the data: the same rounds always give the same interval.
     let seed = xs
         .iter()
@@ -134,12 +167,7 @@ pub fn median_interval(samples: &[f64]) -> Interval {
     medians.sort_by(f64::total_cmp);
     let tail = (1.0 - LEVEL) / 2.0;
     let at = |q: f64| medians[((q * RESAMPLES as f64) as usize).min(RESAMPLES - 1)];
-    Interval {
-        median: m,
-        lo: at(tail),
-        hi: at(1.0 - tail),
-        n: xs.len(),
-    }
+    (at(tail), at(1.0 - tail))
 }
 
 impl Interval {
@@ -393,17 +421,27 @@ mod tests {
 
     #[test]
     fn rounds_to_settle_projects_the_medians_standard_error() {
-        // Median 1.30, MAD 0.05: the half-width over N rounds is ~0.182 / √N; the bar at 1.40
-        // is 0.10 away, so N > 3.3: the next round (the 8th) would do.
+        // On logarithms: median ln 1.30, MAD 0.039 (σ ≈ 0.058): the half-width over N ≥ 7
+        // rounds is ~2.456 × 0.058 / √N; the bar is ln(1.40/1.30) = 0.074 away, so N > 3.7:
+        // the next round (the 8th) would do.
         let near = [1.25, 1.30, 1.35, 1.28, 1.32, 1.20, 1.40];
         assert_eq!(rounds_to_settle(&near, 1.40, 1.0), Some(8));
-        // A wide spread (MAD 0.30) 0.05 from the bar: (1.09 / 0.05)² → 478 rounds, beyond any
-        // budget.
+        // A wide spread (MAD of the logarithms 0.20) 0.036 from the bar: 404 rounds, beyond
+        // any budget.
         let wide = [1.0, 1.35, 1.65, 1.05, 1.6];
-        assert_eq!(rounds_to_settle(&wide, 1.40, 1.0), Some(478));
-        // One outlier widens a bootstrap interval of five rounds, not the projection.
+        assert_eq!(rounds_to_settle(&wide, 1.40, 1.0), Some(404));
+        // One outlier widens an interval of five rounds, not the projection.
         let outlier = [0.98, 1.00, 0.99, 1.55, 0.97];
         assert_eq!(rounds_to_settle(&outlier, 1.25, 1.0), Some(6));
+        // Below seven rounds t(N−1) is the wider quantile, and the projection counts it:
+        // σ over √N must fit t(N−1), not the 2.456 of many rounds.
+        assert!(half_width_units(6) > half_width_units(7));
+        assert_eq!(half_width_units(7), Z95 * MEDIAN_EFFICIENCY);
+        assert_eq!(half_width_units(3), 4.3027);
+        // Figures that are not all positive are projected as they are: median 0.10, MAD
+        // 0.05 (σ 0.074), the bar 0.05 away: (2.456 × 0.074 / 0.05)² → 14 rounds.
+        let shares = [0.10, 0.05, 0.15, -0.02, 0.12];
+        assert_eq!(rounds_to_settle(&shares, 0.05, 1.0), Some(14));
         // On the bar: no number of rounds.
         assert_eq!(
             rounds_to_settle(&[1.3, 1.4, 1.5, 1.35, 1.45], 1.40, 1.0),
@@ -502,7 +540,7 @@ mod tests {
         assert_eq!(c.standing, Standing::Fails);
         assert_eq!(
             c.detail,
-            "processes/threads 1.01× (95% CI 1.00–1.02, 3 rounds) — a tie (inside ±10%)"
+            "processes/threads 1.01× (95% CI 0.985–1.04, 3 rounds) — a tie (inside ±10%)"
         );
         let c = beats.case("Pillow", "", &[1.0, 1.3, 1.2], "×");
         assert_eq!(c.standing, Standing::WithinNoise);

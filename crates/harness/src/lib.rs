@@ -33,6 +33,7 @@ pub mod rounds;
 mod scale;
 mod standing;
 pub mod steps;
+mod student;
 pub mod testing;
 pub mod time;
 pub mod worker;
@@ -69,6 +70,7 @@ pub use standing::{
     AnswerStanding, BEYOND_THE_SHEET, BuildVerdict, answer_standing, per_build_line,
     tests_the_sheet,
 };
+pub use student::t95;
 pub use worker::Worker;
 
 /// The verdict of a claim that needs two cores, on a machine that gives this process one:

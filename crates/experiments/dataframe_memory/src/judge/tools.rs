@@ -398,7 +398,7 @@ pub(crate) mod tests {
         let judge_v = |full_net, half_net, full: &Dataset| judge(full_net, half_net, full).verdict;
         assert_eq!(judge_v(90.0, 89.0, &full), Verdict::Confirmed);
         assert_eq!(
-            judge_v(150.0, 130.0, &full),
+            judge_v(150.0, 140.0, &full),
             Verdict::Refuted,
             "over the 128 MiB limit at both sizes"
         );
