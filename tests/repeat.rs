@@ -97,7 +97,10 @@ fn a_flapping_verdict_is_flagged_in_the_report_not_hidden() {
     );
     assert!(html.contains("id=\"repeatability\""));
     assert!(
-        html.contains("1 of 3 verdicts changed between the 2 runs"),
+        html.contains(
+            "1 of 3 verdicts changed between the 2 runs — 1 between two verdicts, 0 between a \
+             verdict and Inconclusive or a failed run"
+        ),
         "{html}"
     );
     assert!(

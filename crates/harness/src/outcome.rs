@@ -354,6 +354,23 @@ pub struct RepeatedClaim {
     pub flapping: bool,
 }
 
+impl RepeatedClaim {
+    /// Whether two runs gave verdicts that contradict each other (Confirmed in one, Refuted
+    /// or Nuanced in another) — the worst kind of flapping — rather than a verdict in some
+    /// runs and Inconclusive (or a failed run) in others, where the claim was only left
+    /// undecided.
+    pub fn contradicts(&self) -> bool {
+        let mut decided = self
+            .verdicts
+            .iter()
+            .flatten()
+            .filter(|v| **v != Verdict::Inconclusive);
+        decided
+            .next()
+            .is_some_and(|first| decided.any(|v| v != first))
+    }
+}
+
 /// Every claim's verdicts across `runs` (the same experiments run several times), in the
 /// order the claims first appear; a claim whose verdict changed between runs — or that has
 /// no verdict in some run because its experiment failed there — is flapping.
@@ -451,5 +468,23 @@ mod tests {
         );
         assert_eq!(r[1].verdicts, vec![Some(Nuanced), Some(Confirmed)]);
         assert_eq!(r[2].verdicts, vec![Some(Refuted), None]);
+    }
+
+    #[test]
+    fn only_two_different_verdicts_contradict() {
+        use Verdict::*;
+        let claim = |verdicts: Vec<Option<Verdict>>| RepeatedClaim {
+            experiment: "a".into(),
+            claim: "x".into(),
+            label: "(x)".into(),
+            verdicts,
+            flapping: true,
+        };
+        assert!(claim(vec![Some(Confirmed), Some(Nuanced)]).contradicts());
+        assert!(claim(vec![Some(Refuted), Some(Inconclusive), Some(Confirmed)]).contradicts());
+        assert!(!claim(vec![Some(Confirmed), Some(Inconclusive), Some(Confirmed)]).contradicts());
+        assert!(!claim(vec![Some(Refuted), None]).contradicts());
+        assert!(!claim(vec![Some(Inconclusive), Some(Inconclusive)]).contradicts());
+        assert!(!claim(vec![]).contradicts());
     }
 }

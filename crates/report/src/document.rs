@@ -58,12 +58,18 @@ pub fn repeatability_table(claims: &[RepeatedClaim]) -> Result<Table, String> {
             claims.len()
         ));
     }
+    // Whether any two runs disagreed on a verdict, beside the claims only left undecided
+    // in some runs: the first says the verdict cannot be trusted, the second that the run
+    // could not settle it every time.
+    let contradicting = flapping.iter().filter(|c| c.contradicts()).count();
     let mut t = Table::new(
         format!(
-            "Repeatability: {} of {} verdicts changed between the {runs} runs (flapping: not \
-             to be trusted on this machine at this scale)",
+            "Repeatability: {} of {} verdicts changed between the {runs} runs — {contradicting} \
+             between two verdicts, {} between a verdict and Inconclusive or a failed run \
+             (flapping: not to be trusted on this machine at this scale)",
             flapping.len(),
-            claims.len()
+            claims.len(),
+            flapping.len() - contradicting,
         ),
         &["experiment", "claim", "verdict in each run"],
     );
@@ -379,6 +385,38 @@ mod tests {
         assert_eq!(
             run_line(&o),
             "Run: scale default, 6.5 s (longest steps: a 3 s in 3 stretches, b 2 s, c 1 s); k = 2."
+        );
+    }
+
+    #[test]
+    fn the_repeat_line_tells_contradictions_from_claims_left_undecided() {
+        use pyproof_harness::Verdict::*;
+        let claim = |id: &str, verdicts: Vec<Option<Verdict>>| RepeatedClaim {
+            experiment: "x".into(),
+            claim: id.into(),
+            label: format!("({id})"),
+            flapping: verdicts.windows(2).any(|w| w[0] != w[1]),
+            verdicts,
+        };
+        let claims = [
+            claim("a", vec![Some(Confirmed), Some(Refuted), Some(Confirmed)]),
+            claim(
+                "b",
+                vec![Some(Confirmed), Some(Inconclusive), Some(Confirmed)],
+            ),
+            claim("c", vec![Some(Nuanced), None, Some(Nuanced)]),
+            claim("d", vec![Some(Refuted); 3]),
+        ];
+        let t = repeatability_table(&claims).expect("some flapped");
+        assert_eq!(
+            t.title,
+            "Repeatability: 3 of 4 verdicts changed between the 3 runs — 1 between two verdicts, \
+             2 between a verdict and Inconclusive or a failed run (flapping: not to be trusted \
+             on this machine at this scale)"
+        );
+        assert_eq!(
+            repeatability_table(&claims[3..]).expect_err("none flapped"),
+            "Repeatability: every one of 1 verdicts was the same in all 3 runs."
         );
     }
 
