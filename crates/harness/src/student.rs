@@ -2,8 +2,8 @@
 //!
 //! A bootstrap percentile interval of a median is, up to five rounds, the rounds' own range,
 //! and the range of n rounds covers their true median with probability 1 − 2^(1−n) (75% at
-//! three). The t interval on the rounds' logarithms does not shrink with the sample: with
-//! n − 1 degrees of freedom it covers the true median 95% of the time at every n when the
+//! three). The t interval on the rounds' logarithms keeps its coverage at any sample size:
+//! with n − 1 degrees of freedom it covers the true median 95% of the time at every n when the
 //! rounds' noise is log-normal — a ratio's noise is multiplicative, and for a log-normal
 //! figure the median is the geometric mean, which is what the t interval on logarithms is
 //! about. [`crate::median_interval`] takes the hull of both: the t interval at few rounds,
