@@ -31,17 +31,28 @@ impl WaitCell {
         pyproof_harness::nearest_rank(&self.waits_s, q)
     }
 
-    /// The share of attaches that found the GIL free: a wait under 5% of the interval.
+    /// Whether a wait of `wait_s` found the GIL free: under [`FREE_BELOW`] of the interval
+    /// (no thread held it when asked; a held GIL costs about one interval).
+    fn is_free(&self, wait_s: f64) -> bool {
+        wait_s < FREE_BELOW * self.interval_s
+    }
+
+    /// The share of attaches that found the GIL free.
     pub fn found_free(&self) -> f64 {
         if self.waits_s.is_empty() {
             return f64::NAN;
         }
-        let free = self
-            .waits_s
-            .iter()
-            .filter(|&&w| w < 0.05 * self.interval_s)
-            .count();
+        let free = self.waits_s.iter().filter(|&&w| self.is_free(w)).count();
         free as f64 / self.waits_s.len() as f64
+    }
+
+    /// The waits of the attaches that found the GIL held, s, in order.
+    pub fn held_waits_s(&self) -> Vec<f64> {
+        self.waits_s
+            .iter()
+            .copied()
+            .filter(|&w| !self.is_free(w))
+            .collect()
     }
 
     /// The share of the sampling time the Rust thread spent waiting for the GIL.
@@ -60,6 +71,10 @@ impl WaitCell {
 pub fn cell_budget(interval_s: f64, floor: Duration, cap: Duration) -> Duration {
     Duration::from_secs_f64(interval_s * INTERVALS_PER_CELL).clamp(floor.min(cap), cap)
 }
+
+/// A wait under this share of the switch interval found the GIL free: the Rust thread asked
+/// between the spinner's hand-overs, when no thread held it, and waited microseconds.
+pub const FREE_BELOW: f64 = 0.05;
 
 /// Switch intervals one cell lasts at least (within its floor and cap): at 100 ms, a dozen
 /// attaches.
@@ -192,6 +207,14 @@ mod tests {
         assert_eq!(c.quantile(0.99), 0.006);
         assert!((c.waiting_fraction() - 0.5).abs() < 1e-12);
         assert_eq!(c.found_free(), 0.0);
+        assert_eq!(c.held_waits_s(), c.waits_s);
+        // 0.2 ms is 4% of 5 ms: found free, and left out of the held waits.
+        let one_free = WaitCell {
+            waits_s: vec![0.004, 0.0002, 0.005],
+            ..c.clone()
+        };
+        assert_eq!(one_free.found_free(), 1.0 / 3.0);
+        assert_eq!(one_free.held_waits_s(), vec![0.004, 0.005]);
         let empty = WaitCell {
             waits_s: vec![],
             elapsed_s: 0.0,

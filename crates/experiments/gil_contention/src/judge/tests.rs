@@ -154,6 +154,48 @@ fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner(
     assert_eq!(judge_gil_wait(&[], 2).verdict, Verdict::Inconclusive);
 }
 
+#[test]
+fn an_attach_that_found_the_gil_free_is_counted_apart_from_the_waits() {
+    // A dozen attaches at 100 ms that waited about an interval, and one that found the GIL
+    // free (10 µs): over all thirteen, the t interval on the logarithms reaches far below
+    // the 0.5× floor, though the median is 1.00×.
+    let mut waits: Vec<f64> = [
+        0.09, 0.1, 0.11, 0.1, 0.095, 0.105, 0.1, 0.12, 0.085, 0.1, 0.11, 0.1,
+    ]
+    .to_vec();
+    waits.push(0.000_01);
+    let all: Vec<f64> = waits.iter().map(|w| w / 0.1).collect();
+    assert!(pyproof_harness::median_interval(&all).lo < 0.5);
+    let slow = gil_wait::WaitCell {
+        spinners: 1,
+        interval_s: 0.1,
+        waits_s: waits,
+        elapsed_s: 1.3,
+    };
+    let j = judge_gil_wait(&[slow.clone(), cell(1, 0.005, 0.005)], 2);
+    assert_eq!(j.verdict, Verdict::Confirmed, "{}", j.evidence);
+    assert!(
+        j.evidence.contains("12 held attaches")
+            && j.evidence
+                .contains("7.69% found the GIL free, counted apart"),
+        "{}",
+        j.evidence
+    );
+    // Most attaches free: the typical one waited for nothing, which fails on the count.
+    let mostly_free = gil_wait::WaitCell {
+        waits_s: vec![0.000_01, 0.000_02, 0.1, 0.000_01],
+        ..slow
+    };
+    let j = judge_gil_wait(&[mostly_free, cell(1, 0.005, 0.005)], 2);
+    assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+    assert!(
+        j.evidence
+            .contains("but not for 100 ms: 3 of 4 attaches found the GIL free — the typical"),
+        "{}",
+        j.evidence
+    );
+}
+
 fn case(label: &str, free: bool, speedup: f64) -> InterpreterCase {
     InterpreterCase {
         label: label.to_string(),
