@@ -330,6 +330,7 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
                 "{}% found the GIL free",
                 format_number(c.found_free() * 100.0)
             );
+            let held = c.held_waits_s();
             // Mostly free: the typical attach did not wait at all, which is not "about one
             // interval" — it fails on the count, whatever the held ones waited.
             if c.found_free() > 0.5 {
@@ -339,7 +340,7 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
                     format!(
                         "{} of {} attaches found the GIL free — the typical attach waited \
                          for nothing",
-                        c.waits_s.len() - c.held_waits_s().len(),
+                        c.waits_s.len() - held.len(),
                         c.waits_s.len()
                     ),
                 );
@@ -349,7 +350,7 @@ pub fn judge_gil_wait(cells: &[gil_wait::WaitCell], cores: usize) -> Judgement {
             // microseconds among waits of an interval sinks the logarithms' mean, and with
             // it the t interval's lower end (a dozen attaches at 100 ms, one of them free,
             // gave 0.060–2.84 around a median of 1.00×).
-            let ratios: Vec<f64> = c.held_waits_s().iter().map(|w| w / c.interval_s).collect();
+            let ratios: Vec<f64> = held.iter().map(|w| w / c.interval_s).collect();
             let mut case = WAIT.case(label, "median wait", &ratios, "×", "held attach");
             case.detail.push_str(&format!(" ({free}, counted apart)"));
             case
