@@ -20,8 +20,8 @@ use pyproof_python::pythons::{Installed, embedded_executable, for_run, venv_for}
 use pyproof_python::venv::{VenvState, state};
 use std::path::PathBuf;
 
-/// Pillow thumbnails per run under each build: a quarter of the default corpus, enough for
-/// a second of sequential work here.
+/// Pillow thumbnails per run under each build: half the default corpus (a quarter of the
+/// full scale's), enough for a second of sequential work here.
 pub const THUMBNAILS: u64 = 250;
 
 /// The builds claim (8) measures: the same choice as every per-build claim's
