@@ -47,8 +47,8 @@ pub(crate) fn ratio(cells: &Cells, a: Key, b: Key) -> Vec<f64> {
 }
 
 /// The load cells claim `claim_id` is judged on, among `servers` (none for the claims that
-/// are not judged on load): the rounds past the budget's minimum visit only the cells of the
-/// claims still within noise.
+/// are not judged on load): the rounds up to the budget's minimum visit them; past it only
+/// those of the cases still within noise ([`cells_within_noise`]).
 pub fn cells_for(claim_id: &str, plan: &Plan, servers: &[Server]) -> Vec<Key> {
     let top = plan.top();
     let at_top = |list: &[Server], endpoint: Endpoint| -> Vec<Key> {
@@ -131,6 +131,125 @@ pub fn cells_to_revisit(
     keys
 }
 
+/// A case with the load cells it reads (the two whose requests/s it pairs).
+pub(crate) type CellCase = ([Key; 2], Case);
+
+/// The cases of a list of [`CellCase`]s, for [`judge_cases`].
+fn cases_of(list: Vec<CellCase>) -> Vec<Case> {
+    list.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Claim (1)'s four cases: FastAPI (async, and def on its thread pool) against Flask
+/// (waitress' default threads, and as many threads as clients), GET /wait at the top level.
+fn flask_cases(plan: &Plan, cells: &Cells) -> Vec<CellCase> {
+    let top = plan.top();
+    [
+        (Server::FastApi, "async def + asyncio.sleep"),
+        (Server::FastApiSync, "def + time.sleep (its thread pool)"),
+    ]
+    .into_iter()
+    .flat_map(|(fast, how)| {
+        [Server::Flask, Server::FlaskWide].map(|flask| {
+            let threads = match flask {
+                Server::Flask => WAITRESS_DEFAULT_THREADS,
+                _ => plan.wide_threads(),
+            };
+            let keys = [(fast, Endpoint::Wait, top), (flask, Endpoint::Wait, top)];
+            let case = FASTER.case(
+                format!("FastAPI {how} vs Flask ({threads} threads)"),
+                &format!(
+                    "{} vs {} requests/s:",
+                    format_number(med_rps(cells, keys[0])),
+                    format_number(med_rps(cells, keys[1]))
+                ),
+                &ratio(cells, keys[0], keys[1]),
+                "×",
+            );
+            (keys, case)
+        })
+    })
+    .collect()
+}
+
+/// Claim (3)'s cases — axum against the best of the sheet's Python servers at each endpoint
+/// and level — and the GET /wait levels left out as bound by the wait, in words.
+fn ceiling_cases(plan: &Plan, cells: &Cells) -> (Vec<CellCase>, Vec<String>) {
+    let mut cases = Vec::new();
+    let mut wait_bound = Vec::new();
+    for endpoint in Endpoint::ALL {
+        for &c in &plan.levels {
+            let axum = med_rps(cells, (Server::Axum, endpoint, c));
+            let (best, best_server) = best_sheet_python(cells, endpoint, c);
+            let ideal = c as f64 / 0.020;
+            if endpoint == Endpoint::Wait && bound_by_wait(best, c) {
+                wait_bound.push(format!(
+                    "wait × {c} (best Python {} of an ideal {}, axum {})",
+                    format_number(best),
+                    format_number(ideal),
+                    format_number(axum)
+                ));
+                continue;
+            }
+            let keys = [(Server::Axum, endpoint, c), (best_server, endpoint, c)];
+            let case = CEILING_TOLERANCE.case(
+                format!("{} × {c}", endpoint.id()),
+                &format!(
+                    "axum {} vs {} {}:",
+                    format_number(axum),
+                    best_server.id(),
+                    format_number(best)
+                ),
+                &ratio(cells, keys[0], keys[1]),
+                "×",
+            );
+            cases.push((keys, case));
+        }
+    }
+    (cases, wait_bound)
+}
+
+/// Past the budget's minimum, the cells a round revisits for `claim_id` while that claim is
+/// within noise: those of its cases within noise that could still leave it within `budget`
+/// (a case already decided keeps its rounds; rounds of its cells could not move it). For
+/// claim (3) a case's column brings every sheet Python server at that endpoint and level
+/// (which of them is best may change). Empty for the claims not judged on load.
+pub fn cells_within_noise(
+    claim_id: &str,
+    plan: &Plan,
+    servers: &[Server],
+    cells: &Cells,
+    budget: &pyproof_harness::RoundBudget,
+) -> Vec<Key> {
+    let cases = match claim_id {
+        ids::FASTAPI_OUTSERVES_FLASK => flask_cases(plan, cells),
+        ids::AXUM_CEILING => ceiling_cases(plan, cells).0,
+        ids::LEANER_FRAMEWORKS | ids::GRANIAN_FASTER => stacks::stack_cases(claim_id, plan, cells),
+        _ => Vec::new(),
+    };
+    let mut keys: Vec<Key> = Vec::new();
+    for (pair, case) in cases {
+        let could_leave = case.rounds_to_settle.is_none_or(|r| r <= budget.max);
+        if case.standing != pyproof_harness::Standing::WithinNoise || !could_leave {
+            continue;
+        }
+        let column: Vec<Key> = if claim_id == ids::AXUM_CEILING {
+            let (_, endpoint, c) = pair[0];
+            std::iter::once(Server::Axum)
+                .chain(Server::SHEET_PYTHON)
+                .map(|s| (s, endpoint, c))
+                .collect()
+        } else {
+            pair.to_vec()
+        };
+        for k in column {
+            if servers.contains(&k.0) && !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
 /// The seven claims over the load cells, the answers to the bad bodies and the in-process
 /// validation rates.
 pub fn judge(
@@ -142,34 +261,7 @@ pub fn judge(
     let mut judgements = Vec::new();
     let top = plan.top();
     // (1) four cases, each a paired per-round ratio of requests/s at the top level.
-    let cases: Vec<Case> = [
-        (Server::FastApi, "async def + asyncio.sleep"),
-        (Server::FastApiSync, "def + time.sleep (its thread pool)"),
-    ]
-    .into_iter()
-    .flat_map(|(fast, how)| {
-        [Server::Flask, Server::FlaskWide].map(|flask| {
-            let threads = match flask {
-                Server::Flask => WAITRESS_DEFAULT_THREADS,
-                _ => plan.wide_threads(),
-            };
-            FASTER.case(
-                format!("FastAPI {how} vs Flask ({threads} threads)"),
-                &format!(
-                    "{} vs {} requests/s:",
-                    format_number(med_rps(cells, (fast, Endpoint::Wait, top))),
-                    format_number(med_rps(cells, (flask, Endpoint::Wait, top)))
-                ),
-                &ratio(
-                    cells,
-                    (fast, Endpoint::Wait, top),
-                    (flask, Endpoint::Wait, top),
-                ),
-                "×",
-            )
-        })
-    })
-    .collect();
+    let cases = cases_of(flask_cases(plan, cells));
     let mut j = judge_cases(ids::FASTAPI_OUTSERVES_FLASK, &cases);
     j.evidence = format!("GET /wait at {top} clients: {}", j.evidence);
     judgements.push(j);
@@ -236,39 +328,8 @@ pub fn judge(
     // the wait endpoint, a level where even the best Python server reaches
     // WAIT_BOUND of the ideal (clients / 20 ms) measures the timers' 20 ms, not the
     // frameworks, and is left out (listed in the evidence).
-    let mut cases = Vec::new();
-    let mut wait_bound = Vec::new();
-    for endpoint in Endpoint::ALL {
-        for &c in &plan.levels {
-            let axum = med_rps(cells, (Server::Axum, endpoint, c));
-            let (best, best_server) = best_sheet_python(cells, endpoint, c);
-            let ideal = c as f64 / 0.020;
-            if endpoint == Endpoint::Wait && bound_by_wait(best, c) {
-                wait_bound.push(format!(
-                    "wait × {c} (best Python {} of an ideal {}, axum {})",
-                    format_number(best),
-                    format_number(ideal),
-                    format_number(axum)
-                ));
-                continue;
-            }
-            cases.push(CEILING_TOLERANCE.case(
-                format!("{} × {c}", endpoint.id()),
-                &format!(
-                    "axum {} vs {} {}:",
-                    format_number(axum),
-                    best_server.id(),
-                    format_number(best)
-                ),
-                &ratio(
-                    cells,
-                    (Server::Axum, endpoint, c),
-                    (best_server, endpoint, c),
-                ),
-                "×",
-            ));
-        }
-    }
+    let (cases, wait_bound) = ceiling_cases(plan, cells);
+    let cases = cases_of(cases);
     // One convention (docs/verdicts.md): some cells and not others is Nuanced, named.
     let mut j = judge_cases(ids::AXUM_CEILING, &cases);
     if !wait_bound.is_empty() {

@@ -291,7 +291,8 @@ impl Experiment for ApiFrameworks {
         // The load claims decide whether another round is needed; the in-process rates come
         // later and have their own rounds. Round 1 visits every cell (the tables show each),
         // the rounds up to the minimum the cells some claim reads, and past it only those of
-        // the claims still within noise: rounds that cannot move a verdict are not run.
+        // the cases still within noise of a claim within noise: rounds that cannot move a
+        // verdict are not run.
         loop {
             // Judged once the minimum of rounds is in: the rounds before it are taken anyway.
             let judged = if round < plan.rounds.min {
@@ -305,7 +306,9 @@ impl Experiment for ApiFrameworks {
             let noisy: BTreeSet<(Server, Endpoint, usize)> = judged
                 .iter()
                 .filter(|j| plan.rounds.wants_more(j))
-                .flat_map(|j| judge::cells_to_revisit(&j.claim_id, &plan, &servers, &cells))
+                .flat_map(|j| {
+                    judge::cells_within_noise(&j.claim_id, &plan, &servers, &cells, &plan.rounds)
+                })
                 .collect();
             // After round 1, claim (3)'s wait cells at a level bound by the wait drop out.
             let read = read_after(&cells);

@@ -2,7 +2,8 @@
 
 use crate::{BEAT_THREADS, BEST, MAX_ROUND_TRIPS, THREADS_FLAT};
 use pyproof_harness::{
-    Case, Judgement, Verdict, format_number, judge_cases, median, one_core, pairwise_ratios,
+    Case, Judgement, RoundBudget, Standing, Verdict, format_number, judge_cases, median, one_core,
+    pairwise_ratios,
 };
 use std::collections::BTreeMap;
 
@@ -149,47 +150,9 @@ pub fn judge(
             .collect();
     }
 
-    // (1) per task size: the better process pool (by median) vs sequential and, where the
-    // thread pool ran, vs threads — each on the 95% interval of its per-round figures.
-    let cases: Vec<Case> = sizes_us
-        .iter()
-        .filter_map(|&s| {
-            let pool = |ex: &'static str| speedups.get(&(ex, s.to_bits()));
-            let best = [pool("processes:1"), pool("processes:auto")]
-                .into_iter()
-                .flatten()
-                .max_by(|a, b| median(a).total_cmp(&median(b)))?;
-            let fast = BEST.case("", "processes", best, "×");
-            let Some(threads) = pool("threads") else {
-                return Some(Case::judged(
-                    us(s),
-                    fast.standing,
-                    format!(
-                        "{} (threads not run: over {MAX_ROUND_TRIPS} round trips)",
-                        fast.detail
-                    ),
-                ));
-            };
-            let beats = BEAT_THREADS.case("", "vs threads", &pairwise_ratios(best, threads), "×");
-            Some(Case::judged(
-                us(s),
-                fast.standing.and(beats.standing),
-                format!("{}; {}", fast.detail, beats.detail),
-            ))
-        })
-        .collect();
-    // Run once: the same pool with a cold pool's start and shutdown in the time.
-    let cases: Vec<Case> = cases
+    let cases: Vec<Case> = best_cases(sizes_us, speedups)
         .into_iter()
-        .chain(sizes_us.iter().filter_map(|&s| {
-            let once = speedups.get(&("processes:cold", s.to_bits()))?;
-            Some(BEST.case(
-                format!("{}, run once", us(s)),
-                "processes with the pool's start",
-                once,
-                "×",
-            ))
-        }))
+        .map(|(_, c)| c)
         .collect();
     let mut j = judge_cases(ids::MULTIPROCESSING_BEST, &cases);
     if let Some(c) = cross_auto {
@@ -205,12 +168,9 @@ pub fn judge(
     judgements.push(j);
 
     // (2) threads.
-    let cases: Vec<Case> = sizes_us
-        .iter()
-        .filter_map(|&s| {
-            let sp = speedups.get(&("threads", s.to_bits()))?;
-            Some(THREADS_FLAT.case(us(s), "", sp, "×"))
-        })
+    let cases: Vec<Case> = threads_cases(sizes_us, speedups)
+        .into_iter()
+        .map(|(_, c)| c)
         .collect();
     judgements.push(judge_cases(ids::THREADS_NO_SPEEDUP, &cases));
 
@@ -235,6 +195,108 @@ pub fn judge(
         ),
     ));
     judgements
+}
+
+/// Claim (1)'s cases with the task size each reads: per size, the better process pool (by
+/// median) against sequential and, where the thread pool ran, against threads — each on the
+/// 95% interval of its per-round figures; then per size the same pool run once (a cold
+/// pool's start and shutdown in its time).
+fn best_cases(sizes_us: &[f64], speedups: &Speedups) -> Vec<(f64, Case)> {
+    let warm = sizes_us.iter().filter_map(|&s| {
+        let pool = |ex: &'static str| speedups.get(&(ex, s.to_bits()));
+        let best = [pool("processes:1"), pool("processes:auto")]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| median(a).total_cmp(&median(b)))?;
+        let fast = BEST.case("", "processes", best, "×");
+        let Some(threads) = pool("threads") else {
+            let detail = format!(
+                "{} (threads not run: over {MAX_ROUND_TRIPS} round trips)",
+                fast.detail
+            );
+            return Some((
+                s,
+                Case {
+                    label: us(s),
+                    detail,
+                    ..fast
+                },
+            ));
+        };
+        let beats = BEAT_THREADS.case("", "vs threads", &pairwise_ratios(best, threads), "×");
+        let mut case = Case::judged(
+            us(s),
+            fast.standing.and(beats.standing),
+            format!("{}; {}", fast.detail, beats.detail),
+        );
+        // Within noise on either side: the soonest it could settle is the later of the two.
+        case.rounds_to_settle = match (fast.standing, beats.standing) {
+            (Standing::WithinNoise, Standing::WithinNoise) => fast
+                .rounds_to_settle
+                .zip(beats.rounds_to_settle)
+                .map(|(a, b)| a.max(b)),
+            (Standing::WithinNoise, _) => fast.rounds_to_settle,
+            (_, Standing::WithinNoise) => beats.rounds_to_settle,
+            _ => None,
+        };
+        Some((s, case))
+    });
+    let once = sizes_us.iter().filter_map(|&s| {
+        let once = speedups.get(&("processes:cold", s.to_bits()))?;
+        Some((
+            s,
+            BEST.case(
+                format!("{}, run once", us(s)),
+                "processes with the pool's start",
+                once,
+                "×",
+            ),
+        ))
+    });
+    warm.chain(once).collect()
+}
+
+/// Claim (2)'s cases with the task size each reads: the thread pool's speedup at each size
+/// it ran.
+fn threads_cases(sizes_us: &[f64], speedups: &Speedups) -> Vec<(f64, Case)> {
+    sizes_us
+        .iter()
+        .filter_map(|&s| {
+            let sp = speedups.get(&("threads", s.to_bits()))?;
+            Some((s, THREADS_FLAT.case(us(s), "", sp, "×")))
+        })
+        .collect()
+}
+
+/// Past the budget's minimum, the task sizes the next round runs: the sizes of the cases
+/// within noise of claims (1) and (2), when that claim is itself within noise and could leave
+/// it within `budget` ([`RoundBudget::wants_more`]). A Nuanced claim's case within noise
+/// cannot move its verdict (some sizes hold, some fail either way), and claim (3) is judged
+/// on medians, never within noise: neither earns a round. Empty when no round is wanted.
+pub fn sizes_wanting_rounds(
+    sizes_us: &[f64],
+    speedups: &Speedups,
+    budget: &RoundBudget,
+) -> Vec<f64> {
+    let mut wanted: Vec<f64> = Vec::new();
+    for (id, cases) in [
+        (ids::MULTIPROCESSING_BEST, best_cases(sizes_us, speedups)),
+        (ids::THREADS_NO_SPEEDUP, threads_cases(sizes_us, speedups)),
+    ] {
+        let judged: Vec<Case> = cases.iter().map(|(_, c)| c.clone()).collect();
+        if !budget.wants_more(&judge_cases(id, &judged)) {
+            continue;
+        }
+        for (size, case) in cases {
+            let could_leave = case.rounds_to_settle.is_none_or(|r| r <= budget.max);
+            if case.standing == Standing::WithinNoise && could_leave && !wanted.contains(&size) {
+                wanted.push(size);
+            }
+        }
+    }
+    // In the plan's order (smallest first), as the worker runs its sizes.
+    wanted.sort_by(f64::total_cmp);
+    wanted
 }
 
 #[cfg(test)]
@@ -337,6 +399,46 @@ mod tests {
             "{}",
             j.evidence
         );
+    }
+
+    #[test]
+    fn rounds_past_the_minimum_run_only_the_sizes_within_noise_of_an_undecided_claim() {
+        let budget = RoundBudget { min: 3, max: 6 };
+        // Everything decided: no size wants a round.
+        let decided = speedups([1.0; 3], [1.9; 3], [1.9; 3]);
+        assert!(sizes_wanting_rounds(&SIZES, &decided, &budget).is_empty());
+        // (2) within noise at 100 µs alone (threads straddle 1.2×), (1) decided: that size.
+        let mut threads = decided.clone();
+        threads.insert(("threads", 100f64.to_bits()), vec![1.0, 1.3, 1.15]);
+        assert_eq!(sizes_wanting_rounds(&SIZES, &threads, &budget), vec![100.0]);
+        // (1) within noise at 1 µs and (2) at 10,000 µs: both sizes, smallest first.
+        let mut both = decided.clone();
+        for ex in ["processes:1", "processes:auto"] {
+            both.insert((ex, 1f64.to_bits()), vec![1.0, 1.3, 1.25]);
+        }
+        both.insert(("threads", 10_000f64.to_bits()), vec![1.0, 1.3, 1.15]);
+        assert_eq!(
+            sizes_wanting_rounds(&SIZES, &both, &budget),
+            vec![1.0, 10_000.0]
+        );
+        // (1) Nuanced (1 µs fails clearly) with a case within noise at 100 µs: no round can
+        // move its verdict, so none is taken for it.
+        let mut nuanced = decided.clone();
+        for ex in ["processes:1", "processes:auto"] {
+            nuanced.insert((ex, 1f64.to_bits()), vec![0.3, 0.31, 0.29]);
+            nuanced.insert((ex, 100f64.to_bits()), vec![1.0, 1.3, 1.25]);
+        }
+        let j = &judge(&SIZES, &nuanced, None, None, 2)[0];
+        assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+        assert!(sizes_wanting_rounds(&SIZES, &nuanced, &budget).is_empty());
+        // A case sitting on its bar over five rounds cannot leave the noise within the
+        // budget: no round for it either.
+        let mut stuck = decided;
+        stuck.insert(
+            ("threads", 100f64.to_bits()),
+            vec![1.1, 1.3, 1.2, 1.19, 1.21],
+        );
+        assert!(sizes_wanting_rounds(&SIZES, &stuck, &budget).is_empty());
     }
 
     #[test]

@@ -136,6 +136,10 @@ pub(crate) struct PyReport {
     /// A cold pool's start and shutdown, once per round.
     #[serde(default)]
     cold_pool_s: Vec<f64>,
+    /// The cold pools of the rounds each task size ran in (keyed by the size's bits, filled
+    /// in here): past the minimum a round runs only some sizes.
+    #[serde(skip)]
+    cold_by_size: BTreeMap<u64, Vec<f64>>,
     /// multiprocessing's default start method on that interpreter (forkserver from 3.14).
     #[serde(default)]
     start_method: Option<String>,
@@ -261,27 +265,43 @@ impl Experiment for CpuParallelism {
         // within one. In one process the rounds agreed closely and the interval missed the
         // run-to-run spread; with one calibration for every round, one slow calibration
         // (17.4 loop iterations per µs against 24–25) made every round's 1 µs task 0.7 µs.
-        let mut py = run_worker(&plan, cores, 0)?;
-        py.calibrations.push(py.iters_per_us);
+        let mut py = run_worker(&plan, cores, 0, &plan.sizes_us)?;
         let mut rounds = 1;
-        while plan.rounds.more(rounds, || {
-            let mut scratch = Outcome::of(&META, ctx.scale);
+        loop {
             let by = index(&py);
+            let mut scratch = Outcome::of(&META, ctx.scale);
             let (speedups, one, auto) =
                 render::record(&mut scratch, &plan, &py, &by, cores, rounds);
-            judge::judge(&plan.sizes_us, &speedups, one, auto, cores)
-        }) {
-            let (what, of) = if rounds < plan.rounds.min {
+            if !plan.rounds.more(rounds, || {
+                judge::judge(&plan.sizes_us, &speedups, one, auto, cores)
+            }) {
+                break;
+            }
+            // Up to the minimum every size; past it only the sizes whose cases are within
+            // noise of a claim they could still move (the others' rounds stay as they were).
+            let (sizes, what, of) = if rounds < plan.rounds.min {
                 (
-                    "pure-Python tasks: sequential, threads, processes",
+                    plan.sizes_us.clone(),
+                    "pure-Python tasks: sequential, threads, processes".to_string(),
                     plan.rounds.min,
                 )
             } else {
-                ("a claim is within noise", rounds + 1)
+                let sizes = judge::sizes_wanting_rounds(&plan.sizes_us, &speedups, &plan.rounds);
+                let sizes = if sizes.is_empty() {
+                    plan.sizes_us.clone()
+                } else {
+                    sizes
+                };
+                let named: Vec<String> = sizes.iter().map(|s| us(*s)).collect();
+                (
+                    sizes,
+                    format!("a claim is within noise at {}", named.join(", ")),
+                    rounds + 1,
+                )
             };
             ctx.progress
                 .update(&format!("round {}: {what}", rounds + 1), rounds, of);
-            merge(&mut py, run_worker(&plan, cores, rounds)?);
+            merge(&mut py, run_worker(&plan, cores, rounds, &sizes)?);
             rounds += 1;
         }
         let by = index(&py);
@@ -311,14 +331,29 @@ impl Experiment for CpuParallelism {
     }
 }
 
-/// Runs round `index` (0-based) in a fresh worker with its own calibration and pools, its
-/// job order rotated by `index` over the budget's minimum of rounds, and checks every
-/// executor's checksum at a size against the sequential one of that worker.
-fn run_worker(plan: &Plan, cores: usize, index: usize) -> Result<PyReport, ExperimentError> {
+/// Runs round `index` (0-based) of task sizes `sizes_us` in a fresh worker with its own
+/// calibration and pools, its job order rotated by `index` over the budget's minimum of
+/// rounds, and checks every executor's checksum at a size against the sequential one of that
+/// worker. Each size run is filed with the round's cold pool, so a size re-run in a later
+/// round pairs with its own round's.
+fn run_worker(
+    plan: &Plan,
+    cores: usize,
+    index: usize,
+    sizes_us: &[f64],
+) -> Result<PyReport, ExperimentError> {
     let mut cmd = python_worker(Interpreter::get()?, "cpu_parallelism");
     cmd.args(["--round-index", &index.to_string()])
         .args(["--rounds-planned", &plan.rounds.min.to_string()]);
-    run_on(cmd, &plan.sizes_us, "1,auto", plan, cores, 1)
+    let mut py = run_on(cmd, sizes_us, "1,auto", plan, cores, 1)?;
+    py.calibrations.push(py.iters_per_us);
+    for s in &py.samples {
+        if s.executor == "sequential" {
+            py.cold_by_size
+                .insert(s.size_us.to_bits(), py.cold_pool_s.clone());
+        }
+    }
+    Ok(py)
 }
 
 /// [`run_worker`] with the worker command given (another interpreter's, [`builds`]), the
@@ -391,12 +426,16 @@ fn index(py: &PyReport) -> BTreeMap<(String, u64), &PySample> {
         .collect()
 }
 
-/// Appends a later worker's round to the report: its calibration and each configuration's
-/// seconds, in round order (speedups stay paired: every worker runs every configuration in
-/// its round; its checksums were checked against its own sequential run).
+/// Appends a later worker's round to the report: its calibration, cold pool and each
+/// configuration's seconds, in round order (speedups stay paired: every worker runs every
+/// configuration of the sizes it runs; its checksums were checked against its own sequential
+/// run).
 fn merge(py: &mut PyReport, more: PyReport) {
-    py.calibrations.push(more.iters_per_us);
+    py.calibrations.extend(more.calibrations);
     py.cold_pool_s.extend(more.cold_pool_s);
+    for (size, cold) in more.cold_by_size {
+        py.cold_by_size.entry(size).or_default().extend(cold);
+    }
     for m in more.samples {
         if let Some(s) = py
             .samples

@@ -22,7 +22,14 @@ pub(crate) fn record(
     outcome.param("k", py.k);
     outcome.param("python", &py.python);
     outcome.param("total work per configuration", us(plan.total_ms * 1000.0));
-    outcome.param("rounds", plan.rounds.describe(rounds));
+    outcome.param(
+        "rounds",
+        if plan.rounds.min == plan.rounds.max {
+            plan.rounds.describe(rounds)
+        } else {
+            plan.rounds.describe_targeted(rounds, "task sizes")
+        },
+    );
     outcome.param("calibration", calibration(py));
     outcome.param(
         "pool start-up (untimed)",
@@ -33,10 +40,9 @@ pub(crate) fn record(
     let mut speedups: Speedups = BTreeMap::new();
     let mut table = Table::new(
         format!(
-            "Speedup over sequential by task size (k = {}; median of {} round{}, IQR)",
+            "Speedup over sequential by task size (k = {}; median of {}, IQR)",
             py.k,
-            rounds,
-            if rounds == 1 { "" } else { "s" }
+            rounds_run(plan, py, rounds)
         ),
         &[
             "task size",
@@ -154,6 +160,31 @@ pub(crate) fn record(
     (speedups, cross_one, cross_auto)
 }
 
+/// "3 rounds", or "3 rounds (4 for 1.00 µs)" when rounds past the minimum ran only the sizes
+/// within noise.
+fn rounds_run(plan: &Plan, py: &PyReport, rounds: usize) -> String {
+    let plural = |n: usize| format!("{n} round{}", if n == 1 { "" } else { "s" });
+    let fewest = py
+        .cold_by_size
+        .values()
+        .map(Vec::len)
+        .min()
+        .unwrap_or(rounds);
+    let more: Vec<String> = plan
+        .sizes_us
+        .iter()
+        .filter_map(|s| {
+            let n = py.cold_by_size.get(&s.to_bits())?.len();
+            (n > fewest).then(|| format!("{n} for {}", us(*s)))
+        })
+        .collect();
+    if more.is_empty() {
+        plural(fewest)
+    } else {
+        format!("{} ({})", plural(fewest), more.join(", "))
+    }
+}
+
 /// Run once: the better process pool at each size (by its warm median) with a cold pool's
 /// cost added round by round — spawning the workers, their imports and the shutdown,
 /// measured in the same round — as speedups over sequential under `processes:cold`, and a
@@ -192,7 +223,7 @@ fn cold(
             .seconds
             .iter()
             .zip(&pool.seconds)
-            .zip(&py.cold_pool_s)
+            .zip(py.cold_by_size.get(&bits).map_or(&[][..], |c| &c[..]))
             .map(|((s, p), c)| s / (p + c))
             .collect();
         outcome.measurements.push(Measurement::new(
@@ -260,5 +291,22 @@ mod tests {
         );
         assert_eq!(calibration(&report(&[])), "24.5 loop iterations per µs");
         assert_eq!(calibration(&report(&[23.0])), "23.0 loop iterations per µs");
+    }
+
+    #[test]
+    fn rounds_run_names_the_sizes_that_took_more() {
+        let plan = Plan::new(pyproof_harness::Scale::Default);
+        let mut py = report(&[]);
+        for s in &plan.sizes_us {
+            py.cold_by_size.insert(s.to_bits(), vec![0.2; 3]);
+        }
+        assert_eq!(rounds_run(&plan, &py, 3), "3 rounds");
+        py.cold_by_size.insert(1f64.to_bits(), vec![0.2; 5]);
+        py.cold_by_size.insert(100f64.to_bits(), vec![0.2; 4]);
+        assert_eq!(
+            rounds_run(&plan, &py, 5),
+            "3 rounds (5 for 1.00 µs, 4 for 100 µs)"
+        );
+        assert_eq!(rounds_run(&plan, &report(&[]), 1), "1 round");
     }
 }

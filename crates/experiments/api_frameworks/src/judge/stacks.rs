@@ -117,28 +117,37 @@ fn stack_case(plan: &Plan, cells: &Cells, server: Server, base: Server, label: &
     )
 }
 
+/// The cases of (6) (Litestar + msgspec and bare Starlette against FastAPI) or (7) (the
+/// FastAPI app on Granian against uvicorn), each with the two cells it pairs.
+pub(super) fn stack_cases(claim_id: &str, plan: &Plan, cells: &Cells) -> Vec<super::CellCase> {
+    let pairs: &[(Server, &str)] = if claim_id == ids::LEANER_FRAMEWORKS {
+        &[
+            (Server::Litestar, "Litestar + msgspec vs FastAPI"),
+            (Server::Starlette, "bare Starlette + Pydantic vs FastAPI"),
+        ]
+    } else {
+        &[(Server::FastApiGranian, "Granian vs uvicorn")]
+    };
+    let (v, top) = (Endpoint::Validate, plan.top());
+    pairs
+        .iter()
+        .map(|&(server, label)| {
+            (
+                [(server, v, top), (Server::FastApi, v, top)],
+                stack_case(plan, cells, server, Server::FastApi, label),
+            )
+        })
+        .collect()
+}
+
 /// (6) Litestar + msgspec and bare Starlette against FastAPI.
 fn judge_leaner(plan: &Plan, cells: &Cells) -> Judgement {
     let top = plan.top();
-    let mut leaner = judge_cases(
-        ids::LEANER_FRAMEWORKS,
-        &[
-            stack_case(
-                plan,
-                cells,
-                Server::Litestar,
-                Server::FastApi,
-                "Litestar + msgspec vs FastAPI",
-            ),
-            stack_case(
-                plan,
-                cells,
-                Server::Starlette,
-                Server::FastApi,
-                "bare Starlette + Pydantic vs FastAPI",
-            ),
-        ],
-    );
+    let cases: Vec<Case> = stack_cases(ids::LEANER_FRAMEWORKS, plan, cells)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    let mut leaner = judge_cases(ids::LEANER_FRAMEWORKS, &cases);
     leaner.evidence = format!("POST /validate at {top} clients: {}", leaner.evidence);
     leaner
 }
@@ -146,16 +155,11 @@ fn judge_leaner(plan: &Plan, cells: &Cells) -> Judgement {
 /// (7) the FastAPI app on Granian against uvicorn.
 fn judge_granian(plan: &Plan, cells: &Cells) -> Judgement {
     let top = plan.top();
-    let mut granian = judge_cases(
-        ids::GRANIAN_FASTER,
-        &[stack_case(
-            plan,
-            cells,
-            Server::FastApiGranian,
-            Server::FastApi,
-            "Granian vs uvicorn",
-        )],
-    );
+    let cases: Vec<Case> = stack_cases(ids::GRANIAN_FASTER, plan, cells)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    let mut granian = judge_cases(ids::GRANIAN_FASTER, &cases);
     granian.evidence = format!(
         "POST /validate at {top} clients: {}. GET /wait at {top} clients (bound by the 20 ms \
          wait near {} requests/s): Granian {}, uvicorn {}",

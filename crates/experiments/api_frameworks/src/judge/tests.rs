@@ -368,3 +368,73 @@ fn a_wait_level_bound_by_its_wait_is_not_revisited_for_the_ceiling() {
     );
     assert!(!ceiling.evidence.contains("wait × 16 ("));
 }
+
+/// Sets the requests/s of `key`'s rounds, one figure per round.
+fn set_rounds(cells: &mut Cells, key: Key, per_round: &[f64]) {
+    for (cell, rps) in cells
+        .get_mut(&key)
+        .expect("a cell")
+        .iter_mut()
+        .zip(per_round)
+    {
+        cell.load.ok = *rps as u64;
+    }
+}
+
+#[test]
+fn rounds_past_the_minimum_revisit_only_the_cases_within_noise() {
+    let plan = Plan::new(Scale::Quick);
+    let top = plan.top();
+    let budget = pyproof_harness::RoundBudget { min: 3, max: 8 };
+    let within =
+        |measured: &Cells, id: &str| cells_within_noise(id, &plan, &Server::ALL, measured, &budget);
+    let mut measured = cells(&plan, &|s, _, _| match s {
+        Server::Axum => 9000.0,
+        Server::Starlette => 2000.0,
+        Server::Flask => 100.0,
+        _ => 1000.0,
+    });
+    // Every case decided: nothing to revisit.
+    for id in ids::ALL {
+        assert!(within(&measured, id).is_empty(), "{id}");
+    }
+    // (1): FastAPI def against wide Flask straddles 1.5× (1.0, 1.8, 1.5); the three other
+    // cases are decided, so only its two cells come back — not Flask on 4 threads.
+    let sync = (Server::FastApiSync, Endpoint::Wait, top);
+    set_rounds(&mut measured, sync, &[1000.0, 1800.0, 1500.0]);
+    assert_eq!(
+        within(&measured, ids::FASTAPI_OUTSERVES_FLASK),
+        vec![sync, (Server::FlaskWide, Endpoint::Wait, top)]
+    );
+    // (6): Litestar straddles 1.2× (1.0, 1.5, 1.3), Starlette holds at 2×: Litestar and
+    // FastAPI's cell.
+    let litestar = (Server::Litestar, Endpoint::Validate, top);
+    set_rounds(&mut measured, litestar, &[1000.0, 1500.0, 1300.0]);
+    assert_eq!(
+        within(&measured, ids::LEANER_FRAMEWORKS),
+        vec![litestar, (Server::FastApi, Endpoint::Validate, top)]
+    );
+    // (3): axum near the best Python server at /validate × 1 brings back that column, axum
+    // and every sheet server, and nothing else.
+    let axum = (Server::Axum, Endpoint::Validate, 1);
+    set_rounds(&mut measured, axum, &[500.0, 1000.0, 900.0]);
+    let column = within(&measured, ids::AXUM_CEILING);
+    assert_eq!(column.len(), 1 + Server::SHEET_PYTHON.len(), "{column:?}");
+    assert!(column.contains(&axum));
+    assert!(
+        column
+            .iter()
+            .all(|&(_, e, c)| e == Endpoint::Validate && c == 1)
+    );
+    // A server not run brings nothing of its own.
+    assert_eq!(
+        cells_within_noise(
+            ids::LEANER_FRAMEWORKS,
+            &plan,
+            &[Server::FastApi],
+            &measured,
+            &budget
+        ),
+        vec![(Server::FastApi, Endpoint::Validate, top)]
+    );
+}
