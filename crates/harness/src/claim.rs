@@ -214,6 +214,31 @@ impl Case {
         }
     }
 
+    /// One case made of two halves judged apart (a speedup and a comparison; a kernel
+    /// releasing the GIL and the same holding it): its standing is theirs [`Standing::and`]ed,
+    /// and within noise it needs the rounds its slower-settling half within noise needs
+    /// (unknown when either's is unknown), so a case sitting on its bar stops earning rounds
+    /// as a single case does.
+    pub fn both(label: impl Into<String>, a: &Case, b: &Case, detail: impl Into<String>) -> Self {
+        let standing = a.standing.and(b.standing);
+        let noisy = |c: &Case| c.standing == Standing::WithinNoise;
+        let rounds_to_settle = match (noisy(a), noisy(b)) {
+            _ if standing != Standing::WithinNoise => None,
+            (true, true) => a
+                .rounds_to_settle
+                .zip(b.rounds_to_settle)
+                .map(|(x, y)| x.max(y)),
+            (true, false) => a.rounds_to_settle,
+            _ => b.rounds_to_settle,
+        };
+        Case {
+            label: label.into(),
+            standing,
+            detail: detail.into(),
+            rounds_to_settle,
+        }
+    }
+
     /// Whether the case met its threshold.
     pub fn passed(&self) -> bool {
         self.standing == Standing::Holds
@@ -335,6 +360,41 @@ pub fn judge_per_build(claim_id: &str, cases: Vec<(String, bool, Case)>) -> Judg
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_of_two_halves_stands_and_settles_as_its_halves_do() {
+        let noisy = |r: Option<usize>| Case {
+            rounds_to_settle: r,
+            ..Case::judged("", Standing::WithinNoise, "")
+        };
+        let holds = Case::new("", true, "");
+        let fails = Case::new("", false, "");
+        let both = |a: &Case, b: &Case| {
+            let c = Case::both("k=2", a, b, "a; b");
+            (c.standing, c.rounds_to_settle)
+        };
+        assert_eq!(both(&holds, &holds), (Standing::Holds, None));
+        assert_eq!(both(&holds, &fails), (Standing::Fails, None));
+        assert_eq!(both(&noisy(Some(4)), &fails), (Standing::Fails, None));
+        assert_eq!(
+            both(&holds, &noisy(Some(7))),
+            (Standing::WithinNoise, Some(7))
+        );
+        assert_eq!(
+            both(&noisy(Some(6)), &holds),
+            (Standing::WithinNoise, Some(6))
+        );
+        assert_eq!(
+            both(&noisy(Some(6)), &noisy(Some(9))),
+            (Standing::WithinNoise, Some(9))
+        );
+        assert_eq!(
+            both(&noisy(None), &noisy(Some(9))),
+            (Standing::WithinNoise, None)
+        );
+        let c = Case::both("k=2", &holds, &holds, "a; b");
+        assert_eq!((c.label.as_str(), c.detail.as_str()), ("k=2", "a; b"));
+    }
 
     #[test]
     fn all_none_and_some_cases() {

@@ -224,21 +224,8 @@ fn best_cases(sizes_us: &[f64], speedups: &Speedups) -> Vec<(f64, Case)> {
             ));
         };
         let beats = BEAT_THREADS.case("", "vs threads", &pairwise_ratios(best, threads), "×");
-        let mut case = Case::judged(
-            us(s),
-            fast.standing.and(beats.standing),
-            format!("{}; {}", fast.detail, beats.detail),
-        );
-        // Within noise on either side: the soonest it could settle is the later of the two.
-        case.rounds_to_settle = match (fast.standing, beats.standing) {
-            (Standing::WithinNoise, Standing::WithinNoise) => fast
-                .rounds_to_settle
-                .zip(beats.rounds_to_settle)
-                .map(|(a, b)| a.max(b)),
-            (Standing::WithinNoise, _) => fast.rounds_to_settle,
-            (_, Standing::WithinNoise) => beats.rounds_to_settle,
-            _ => None,
-        };
+        let detail = format!("{}; {}", fast.detail, beats.detail);
+        let case = Case::both(us(s), &fast, &beats, detail);
         Some((s, case))
     });
     let once = sizes_us.iter().filter_map(|&s| {

@@ -10,8 +10,8 @@ use crate::{
 };
 use crate::{convoy, gil_wait};
 use pyproof_harness::{
-    BuildVerdict, Case, Judgement, Standing, Threshold, Verdict, format_number, judge_cases,
-    one_core,
+    BuildVerdict, Case, Judgement, RoundBudget, Standing, Threshold, Verdict, format_number,
+    judge_cases, one_core,
 };
 
 /// The claims' ids, declared once: `claims()` declares them, the judges judge them.
@@ -49,6 +49,33 @@ pub mod ids {
         EVERY_INTERPRETER,
         NOT_THREAD_SAFE,
     ];
+}
+
+/// Past the budget's minimum, the families of work a round of the first part runs: those
+/// of the claims within noise that could still leave it (`budget`'s
+/// [`RoundBudget::wants_more`]) — (a) and (b) pure Python (with its cold pools), (c) the
+/// Rust kernel holding and releasing the GIL (and plain Rust threads), (e) NumPy. A family runs whole (its sequential
+/// run and every pool), so its speedups stay paired round by round. Empty when none.
+pub(crate) fn families_within_noise(judged: &[Judgement], budget: &RoundBudget) -> Vec<Family> {
+    let mut families = Vec::new();
+    for j in judged.iter().filter(|j| budget.wants_more(j)) {
+        let of: &[Family] = match j.claim_id.as_str() {
+            ids::THREADS_NO_SPEEDUP | ids::PROCESSES_SCALE => &[Family::Python],
+            // With the plain Rust threads beside it: the note compares the released kernel
+            // with them in the same rounds.
+            ids::NATIVE_RELEASE_SCALES => {
+                &[Family::NativeHold, Family::NativeRelease, Family::RustOnly]
+            }
+            ids::NUMPY_THREADS_SCALE => &[Family::Numpy],
+            _ => &[],
+        };
+        for f in of {
+            if !families.contains(f) {
+                families.push(*f);
+            }
+        }
+    }
+    families
 }
 
 pub(crate) fn judge(
@@ -142,11 +169,8 @@ pub(crate) fn judge(
                         &samples.speedups(threads(Family::NativeHold)),
                         "×",
                     );
-                    Case::judged(
-                        format!("k={k}"),
-                        rel.standing.and(hold.standing),
-                        format!("{} vs {}", rel.detail, hold.detail),
-                    )
+                    let detail = format!("{} vs {}", rel.detail, hold.detail);
+                    Case::both(format!("k={k}"), &rel, &hold, detail)
                 })
                 .collect();
             judge_cases(ids::NATIVE_RELEASE_SCALES, &both)

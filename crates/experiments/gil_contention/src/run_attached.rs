@@ -120,27 +120,44 @@ pub(crate) fn run_attached(
         let mut seconds: BTreeMap<Variant, Vec<f64>> = BTreeMap::new();
         let mut cold: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
         let mut answers: BTreeMap<Family, u64> = BTreeMap::new();
-        // Warm-up rounds, then the budget's rounds: more while a claim is within noise.
+        // Warm-up rounds, then the budget's rounds: more while a claim is within noise, and
+        // those run only the families of the claims within noise (the others' rounds stay as
+        // they were: more of them could not move a verdict).
         let mut round = 0;
-        while round < plan.warmup
-            || plan.rounds.more(round - plan.warmup, || {
+        loop {
+            let wanted: Vec<Family> = if round < plan.warmup + plan.rounds.min {
+                families.clone()
+            } else {
                 let so_far = Samples {
                     seconds: seconds.clone(),
                     cold: cold.clone(),
                 };
-                judge(
+                let judged = judge(
                     &so_far,
                     &timeline::analyse(&[]),
                     0.0,
                     &plan.ks,
                     ctx.cores,
                     has_numpy,
-                )
-            })
-        {
+                );
+                if !plan.rounds.more(round - plan.warmup, || judged.clone()) {
+                    break;
+                }
+                let noisy = crate::judge::families_within_noise(&judged, &plan.rounds);
+                if noisy.is_empty() {
+                    families.clone()
+                } else {
+                    noisy
+                }
+            };
+            let this_round: Vec<Variant> = variants
+                .iter()
+                .copied()
+                .filter(|v| wanted.contains(&v.family))
+                .collect();
             // Rotate the order every round so no variant always runs right after another.
-            let offset = round % variants.len();
-            for &v in variants[offset..].iter().chain(&variants[..offset]) {
+            let offset = round % this_round.len().max(1);
+            for &v in this_round[offset..].iter().chain(&this_round[..offset]) {
                 progress(&if round < plan.warmup {
                     format!("warm-up {}/{}: {v}", round + 1, plan.warmup)
                 } else {
@@ -161,8 +178,9 @@ pub(crate) fn run_attached(
                     seconds.entry(v).or_default().push(secs);
                 }
             }
-            if round >= plan.warmup {
-                // A job run once pays a pool's start and shutdown: measured every round.
+            if round >= plan.warmup && wanted.contains(&Family::Python) {
+                // A job run once pays a pool's start and shutdown: measured every round the
+                // pure-Python family runs, so it pairs with that round's pools.
                 for &k in &plan.ks {
                     progress(&format!(
                         "round {}: a cold pool of {k}",
@@ -192,10 +210,19 @@ pub(crate) fn run_attached(
     outcome.param(
         "rounds",
         format!(
-            "{}, after {} warm-up",
+            "{}, after {} warm-up{}",
             plan.rounds
                 .describe(samples.seconds.values().map(Vec::len).max().unwrap_or(0)),
-            plan.warmup
+            plan.warmup,
+            if plan.rounds.min < plan.rounds.max {
+                format!(
+                    "; past {} only the families of work (pure Python, the Rust kernel, NumPy) \
+                     of the claims within noise",
+                    plan.rounds.min
+                )
+            } else {
+                String::new()
+            }
         ),
     );
     outcome.param("target_sequential_s", plan.target_s);

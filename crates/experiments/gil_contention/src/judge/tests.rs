@@ -469,3 +469,42 @@ fn a_race_holds_per_build_only_when_unlocked_loses_and_locked_does_not() {
     assert_eq!(none.verdict, Verdict::Refuted);
     assert_eq!(judge_race(&[]).verdict, Verdict::Inconclusive);
 }
+
+#[test]
+fn rounds_past_the_minimum_run_only_the_families_of_claims_within_noise() {
+    let budget = RoundBudget { min: 3, max: 10 };
+    let noisy = |id: &str, rounds: Option<usize>| {
+        let mut j = Judgement::new(id, Verdict::Inconclusive, "within noise");
+        j.within_noise = true;
+        j.rounds_to_settle = rounds;
+        j
+    };
+    let decided = |id: &str| Judgement::new(id, Verdict::Confirmed, "holds");
+    // Nothing within noise: no family.
+    let all_decided: Vec<Judgement> = ids::ALL.iter().map(|id| decided(id)).collect();
+    assert!(families_within_noise(&all_decided, &budget).is_empty());
+    // (a) and (b) both bring pure Python, once; (c) the kernel both ways and plain Rust.
+    let judged = [
+        noisy(ids::THREADS_NO_SPEEDUP, None),
+        noisy(ids::PROCESSES_SCALE, Some(6)),
+        noisy(ids::NATIVE_RELEASE_SCALES, Some(8)),
+        decided(ids::NUMPY_THREADS_SCALE),
+    ];
+    assert_eq!(
+        families_within_noise(&judged, &budget),
+        vec![
+            Family::Python,
+            Family::NativeHold,
+            Family::NativeRelease,
+            Family::RustOnly
+        ]
+    );
+    // (e) on its bar past the budget's maximum: no round for it; within it: NumPy.
+    assert!(
+        families_within_noise(&[noisy(ids::NUMPY_THREADS_SCALE, Some(40))], &budget).is_empty()
+    );
+    assert_eq!(
+        families_within_noise(&[noisy(ids::NUMPY_THREADS_SCALE, Some(5))], &budget),
+        vec![Family::Numpy]
+    );
+}
