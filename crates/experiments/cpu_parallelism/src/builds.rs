@@ -89,9 +89,11 @@ pub(crate) fn every_build(
             "µs per near-empty task: threads · processes · subinterpreters",
         ],
     );
-    // The minimum of rounds under every build, then one more round at a time under each
-    // build still within noise ([`builds_wanting_rounds`]), up to the builds' maximum: each
-    // round in a fresh worker (its own pools, its figures paired within it).
+    // Round by round, every build in turn (the builds interleaved, so a pair's rounds run
+    // seconds apart), up to the minimum; then one more round at a time under each build still
+    // within noise ([`builds_wanting_rounds`]), up to the builds' maximum. Each round in a
+    // fresh worker (its own pools, its figures paired within it): rounds in one process agree
+    // more closely than runs do, and the interval would miss the run-to-run spread.
     let budget = plan.build_rounds;
     let mut cases: Vec<BuildCase> = Vec::new();
     let mut extras: Vec<Extras> = Vec::new();
@@ -99,7 +101,6 @@ pub(crate) fn every_build(
     // A build whose later round failed keeps the rounds it has and takes no more.
     let mut given_up: Vec<bool> = vec![false; builds.len()];
     let mut want = vec![true; builds.len()];
-    let mut take = budget.min;
     while want.iter().any(|w| *w) {
         let mut i = 0;
         while i < builds.len() {
@@ -119,6 +120,9 @@ pub(crate) fn every_build(
                 builds.len(),
             );
             let mut cmd = worker_on(&b.candidate.path, &python_dir, "cpu_parallelism");
+            // The job order rotated round by round, as in the main run's fresh workers.
+            cmd.args(["--round-index", &done.to_string()])
+                .args(["--rounds-planned", &budget.min.to_string()]);
             // Every build does the same work: the loop calibrated once, by the first build
             // run (a GIL twin comes before its free-threaded build), so sequential times
             // compare across builds (claim (5)); a build calibrating itself would take the
@@ -130,7 +134,7 @@ pub(crate) fn every_build(
                 cmd.arg("--interpreters");
             }
             cmd.args(["--overhead-tasks", &OVERHEAD_TASKS.to_string()]);
-            let report = match run_on(cmd, &[size], "1", plan, cores, take) {
+            let report = match run_on(cmd, &[size], "1", plan, cores, 1) {
                 Ok(report) => {
                     same_work.get_or_insert(report.iters_per_us);
                     report
@@ -208,8 +212,14 @@ pub(crate) fn every_build(
             case.processes.extend(seconds("processes:1"));
             i += 1;
         }
-        take = 1;
-        want = builds_wanting_rounds(&cases, &budget);
+        // Below the minimum every build takes the next round (a build given up on waits for
+        // no one); then only the undecided ones.
+        let below: Vec<bool> = cases.iter().map(|c| c.threads.len() < budget.min).collect();
+        want = if below.iter().zip(&given_up).any(|(b, g)| *b && !*g) {
+            below
+        } else {
+            builds_wanting_rounds(&cases, &budget)
+        };
         for (w, gave_up) in want.iter_mut().zip(&given_up) {
             *w &= !gave_up;
         }

@@ -27,7 +27,12 @@ pub(crate) fn record(
         if plan.rounds.min == plan.rounds.max {
             plan.rounds.describe(rounds)
         } else {
-            plan.rounds.describe_targeted(rounds, "task sizes")
+            format!(
+                "{}; every task size in the first {}, past them only the sizes within noise of \
+                 a claim they could still move",
+                plan.rounds.describe(rounds),
+                plan.rounds.min
+            )
         },
     );
     outcome.param("calibration", calibration(py));
