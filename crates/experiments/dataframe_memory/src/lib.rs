@@ -426,7 +426,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         let noisy: BTreeSet<(Variant, FileSize)> = judged
             .iter()
             .filter(|j| plan.rounds.wants_more(j))
-            .flat_map(|j| judge::reads(&j.claim_id))
+            .flat_map(|j| judge::revisits(&j.claim_id))
             .collect();
         let this_round = plan.rounds.round_jobs(round, &runs, &read, &noisy);
         let total = samples.len() + this_round.len();

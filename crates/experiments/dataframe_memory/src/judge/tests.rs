@@ -354,6 +354,23 @@ fn each_claim_reads_only_the_runs_it_names_so_rounds_past_the_minimum_can_skip_t
         if id != ids::CATEGORY_CUTS && id != ids::FLOAT32_HALVES {
             assert!(!named.is_empty(), "{id} names no run");
         }
+        // What a round past the minimum brings back gives the same verdict (only an
+        // evidence-only run may keep its minimum rounds, and only (h) has one).
+        let again = revisits(id);
+        let revisited: Vec<Sample> = all
+            .iter()
+            .filter(|s| s.round < 3 || again.contains(&(s.variant, s.file)))
+            .cloned()
+            .collect();
+        assert_eq!(
+            judged(&revisited, id).verdict,
+            judged(&all, id).verdict,
+            "{id} revisits too little"
+        );
+        assert_eq!(
+            again.len() + usize::from(id == ids::PANDAS_ARROW),
+            named.len()
+        );
     }
 }
 
