@@ -13,7 +13,7 @@
 //! stays Inconclusive without them. Rounds spent on a claim sitting on its bar decide nothing
 //! (or, worse, test again and again until an interval happens to clear the bar).
 
-use crate::claim::Judgement;
+use crate::claim::{Case, Judgement, Standing};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -50,6 +50,13 @@ impl RoundBudget {
     /// is trusted yet or its interval could leave the noise within the budget's maximum.
     pub fn wants_more(&self, j: &Judgement) -> bool {
         j.within_noise && j.rounds_to_settle.is_none_or(|r| r <= self.max)
+    }
+
+    /// [`RoundBudget::wants_more`] for one case of a claim: it is within noise, and either no
+    /// projection is trusted yet or it could leave the noise within the budget's maximum —
+    /// what a round that revisits only some of a claim's runs asks of each case.
+    pub fn wants_more_of(&self, c: &Case) -> bool {
+        c.standing == Standing::WithinNoise && c.rounds_to_settle.is_none_or(|r| r <= self.max)
     }
 
     /// The run parameter of an experiment whose rounds follow [`RoundBudget::round_jobs`]:

@@ -228,8 +228,7 @@ pub fn cells_within_noise(
     };
     let mut keys: Vec<Key> = Vec::new();
     for (pair, case) in cases {
-        let could_leave = case.rounds_to_settle.is_none_or(|r| r <= budget.max);
-        if case.standing != pyproof_harness::Standing::WithinNoise || !could_leave {
+        if !budget.wants_more_of(&case) {
             continue;
         }
         let column: Vec<Key> = if claim_id == ids::AXUM_CEILING {

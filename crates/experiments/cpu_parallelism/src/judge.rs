@@ -2,7 +2,7 @@
 
 use crate::{BEAT_THREADS, BEST, MAX_ROUND_TRIPS, THREADS_FLAT};
 use pyproof_harness::{
-    Case, Judgement, RoundBudget, Standing, Verdict, format_number, judge_cases, median, one_core,
+    Case, Judgement, RoundBudget, Verdict, format_number, judge_cases, median, one_core,
     pairwise_ratios,
 };
 use std::collections::BTreeMap;
@@ -275,8 +275,7 @@ pub fn sizes_wanting_rounds(
             continue;
         }
         for (size, case) in cases {
-            let could_leave = case.rounds_to_settle.is_none_or(|r| r <= budget.max);
-            if case.standing == Standing::WithinNoise && could_leave && !wanted.contains(&size) {
+            if budget.wants_more_of(&case) && !wanted.contains(&size) {
                 wanted.push(size);
             }
         }

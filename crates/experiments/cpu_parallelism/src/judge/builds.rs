@@ -3,8 +3,8 @@
 use super::ids;
 use crate::{BEAT_THREADS, FT_SINGLE_THREAD};
 use pyproof_harness::{
-    Case, Judgement, RoundBudget, Standing, Verdict, format_number, judge_cases, judge_per_build,
-    median, one_core, pairwise_ratios,
+    Case, Judgement, RoundBudget, Verdict, format_number, judge_cases, judge_per_build, median,
+    one_core, pairwise_ratios,
 };
 
 /// One build's rounds at the largest task size, seconds per round (paired by index).
@@ -91,9 +91,7 @@ pub fn judge_builds(cases: &[BuildCase], cores: usize) -> Judgement {
 /// taken the maximum. The builds already decided wait: a round of all four builds costs
 /// about four times one build's, and only the undecided one's interval moves.
 pub fn builds_wanting_rounds(cases: &[BuildCase], budget: &RoundBudget) -> Vec<bool> {
-    let undecided = |c: &Case| {
-        c.standing == Standing::WithinNoise && c.rounds_to_settle.is_none_or(|r| r <= budget.max)
-    };
+    let undecided = |c: &Case| budget.wants_more_of(c);
     let mut want: Vec<bool> = cases
         .iter()
         .map(|c| undecided(&BEAT_THREADS.case("", "", &c.processes_over_threads(), "×")))
