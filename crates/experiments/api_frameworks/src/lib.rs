@@ -436,8 +436,11 @@ impl Experiment for ApiFrameworks {
              floor of its ceiling. The Python servers are one process each, as deployed with \
              one worker; more worker processes would multiply them on more cores. Latencies are \
              per request, from sending to the last byte of the answer; percentiles are medians \
-             over rounds. An answer counts when it arrives inside the window; errors count \
-             whenever they happen.",
+             over rounds, and leave out each connection's first request, which also waits for \
+             the server to take the connection on (a busy uvicorn takes the last of 128 late: \
+             the slowest such wait of each cell is in the results as first_answer_ms). An \
+             answer counts when it arrives inside the window, a connection's first too; errors \
+             count whenever they happen.",
             ctx.cores
         ));
         outcome.notes.push(

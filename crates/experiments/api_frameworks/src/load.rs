@@ -4,7 +4,9 @@
 //! request as soon as the previous answer is read in full (the way `wrk` works). The run
 //! lasts warm-up + measured window — or, with [`LoadSpec::fit`], at most that, both fitted
 //! to the server's queue after the shortest warm-up ([`fitted`]); a request counts in the
-//! window when its answer arrives inside it. Every request has its own timeout; a failed or
+//! window when its answer arrives inside it, and in the latencies unless it was its
+//! connection's first (that one also waited for a busy server to take the connection on:
+//! [`LoadReport::slowest_first_ms`]). Every request has its own timeout; a failed or
 //! timed-out request is counted as an error and its connection replaced. Clients stop
 //! sending at the end of the window, and the number of requests per client is capped, so a
 //! run is bounded in time and memory.
@@ -84,8 +86,13 @@ pub struct LoadReport {
     pub sent: u64,
     /// Length of the window, s.
     pub window_s: f64,
-    /// Latency of every answer counted in the window, µs, sorted.
+    /// Latency of every answer counted in the window but its connection's first, µs, sorted.
     pub latencies_us: Vec<u32>,
+    /// The longest a connection's first answer took, anywhere in the run, ms (NaN with none):
+    /// a server busy with the clients already connected takes a new connection on late
+    /// (uvicorn under 128 clients: the last to connect waited most of a second), a start-up
+    /// wait the latency percentiles leave out.
+    pub slowest_first_ms: f64,
     /// CPU time of the load generator's thread over the whole run, s.
     pub client_cpu_s: f64,
 }
@@ -116,9 +123,10 @@ struct ClientTally {
     errors: u64,
     first_error: Option<String>,
     sent: u64,
-    /// Every answer with status 200: when it arrived, and its latency (µs). Which fall in
-    /// the window is decided at the end, once a fitted window is known.
-    answers: Vec<(Instant, u32)>,
+    /// Every answer with status 200: when it arrived, its latency (µs) and whether it was
+    /// its connection's first. Which fall in the window is decided at the end, once a
+    /// fitted window is known.
+    answers: Vec<(Instant, u32, bool)>,
 }
 
 /// The run's clock, shared by its clients: when the window starts and ends (moved once, by
@@ -192,6 +200,7 @@ async fn client(spec: Arc<LoadSpec>, clock: Arc<Clock>) -> ClientTally {
         tally.first_error.get_or_insert(e);
     };
     while Instant::now() < clock.bounds().1 && tally.sent < spec.max_per_client {
+        let fresh = sender.is_none();
         let mut s = match sender.take() {
             Some(s) => s,
             None => match tokio::time::timeout(spec.request_timeout, connect(spec.addr)).await {
@@ -224,7 +233,9 @@ async fn client(spec: Arc<LoadSpec>, clock: Arc<Clock>) -> ClientTally {
         match outcome {
             Ok(Ok((StatusCode::OK, _))) => {
                 let us = done.duration_since(started).as_micros();
-                tally.answers.push((done, us.min(u32::MAX as u128) as u32));
+                tally
+                    .answers
+                    .push((done, us.min(u32::MAX as u128) as u32, fresh));
                 clock
                     .answers
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -304,19 +315,26 @@ pub fn run(spec: &LoadSpec) -> Result<LoadReport, String> {
         client_cpu_s: thread_cpu_s() - cpu_before,
         ..LoadReport::default()
     };
+    let mut slowest_first_us: Option<u32> = None;
     for t in tallies {
         report.errors += t.errors;
         report.sent += t.sent;
         if report.first_error.is_none() {
             report.first_error = t.first_error;
         }
-        for (done, us) in t.answers {
+        for (done, us, first) in t.answers {
+            if first {
+                slowest_first_us = slowest_first_us.max(Some(us));
+            }
             if done >= start && done <= end {
                 report.ok += 1;
-                report.latencies_us.push(us);
+                if !first {
+                    report.latencies_us.push(us);
+                }
             }
         }
     }
+    report.slowest_first_ms = slowest_first_us.map_or(f64::NAN, |us| us as f64 / 1000.0);
     report.latencies_us.sort_unstable();
     Ok(report)
 }
@@ -398,6 +416,66 @@ mod tests {
         // Nothing answered yet, or no time passed: the longest, not a guess.
         assert_eq!(fit(0, 200), (500, 1500));
         assert_eq!(fit(10, 0), (500, 1500));
+    }
+
+    /// A server on 127.0.0.1 that answers every GET at once, except the first request on
+    /// every second connection, which it answers after `slow` (a connection taken on late).
+    fn server_slow_to_start(slow: Duration) -> SocketAddr {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                std::thread::spawn(move || {
+                    let (mut buf, mut first) = (Vec::new(), true);
+                    let mut chunk = [0u8; 1024];
+                    while let Ok(n) = stream.read(&mut chunk) {
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            buf.drain(..end + 4);
+                            if std::mem::take(&mut first) && i % 2 == 1 {
+                                std::thread::sleep(slow);
+                            }
+                            let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                            if stream.write_all(answer).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn a_connections_first_answer_counts_in_the_rate_not_in_the_latencies() {
+        let slow = Duration::from_millis(400);
+        let ms = Duration::from_millis;
+        // Half the clients are answered at once: a 20 ms warm-up opens the window before the
+        // slow ones' first answers (400 ms), which then arrive inside it.
+        let spec = LoadSpec {
+            addr: server_slow_to_start(slow),
+            method: Method::GET,
+            path: "/".into(),
+            body: Bytes::new(),
+            concurrency: 4,
+            warmup: ms(20),
+            window: ms(800),
+            request_timeout: Duration::from_secs(5),
+            max_per_client: 1_000_000,
+            fit: None,
+        };
+        let r = run(&spec).expect("runs");
+        assert_eq!(r.errors, 0, "{r:?}");
+        // Two first answers fell in the window: counted as answers, not as latencies.
+        assert_eq!(r.ok - r.latencies_us.len() as u64, 2, "{}", r.ok);
+        assert!(r.latency_ms(1.0) < slow.as_secs_f64() * 1000.0);
+        assert!(r.slowest_first_ms >= slow.as_secs_f64() * 1000.0);
     }
 
     #[test]

@@ -70,6 +70,12 @@ pub(crate) fn tables(
                     cs.iter().map(|x| x.load.latency_ms(0.99)).collect(),
                 ));
                 outcome.measurements.push(Measurement::new(
+                    format!("{key}.first_answer_ms"),
+                    label.clone(),
+                    "ms",
+                    cs.iter().map(|x| x.load.slowest_first_ms).collect(),
+                ));
+                outcome.measurements.push(Measurement::new(
                     format!("{key}.server_cpu_us_per_request"),
                     label,
                     "µs",
