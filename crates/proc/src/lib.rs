@@ -8,6 +8,8 @@
 //! - [`pending`] and [`files`]: files written under a temporary name and renamed when
 //!   complete ([`write_atomic`] is the one atomic write), removed on error and on Ctrl-C; the
 //!   disk-space check before a large file.
+//! - [`memory`]: memory warmed just before a measured child starts, so that a VM balloon's
+//!   free page reporting does not time the host's page faults at random.
 //! - [`workers`]: re-executing this binary as one of the workers the experiments declare.
 //! - [`paths`]: where the checkout, `python/`, the venv and the outputs are.
 //!
@@ -15,6 +17,7 @@
 
 mod error;
 pub mod files;
+pub mod memory;
 pub mod paths;
 pub mod pending;
 pub mod process;
@@ -23,6 +26,7 @@ pub mod workers;
 
 pub use error::ProcError;
 pub use files::write_atomic;
+pub use memory::warm_free_memory;
 pub use process::{
     ProcessReport, RunOptions, install_interrupt_handler, interrupted, own_anon_kib,
     quiet_broken_pipe, raise_fd_limit, run_measured,

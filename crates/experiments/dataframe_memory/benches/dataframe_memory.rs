@@ -6,14 +6,15 @@
 //!
 //! Each iteration is the experiment's own run of that variant: a fresh process (the venv's
 //! Python, or this bench re-executed as the polars worker), its answer checked against the
-//! exact one. The time is the worker's own measure from the start of reading to the answer
+//! exact one, memory warmed just before it as in the trial (`warm_bytes`). The time is the
+//! worker's own measure from the start of reading to the answer
 //! (`iter_custom`), so interpreter start-up and imports stay outside the timed part. The file
 //! is 20 MB (2 MB when run as a test by `cargo test --benches`), generated once and cached.
 
 use criterion::{Criterion, SamplingMode};
 use dataframe_memory::data::{ensure_dataset, find_ragged};
 use dataframe_memory::runs::convert_to_parquet;
-use dataframe_memory::{FileSize, Plan, SEED, Variant, run_variant};
+use dataframe_memory::{FileSize, Plan, SEED, Variant, run_variant, warm_bytes};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -47,10 +48,12 @@ fn dataframe_memory(c: &mut Criterion) {
         if variant.reads_parquet() && !parquet {
             continue;
         }
+        // Memory warmed before each run as in the trial (before a first run: 4× the file).
+        let warm = warm_bytes(&[], variant, FileSize::Full, bytes, None);
         group.bench_function(variant.id(), |b| {
             b.iter_custom(|iters| {
                 pyproof_runner::bench::sum_of(iters, || {
-                    run_variant(variant, FileSize::Full, 0, &dataset, &ragged, &plan)
+                    run_variant(variant, FileSize::Full, 0, &dataset, &ragged, &plan, warm)
                         .unwrap_or_else(|e| panic!("{}: {e}", variant.id()))
                         .report
                         .work_s

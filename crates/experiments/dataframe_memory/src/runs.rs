@@ -135,7 +135,37 @@ pub fn convert_to_parquet(dataset: &Dataset, plan: &Plan) -> Result<Conversion, 
     Ok(conversion)
 }
 
-/// Runs one variant on one file and checks its answer against the exact one.
+/// The most memory warmed before one run ([`warm_bytes`]).
+const WARM_CAP: u64 = 8 << 30;
+
+/// How much memory to warm just before running `variant` on `file`
+/// ([`pyproof_proc::warm_free_memory`]), bytes: 1.25× the largest peak of anonymous memory
+/// its runs reached so far, plus 32 MiB; before its first run, 4× the file (pandas with
+/// Arrow, the largest, peaks near 3.7× it). At most half of `available` and 8 GiB.
+pub fn warm_bytes(
+    samples: &[Sample],
+    variant: Variant,
+    file: FileSize,
+    file_bytes: u64,
+    available: Option<u64>,
+) -> u64 {
+    let peak_mib = samples
+        .iter()
+        .filter(|s| s.variant == variant && s.file == file)
+        .map(|s| s.peak_anon_mib)
+        .fold(f64::NAN, f64::max);
+    let wanted = if peak_mib.is_finite() {
+        (peak_mib * 1.25 * MIB) as u64 + (32 << 20)
+    } else {
+        file_bytes.saturating_mul(4)
+    };
+    wanted
+        .min(WARM_CAP)
+        .min(available.map_or(u64::MAX, |a| a / 2))
+}
+
+/// Runs one variant on one file, `warm` bytes of memory warmed just before it starts
+/// ([`warm_bytes`]), and checks its answer against the exact one.
 pub fn run_variant(
     variant: Variant,
     file: FileSize,
@@ -143,6 +173,7 @@ pub fn run_variant(
     dataset: &Dataset,
     ragged: &[RaggedRow],
     plan: &Plan,
+    warm: u64,
 ) -> Result<Sample, ExperimentError> {
     let what = format!("{} on {}", variant.id(), format_bytes(dataset.info.bytes));
     let spill = spill_dir(&dataset.path);
@@ -150,10 +181,10 @@ pub fn run_variant(
         // Each run starts with an empty spill directory, and none is left behind.
         let _ = std::fs::remove_dir_all(&spill);
     }
-    let report = run_measured(
-        command(variant, &dataset.path, plan)?,
-        &RunOptions::new(what.clone(), plan.timeout),
-    )?;
+    let command = command(variant, &dataset.path, plan)?;
+    // Last before the spawn: the child is to find these pages freshly freed.
+    pyproof_proc::warm_free_memory(warm)?;
+    let report = run_measured(command, &RunOptions::new(what.clone(), plan.timeout))?;
     if variant == Variant::DuckdbCsvLimited {
         let _ = std::fs::remove_dir_all(&spill);
     }
@@ -238,4 +269,53 @@ pub(crate) fn measure_columns(
     .check()?;
     serde_json::from_str(report.stdout.trim())
         .map_err(|e| ExperimentError::Input(format!("per-column memory: unreadable report ({e})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ran(variant: Variant, file: FileSize, peak_anon_mib: f64) -> Sample {
+        Sample {
+            variant,
+            file,
+            round: 0,
+            report: WorkerReport {
+                variant: variant.id().into(),
+                answer: Default::default(),
+                skipped: BTreeMap::new(),
+                work_s: 1.0,
+                sees_extra_fields: true,
+                baseline_anon_kib: 0,
+                columns: Vec::new(),
+                library: BTreeMap::new(),
+                spill_peak_bytes: None,
+            },
+            wall_s: 1.0,
+            cpu_s: 1.0,
+            peak_anon_mib,
+            hwm_mib: peak_anon_mib,
+        }
+    }
+
+    #[test]
+    fn the_memory_warmed_follows_the_variants_own_peak() {
+        let (a, d) = (Variant::PandasArrow, Variant::PandasDefault);
+        let (full, half) = (FileSize::Full, FileSize::Half);
+        let mb = 200_000_000;
+        // Before its first run: four times the file.
+        assert_eq!(warm_bytes(&[], a, full, mb, None), 800_000_000);
+        // Then 1.25× its largest peak on that file, plus 32 MiB; other runs do not count.
+        let samples = [
+            ran(a, full, 600.0),
+            ran(a, full, 744.0),
+            ran(a, half, 2000.0),
+        ];
+        let other = [ran(d, full, 5000.0)];
+        assert_eq!(warm_bytes(&samples, a, full, mb, None), (930 + 32) << 20);
+        assert_eq!(warm_bytes(&other, a, full, mb, None), 800_000_000);
+        // Never more than half of what is available, nor 8 GiB.
+        assert_eq!(warm_bytes(&[], a, full, mb, Some(1 << 30)), 1 << 29);
+        assert_eq!(warm_bytes(&[], a, full, 1 << 40, None), 8 << 30);
+    }
 }
