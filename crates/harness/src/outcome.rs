@@ -332,6 +332,10 @@ pub struct RunResults {
     /// trial costs, with everything between the experiments counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wall_s: Option<f64>,
+    /// With `--repeat N` (N > 1): each run's wall time, seconds, in order (the last is
+    /// `wall_s`): whether the trial fits its time run after run, not once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub run_walls_s: Vec<f64>,
 }
 
 impl RunResults {

@@ -85,5 +85,6 @@ pub fn made_up_results(outcomes: Vec<Outcome>) -> crate::RunResults {
         failures: Vec::new(),
         repeats: Vec::new(),
         wall_s: None,
+        run_walls_s: Vec::new(),
     }
 }

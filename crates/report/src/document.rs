@@ -47,6 +47,27 @@ pub fn stamp(e: &Environment) -> String {
     )
 }
 
+/// With `--repeat N`: each run's wall time, and their median and longest — "Wall time of each
+/// of the 5 runs: 301 s, 296 s, 305 s, 299 s, 310 s (median 301 s, longest 310 s)." None for a
+/// single run (or results from before the times were kept).
+pub fn run_walls(r: &RunResults) -> Option<String> {
+    let walls = &r.run_walls_s;
+    if walls.len() < 2 {
+        return None;
+    }
+    Some(format!(
+        "Wall time of each of the {} runs: {} (median {:.0} s, longest {:.0} s).",
+        walls.len(),
+        walls
+            .iter()
+            .map(|w| format!("{w:.0} s"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        pyproof_harness::median(walls),
+        walls.iter().copied().fold(f64::NAN, f64::max),
+    ))
+}
+
 /// With `--repeat N`: the claims whose verdict changed between runs as a table, or — when
 /// none did — the sentence saying so.
 pub fn repeatability_table(claims: &[RepeatedClaim]) -> Result<Table, String> {
@@ -255,6 +276,9 @@ pub fn markdown(r: &RunResults, benches: &[Bench], source: &str) -> String {
             "; the whole run: {w:.0} s wall time"
         ))
     );
+    if let Some(line) = run_walls(r) {
+        let _ = writeln!(out, "\n{line}");
+    }
     if !benches.is_empty() {
         out.push_str(
             "\n## Benchmarks (criterion, from the last `cargo bench`)\n\n\
@@ -386,6 +410,23 @@ mod tests {
             run_line(&o),
             "Run: scale default, 6.5 s (longest steps: a 3 s in 3 stretches, b 2 s, c 1 s); k = 2."
         );
+    }
+
+    #[test]
+    fn a_repeat_keeps_every_runs_wall_time() {
+        let mut r = pyproof_harness::testing::made_up_results(Vec::new());
+        assert_eq!(run_walls(&r), None);
+        r.run_walls_s = vec![301.2];
+        assert_eq!(run_walls(&r), None, "one run says nothing a repeat would");
+        r.run_walls_s = vec![301.2, 296.4, 310.6];
+        assert_eq!(
+            run_walls(&r).as_deref(),
+            Some(
+                "Wall time of each of the 3 runs: 301 s, 296 s, 311 s (median 301 s, longest 311 s)."
+            )
+        );
+        let md = markdown(&r, &[], "x.json");
+        assert!(md.contains("Wall time of each of the 3 runs"), "{md}");
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub fn run(
         failures,
         repeats: Vec::new(),
         wall_s: Some(started.elapsed().as_secs_f64()),
+        run_walls_s: Vec::new(),
     }
 }
 
@@ -303,10 +304,13 @@ pub fn run_selection(
     }
     // The saved results are the last run's, with every run's failures and, when repeated,
     // every claim's verdict in each run.
-    let repeats = if repeat > 1 {
-        pyproof_harness::repeatability(&runs)
+    let (repeats, run_walls_s) = if repeat > 1 {
+        (
+            pyproof_harness::repeatability(&runs),
+            runs.iter().filter_map(|r| r.wall_s).collect(),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let mut failures = Vec::new();
     for (i, r) in runs.iter().enumerate() {
@@ -321,12 +325,16 @@ pub fn run_selection(
     let mut results = runs.pop().context("no run was made")?;
     results.failures = failures;
     results.repeats = repeats;
+    results.run_walls_s = run_walls_s;
     println!("{}", pyproof_report::terminal::summary(&results));
     if repeat > 1 {
         println!(
             "{}",
             pyproof_report::terminal::repeatability(&results.repeats)
         );
+        if let Some(line) = pyproof_report::document::run_walls(&results) {
+            println!("{line}");
+        }
     }
     save_results(&results, default_path)?;
     println!("results: {}", default_path.display());

@@ -97,6 +97,13 @@ pub fn html(r: &RunResults, benches: &[Bench], source: &str) -> String {
             "; the whole run: {w:.0} s wall time"
         ))
     );
+    if let Some(line) = super::run_walls(r) {
+        let _ = writeln!(
+            out,
+            "<p class=\"small\" id=\"run-walls\">{}</p>",
+            escape(&line)
+        );
+    }
     if !benches.is_empty() {
         out.push_str(
             "<section id=\"benchmarks\"><h2>Benchmarks (criterion, from the last <code>cargo bench</code>)</h2>\
