@@ -53,7 +53,8 @@ pub use experiment::{
 pub use expiry::{Expiry, expiry};
 pub use fact::{Fact, assert_judges_facts, judge_facts, record_facts, unknown_claims};
 pub use interval::{
-    Interval, PROJECT_FROM, Position, Sense, Threshold, median_interval, rounds_to_settle,
+    FENCE_FROM, FENCE_SDS, Interval, PROJECT_FROM, Position, Sense, Threshold, median_interval,
+    rounds_to_settle,
 };
 pub use measure::{
     Measurement, Summary, format_number, format_value, median, median_iqr, nearest_rank,

@@ -161,6 +161,68 @@ mod tests {
     }
 
     #[test]
+    fn one_gross_round_in_eight_does_not_undo_the_interval() {
+        // From eight rounds on the t half leaves out rounds beyond the fence: log-normal
+        // rounds (σ = 0.2 on the logarithms) around a true median of 1, clean or with one
+        // round `off` σ below. The hull must still hold 1 at least 94% of the time (95% up
+        // to the simulation's own noise), and with the gross round be narrower than the
+        // hull of every round (what the fence is for: at 10 σ, well under two thirds as
+        // wide); clean, it drops a round rarely.
+        let mut rng = Rng::new(20_261_203);
+        for (n, off) in [(8, 0.0_f64), (8, 10.0), (10, 5.0), (16, 10.0)] {
+            let trials = 800;
+            let (mut covered, mut dropped) = (0, 0);
+            let (mut width, mut width_all) = (0.0, 0.0);
+            for _ in 0..trials {
+                let mut xs: Vec<f64> = (0..n).map(|_| (0.2 * normal(&mut rng)).exp()).collect();
+                if off > 0.0 {
+                    xs[0] = (-0.2 * off).exp();
+                }
+                let kept = crate::interval::within_fence(&xs);
+                dropped += usize::from(kept.len() < n);
+                let i = median_interval(&xs);
+                let (b_lo, b_hi) = bootstrap_interval(&xs);
+                let (t_lo, t_hi) = t_interval(&kept);
+                assert_eq!((i.lo, i.hi), (b_lo.min(t_lo), b_hi.max(t_hi)));
+                let (a_lo, a_hi) = t_interval(&xs);
+                covered += usize::from(i.lo <= 1.0 && 1.0 <= i.hi);
+                width += (i.hi / i.lo).ln();
+                width_all += (b_hi.max(a_hi) / b_lo.min(a_lo)).ln();
+            }
+            let coverage = covered as f64 / trials as f64;
+            let dropped = dropped as f64 / trials as f64;
+            assert!(coverage >= 0.94, "{n} rounds, {off} σ: covers {coverage}");
+            if off >= 10.0 {
+                assert!(dropped > 0.9, "{n} rounds, {off} σ: fenced {dropped}");
+                assert!(
+                    width < 0.6 * width_all,
+                    "{n} rounds, {off} σ: {width} vs {width_all}"
+                );
+            } else if off > 0.0 {
+                // On the fence's edge: dropped about half the time, narrower on average.
+                assert!(dropped > 0.3, "{n} rounds, {off} σ: fenced {dropped}");
+                assert!(
+                    width < width_all,
+                    "{n} rounds, {off} σ: {width} vs {width_all}"
+                );
+            } else {
+                assert!(dropped < 0.1, "{n} clean rounds: fenced {dropped}");
+            }
+        }
+        // Below eight rounds, or with an infinite round, every round counts.
+        let seven = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 9.0];
+        assert_eq!(crate::interval::within_fence(&seven), seven.to_vec());
+        let mut eight = seven.to_vec();
+        eight.push(1.01);
+        assert_eq!(crate::interval::within_fence(&eight).len(), 7);
+        eight.push(f64::INFINITY);
+        assert_eq!(crate::interval::within_fence(&eight).len(), 9);
+        // No spread at all: no yardstick, every round.
+        let flat = [2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 3.0];
+        assert_eq!(crate::interval::within_fence(&flat).len(), 9);
+    }
+
+    #[test]
     fn quantiles_are_students() {
         assert_eq!(t95(2), 4.3027);
         assert_eq!(t95(30), 2.0423);

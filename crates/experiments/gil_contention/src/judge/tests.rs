@@ -157,15 +157,16 @@ fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner(
 #[test]
 fn an_attach_that_found_the_gil_free_is_counted_apart_from_the_waits() {
     // A dozen attaches at 100 ms that waited about an interval, and one that found the GIL
-    // free (10 µs): over all thirteen, the t interval on the logarithms reaches far below
-    // the 0.5× floor, though the median is 1.00×.
+    // free (10 µs). Over all thirteen the t interval on the logarithms reached far below the
+    // 0.5× floor until the harness's fence (2026-12-03) left such a round out of the t half;
+    // an attach that found the GIL free still measures no hand-over, and is counted apart.
     let mut waits: Vec<f64> = [
         0.09, 0.1, 0.11, 0.1, 0.095, 0.105, 0.1, 0.12, 0.085, 0.1, 0.11, 0.1,
     ]
     .to_vec();
     waits.push(0.000_01);
     let all: Vec<f64> = waits.iter().map(|w| w / 0.1).collect();
-    assert!(pyproof_harness::median_interval(&all).lo < 0.5);
+    assert!(pyproof_harness::median_interval(&all).lo > 0.5, "the fence");
     let slow = gil_wait::WaitCell {
         spinners: 1,
         interval_s: 0.1,
