@@ -152,9 +152,10 @@ impl Plan {
     pub fn new(scale: Scale, cores: usize) -> Self {
         let (rounds, target_s, timeline_s) = match scale {
             Scale::Quick => (RoundBudget::exactly(5), 0.02, 0.05),
-            // 3 rounds at least (5 until 2026-12-01, issue 20's five-minute trial), more while
-            // a claim is within noise, up to 10.
-            Scale::Default => (RoundBudget { min: 3, max: 10 }, 0.25, 0.5),
+            // 2 rounds at least (3 until 2026-12-03, 5 until 2026-12-01: issue 20's five-minute
+            // trial; docs/verdicts.md, "Two rounds at least"), more while a claim is within
+            // noise, up to 10.
+            Scale::Default => (RoundBudget { min: 2, max: 10 }, 0.25, 0.5),
             Scale::Full => (RoundBudget { min: 9, max: 15 }, 1.0, 2.0),
         };
         Plan {

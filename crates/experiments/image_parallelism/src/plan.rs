@@ -225,7 +225,8 @@ impl Plan {
             // 500 images at default (1,000 until 2026-12-02, evening): half the corpus per
             // timed run; a five-run repeat at 500 gave every verdict in all five runs, and the
             // runs' spread did not widen enough to add rounds (docs/image_parallelism.md).
-            Scale::Default => (500, (256, 256), 48, RoundBudget { min: 3, max: 10 }),
+            // 2 rounds at least (3 until 2026-12-03: docs/verdicts.md, "Two rounds at least").
+            Scale::Default => (500, (256, 256), 48, RoundBudget { min: 2, max: 10 }),
             Scale::Full => (1000, (256, 256), 48, RoundBudget { min: 3, max: 10 }),
         };
         let count = images.unwrap_or(count);

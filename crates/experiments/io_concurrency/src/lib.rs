@@ -212,7 +212,8 @@ impl Plan {
             },
             Scale::Default => Plan {
                 ns: vec![100, 1000, 10_000],
-                rounds: RoundBudget { min: 3, max: 6 },
+                // 2 at least (3 until 2026-12-03: docs/verdicts.md, "Two rounds at least").
+                rounds: RoundBudget { min: 2, max: 6 },
             },
             Scale::Full => Plan {
                 ns: vec![100, 1000, 10_000],
