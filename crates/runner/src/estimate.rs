@@ -1,6 +1,7 @@
 //! The time a run is expected to take, said before it starts: each experiment's time in an
-//! earlier run at the same scale (this machine's last results, else the committed report's),
-//! its per-interpreter steps scaled to the number of interpreters selected now. A run over
+//! earlier run at the same scale (this machine's last results, else the committed report
+//! nearest in interpreters: [`preference`]), its per-interpreter steps scaled to the number
+//! of interpreters selected now. A run over
 //! every interpreter (`--python all`) can take far longer than the default; the user learns
 //! it before waiting, not after.
 
@@ -94,6 +95,15 @@ pub fn estimate(
     })
 }
 
+/// How an estimate ranks among those from several earlier runs (the smallest is said): the
+/// one that knows most of the selection; among those, this machine's own results (`local`);
+/// then the one whose run went over the number of interpreters nearest the selected ones —
+/// a default run is estimated from the fresh-machine repeat, not from a run over thirteen.
+pub fn preference(e: &Estimate, local: bool) -> (usize, bool, usize) {
+    let distance = e.interpreters.map_or(0, |(then, now)| then.abs_diff(now));
+    (e.unknown.len(), !local, distance)
+}
+
 /// "expected ≈ 6.2 min, from the run of 2026-11-30 (docs/report/results.json); …".
 pub fn describe(e: &Estimate, source: &str, date: &str) -> String {
     // With experiments of unknown time the known part is a floor, not an estimate.
@@ -177,6 +187,41 @@ mod tests {
             "expected ≈ 5.7 min, from the run of 2026-11-30 (docs/report/results.json); its \
              per-interpreter steps scaled from 2 interpreters to the 4 selected"
         );
+    }
+
+    #[test]
+    fn the_estimate_said_knows_most_then_is_local_then_nearest_in_interpreters() {
+        let e = |unknown: usize, interpreters: Option<(usize, usize)>| Estimate {
+            seconds: 1.0,
+            unknown: vec!["x".to_string(); unknown],
+            interpreters,
+        };
+        let pick = |candidates: &[(Estimate, bool)]| {
+            candidates
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (e, local))| preference(e, *local))
+                .map(|(i, _)| i)
+        };
+        // A fresh machine's nine selected: the fresh-machine repeat (nine) before the
+        // committed run over thirteen, whichever comes first.
+        let fresh = e(0, Some((9, 9)));
+        let all = e(0, Some((13, 9)));
+        assert_eq!(
+            pick(&[(all.clone(), false), (fresh.clone(), false)]),
+            Some(1)
+        );
+        assert_eq!(
+            pick(&[(fresh.clone(), false), (all.clone(), false)]),
+            Some(0)
+        );
+        // This machine's own results first, however many interpreters they ran over.
+        assert_eq!(
+            pick(&[(fresh.clone(), false), (all.clone(), true)]),
+            Some(1)
+        );
+        // But not when they know less of the selection.
+        assert_eq!(pick(&[(e(1, None), true), (all, false)]), Some(1));
     }
 
     #[test]

@@ -185,40 +185,47 @@ fn interpreters_selected(
     }
 }
 
-/// The line saying how long this run should take, from the newest earlier results at the
-/// same scale: this selection's own file (`default_path`), else the committed report's. The
-/// per-interpreter steps scale with the `selected` interpreters. None when no
-/// earlier run knows these experiments (the run simply starts).
+/// The line saying how long this run should take, from earlier results at the same scale:
+/// this selection's own file (`default_path`), else whichever committed report ran over the
+/// number of interpreters nearest the `selected` ones — the fresh-machine repeat's
+/// (`docs/report/fresh-machine/`) for a default run, the committed report's (every
+/// interpreter) for `--python all`. The per-interpreter steps scale with the `selected`
+/// interpreters. None when no earlier run knows these experiments (the run simply starts).
 fn expected_time(
     experiments: &[&'static dyn Experiment],
     args: &RunArgs,
     selected: Option<usize>,
     default_path: &Path,
 ) -> Option<String> {
-    let committed = pyproof_proc::paths::project_root().join("docs/report/results.json");
+    let root = pyproof_proc::paths::project_root();
+    let committed = root.join("docs/report/results.json");
+    let fresh = root.join("docs/report/fresh-machine/results.json");
     let ids: Vec<&str> = experiments.iter().map(|e| e.id()).collect();
-    // This machine's last results first; the committed report's when it knows more of
-    // the selection (a fresh clone has only those).
-    let estimates: Vec<(crate::estimate::Estimate, String, String)> =
-        [default_path, committed.as_path()]
-            .iter()
-            .filter_map(|path| {
-                let text = std::fs::read(path).ok()?;
-                let earlier: RunResults = serde_json::from_slice(&text).ok()?;
-                let e = crate::estimate::estimate(
-                    &earlier,
-                    &ids,
-                    args.scale,
-                    selected,
-                    args.repeat as usize,
-                )?;
-                let shown = path
-                    .strip_prefix(pyproof_proc::paths::project_root())
-                    .unwrap_or(path);
-                Some((e, shown.display().to_string(), earlier.environment.date_utc))
-            })
-            .collect();
-    let (e, source, date) = estimates.iter().min_by_key(|(e, _, _)| e.unknown.len())?;
+    // This machine's last results first; a committed report's when it knows more of the
+    // selection (a fresh clone has only those), the one nearest in interpreters first.
+    let estimates: Vec<(crate::estimate::Estimate, bool, String, String)> = [
+        (default_path, true),
+        (fresh.as_path(), false),
+        (committed.as_path(), false),
+    ]
+    .iter()
+    .filter_map(|(path, local)| {
+        let text = std::fs::read(path).ok()?;
+        let earlier: RunResults = serde_json::from_slice(&text).ok()?;
+        let e =
+            crate::estimate::estimate(&earlier, &ids, args.scale, selected, args.repeat as usize)?;
+        let shown = path.strip_prefix(&root).unwrap_or(path);
+        Some((
+            e,
+            *local,
+            shown.display().to_string(),
+            earlier.environment.date_utc,
+        ))
+    })
+    .collect();
+    let (e, _, source, date) = estimates
+        .iter()
+        .min_by_key(|(e, local, _, _)| crate::estimate::preference(e, *local))?;
     Some(crate::estimate::describe(e, source, date))
 }
 
