@@ -104,11 +104,25 @@ fn best_sheet_python(cells: &Cells, endpoint: Endpoint, c: usize) -> (f64, Serve
         })
 }
 
+/// The rate GET /wait at `c` clients allows: the ideal clients / 20 ms, or axum's own rate
+/// there when its timer holds it lower (tokio rounds a 20 ms sleep up: 5,760 requests/s at
+/// 128 clients, 0.9 × the ideal). `axum` NaN (not measured): the ideal.
+fn wait_allows(c: usize, axum: f64) -> f64 {
+    let ideal = c as f64 / 0.020;
+    if axum.is_finite() && axum > 0.0 {
+        ideal.min(axum)
+    } else {
+        ideal
+    }
+}
+
 /// Whether GET /wait at `c` clients is bound by its 20 ms wait: even the best of the sheet's
-/// Python servers reaches [`WAIT_BOUND`] of the ideal (clients / 20 ms), so the cell measures
-/// the timers, not the frameworks, and claim (3) does not rank it.
-fn bound_by_wait(best: f64, c: usize) -> bool {
-    best >= WAIT_BOUND * (c as f64 / 0.020)
+/// Python servers reaches [`WAIT_BOUND`] of what the wait allows ([`wait_allows`]), so the
+/// cell measures the timers, not the frameworks, and claim (3) does not rank it. Against the
+/// ideal alone until 2026-12-03 (docs/api_frameworks.md): axum's timer-held rate at 128
+/// clients was that bound itself, and FastAPI's noise around it decided the cell.
+fn bound_by_wait(best: f64, c: usize, axum: f64) -> bool {
+    best >= WAIT_BOUND * wait_allows(c, axum)
 }
 
 /// The cells of `claim_id` worth another visit given the cells measured so far: those of
@@ -125,7 +139,12 @@ pub fn cells_to_revisit(
     let mut keys = cells_for(claim_id, plan, servers);
     if claim_id == ids::AXUM_CEILING {
         keys.retain(|&(_, endpoint, c)| {
-            endpoint != Endpoint::Wait || !bound_by_wait(best_sheet_python(cells, endpoint, c).0, c)
+            endpoint != Endpoint::Wait
+                || !bound_by_wait(
+                    best_sheet_python(cells, endpoint, c).0,
+                    c,
+                    med_rps(cells, (Server::Axum, endpoint, c)),
+                )
         });
     }
     keys
@@ -181,7 +200,7 @@ fn ceiling_cases(plan: &Plan, cells: &Cells) -> (Vec<CellCase>, Vec<String>) {
             let axum = med_rps(cells, (Server::Axum, endpoint, c));
             let (best, best_server) = best_sheet_python(cells, endpoint, c);
             let ideal = c as f64 / 0.020;
-            if endpoint == Endpoint::Wait && bound_by_wait(best, c) {
+            if endpoint == Endpoint::Wait && bound_by_wait(best, c, axum) {
                 wait_bound.push(format!(
                     "wait × {c} (best Python {} of an ideal {}, axum {})",
                     format_number(best),
@@ -325,8 +344,9 @@ pub fn judge(
 
     // (3) Only cells where serving, not waiting, bounds the rate can rank servers: on
     // the wait endpoint, a level where even the best Python server reaches
-    // WAIT_BOUND of the ideal (clients / 20 ms) measures the timers' 20 ms, not the
-    // frameworks, and is left out (listed in the evidence).
+    // WAIT_BOUND of what the wait allows (the ideal clients / 20 ms, or axum's
+    // timer-held rate when lower) measures the timers' 20 ms, not the frameworks, and is
+    // left out (listed in the evidence).
     let (cases, wait_bound) = ceiling_cases(plan, cells);
     let cases = cases_of(cases);
     // One convention (docs/verdicts.md): some cells and not others is Nuanced, named.

@@ -325,10 +325,11 @@ fn ratios_pair_cells_of_the_same_round() {
 fn a_wait_level_bound_by_its_wait_is_not_revisited_for_the_ceiling() {
     let plan = Plan::new(Scale::Quick);
     // At 1 client the best sheet server makes 49 of an ideal 50 requests/s (bound); at 16,
-    // 600 of an ideal 800 (0.75: it ranks servers).
-    let rps = |_: Server, e: Endpoint, c: usize| match (e, c) {
-        (Endpoint::Wait, 1) => 49.0,
-        (Endpoint::Wait, _) => 600.0,
+    // 600 of an ideal 800 where axum makes 780 (0.77 of what the wait allows: it ranks).
+    let rps = |s: Server, e: Endpoint, c: usize| match (s, e, c) {
+        (_, Endpoint::Wait, 1) => 49.0,
+        (Server::Axum, Endpoint::Wait, _) => 780.0,
+        (_, Endpoint::Wait, _) => 600.0,
         _ => 5000.0,
     };
     let measured = cells(&plan, &rps);
@@ -367,6 +368,51 @@ fn a_wait_level_bound_by_its_wait_is_not_revisited_for_the_ceiling() {
             .contains("Not ranked, bound by the 20 ms wait: wait × 1 ")
     );
     assert!(!ceiling.evidence.contains("wait × 16 ("));
+}
+
+#[test]
+fn a_wait_level_held_by_axums_timer_is_measured_against_axums_rate() {
+    // tokio rounds a 20 ms sleep up: at 16 clients axum makes 720 of an ideal 800 (0.9 × the
+    // ideal). A best Python server at 700 is under 0.9 × the ideal (720) but reaches 0.9 ×
+    // axum's 720 (648): the level measures the timers and is not ranked. At 500 it is
+    // under both, and ranks: axum 720 ÷ 500 holds the ceiling.
+    let plan = Plan::new(Scale::Quick);
+    let ceiling = |python_wait: f64| {
+        let rps = move |s: Server, e: Endpoint, c: usize| match (s, e, c) {
+            (_, Endpoint::Wait, 1) => 49.0,
+            (Server::Axum, Endpoint::Wait, _) => 720.0,
+            (_, Endpoint::Wait, _) => python_wait,
+            (Server::Axum, _, _) => 20_000.0,
+            _ => 5000.0,
+        };
+        let measured = cells(&plan, &rps);
+        let revisit = cells_to_revisit(ids::AXUM_CEILING, &plan, &Server::ALL, &measured);
+        let j = judge(&plan, &measured, &BTreeMap::new(), &rates(2.0, 1.0))
+            .into_iter()
+            .find(|j| j.claim_id == ids::AXUM_CEILING)
+            .expect("judged");
+        let wait16 = revisit
+            .iter()
+            .any(|&(_, e, c)| e == Endpoint::Wait && c == 16);
+        (j, wait16)
+    };
+    let (held, revisited) = ceiling(700.0);
+    assert!(
+        held.evidence
+            .contains("Not ranked, bound by the 20 ms wait: wait × 1 (best Python 49.0 of an ideal 50.0, axum 49.0); wait × 16 (best Python 700 of an ideal 800, axum 720)"),
+        "{}",
+        held.evidence
+    );
+    assert!(!revisited, "a level left out earns no rounds");
+    assert_eq!(held.verdict, Verdict::Confirmed, "{}", held.evidence);
+    let (ranked, revisited) = ceiling(500.0);
+    assert!(
+        ranked.evidence.contains("wait × 16: axum 720 vs"),
+        "{}",
+        ranked.evidence
+    );
+    assert!(revisited);
+    assert_eq!(ranked.verdict, Verdict::Confirmed, "{}", ranked.evidence);
 }
 
 /// Sets the requests/s of `key`'s rounds, one figure per round.
