@@ -125,8 +125,9 @@ pub enum Position {
 /// The median of `samples` (NaN ones ignored) with its 95% interval, reproducible for the
 /// same samples: the hull of the bootstrap percentile interval of the median and the
 /// Student-t interval on the rounds' logarithms (on the rounds themselves when not all are
-/// positive; from [`FENCE_FROM`] rounds on, without gross rounds: [`within_fence`]). The bootstrap's alone is, up to five rounds, the rounds' range, which covers
-/// their true median with probability 1 − 2^(1−n) — 75% at three rounds; the t interval
+/// positive; from [`FENCE_FROM`] rounds on, without gross rounds: [`within_fence`]). The
+/// bootstrap's alone is, up to five rounds, the rounds' range, which covers their true
+/// median with probability 1 − 2^(1−n) — 75% at three rounds; the t interval
 /// keeps 95% at every number of rounds for log-normal noise, and the bootstrap's keeps the
 /// interval honest where the rounds are skewed. With fewer than two samples the interval is
 /// the median itself, so nothing can be judged beyond noise from it ([`Interval::is_point`]).
