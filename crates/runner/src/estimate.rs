@@ -1,8 +1,7 @@
 //! The time a run is expected to take, said before it starts: each experiment's time in an
-//! earlier run at the same scale (this machine's last results, else the committed report
-//! nearest in interpreters: [`preference`]), its per-interpreter steps scaled to the number
-//! of interpreters selected now. A run over
-//! every interpreter (`--python all`) can take far longer than the default; the user learns
+//! earlier run at the same scale (this machine's last results or a committed report's, the
+//! nearest in interpreters first: [`preference`]), its per-interpreter steps scaled to the
+//! number of interpreters selected now. A run over every interpreter (`--python all`) can take far longer than the default; the user learns
 //! it before waiting, not after.
 
 use pyproof_harness::{Outcome, RunResults, Scale};
@@ -96,12 +95,14 @@ pub fn estimate(
 }
 
 /// How an estimate ranks among those from several earlier runs (the smallest is said): the
-/// one that knows most of the selection; among those, this machine's own results (`local`);
-/// then the one whose run went over the number of interpreters nearest the selected ones —
-/// a default run is estimated from the fresh-machine repeat, not from a run over thirteen.
-pub fn preference(e: &Estimate, local: bool) -> (usize, bool, usize) {
+/// one that knows most of the selection; among those, the one whose run went over the number
+/// of interpreters nearest the selected ones — a default run is estimated from a run over a
+/// fresh machine's interpreters, not from one over thirteen, whose free-threaded builds add
+/// steps that scaling by the count of interpreters misses; then this machine's own results
+/// (`local`) before a committed report's.
+pub fn preference(e: &Estimate, local: bool) -> (usize, usize, bool) {
     let distance = e.interpreters.map_or(0, |(then, now)| then.abs_diff(now));
-    (e.unknown.len(), !local, distance)
+    (e.unknown.len(), distance, !local)
 }
 
 /// "expected ≈ 6.2 min, from the run of 2026-11-30 (docs/report/results.json); …".
@@ -190,7 +191,7 @@ mod tests {
     }
 
     #[test]
-    fn the_estimate_said_knows_most_then_is_local_then_nearest_in_interpreters() {
+    fn the_estimate_said_knows_most_then_is_nearest_in_interpreters_then_local() {
         let e = |unknown: usize, interpreters: Option<(usize, usize)>| Estimate {
             seconds: 1.0,
             unknown: vec!["x".to_string(); unknown],
@@ -215,9 +216,14 @@ mod tests {
             pick(&[(fresh.clone(), false), (all.clone(), false)]),
             Some(0)
         );
-        // This machine's own results first, however many interpreters they ran over.
+        // Nearer in interpreters before this machine's own results; at the same distance,
+        // this machine's own first.
         assert_eq!(
             pick(&[(fresh.clone(), false), (all.clone(), true)]),
+            Some(0)
+        );
+        assert_eq!(
+            pick(&[(fresh.clone(), false), (fresh.clone(), true)]),
             Some(1)
         );
         // But not when they know less of the selection.

@@ -186,11 +186,12 @@ fn interpreters_selected(
 }
 
 /// The line saying how long this run should take, from earlier results at the same scale:
-/// this selection's own file (`default_path`), else whichever committed report ran over the
-/// number of interpreters nearest the `selected` ones — the fresh-machine repeat's
-/// (`docs/report/fresh-machine/`) for a default run, the committed report's (every
-/// interpreter) for `--python all`. The per-interpreter steps scale with the `selected`
-/// interpreters. None when no earlier run knows these experiments (the run simply starts).
+/// this machine's last (`default_path`) or a committed report — whichever ran over the
+/// number of interpreters nearest the `selected` ones (`estimate::preference`): the
+/// fresh-machine repeat's (`docs/report/fresh-machine/`) for a default run, the committed
+/// report's (every interpreter) for `--python all`, this machine's own at equal distance.
+/// The per-interpreter steps scale with the `selected` interpreters. None when no earlier
+/// run knows these experiments (the run simply starts).
 fn expected_time(
     experiments: &[&'static dyn Experiment],
     args: &RunArgs,
@@ -201,8 +202,8 @@ fn expected_time(
     let committed = root.join("docs/report/results.json");
     let fresh = root.join("docs/report/fresh-machine/results.json");
     let ids: Vec<&str> = experiments.iter().map(|e| e.id()).collect();
-    // This machine's last results first; a committed report's when it knows more of the
-    // selection (a fresh clone has only those), the one nearest in interpreters first.
+    // The results that know most of the selection, then the nearest in interpreters, then
+    // this machine's own (`estimate::preference`); a fresh clone has only the committed.
     let estimates: Vec<(crate::estimate::Estimate, bool, String, String)> = [
         (default_path, true),
         (fresh.as_path(), false),
