@@ -62,6 +62,15 @@ fn half_width_units(n: usize) -> f64 {
     t95(n.saturating_sub(1)).max(Z95 * MEDIAN_EFFICIENCY)
 }
 
+/// The median of `ys` and their robust standard deviation, 1.4826 × the median absolute
+/// deviation: the yardstick of both the projection of rounds and the fence, untouched by
+/// the odd gross round.
+fn robust_centre_and_sd(ys: &[f64]) -> (f64, f64) {
+    let m = median(ys);
+    let deviations: Vec<f64> = ys.iter().map(|y| (y - m).abs()).collect();
+    (m, MAD_SD * median(&deviations))
+}
+
 /// How many rounds in all the per-round `samples`, now within noise of `threshold` (with
 /// `margin` around parity, as in [`Interval::against`]), would need to leave the noise were
 /// their median to stay where it is. It works on the axis the interval does (logarithms when
@@ -80,9 +89,7 @@ pub fn rounds_to_settle(samples: &[f64], threshold: f64, margin: f64) -> Option<
     }
     let axis = Axis::of(&xs, &[threshold]);
     let ys: Vec<f64> = xs.iter().map(|x| axis.to(*x)).collect();
-    let m = median(&ys);
-    let deviations: Vec<f64> = ys.iter().map(|y| (y - m).abs()).collect();
-    let sigma = MAD_SD * median(&deviations);
+    let (m, sigma) = robust_centre_and_sd(&ys);
     // The fewest rounds, more than now (this many gave an interval within noise), whose
     // projected half-width fits in `d`.
     let needed = |d: f64| -> usize {
@@ -174,9 +181,7 @@ pub(crate) fn within_fence(xs: &[f64]) -> Vec<f64> {
     }
     let axis = Axis::of(xs, &[]);
     let ys: Vec<f64> = xs.iter().map(|x| axis.to(*x)).collect();
-    let m = median(&ys);
-    let deviations: Vec<f64> = ys.iter().map(|y| (y - m).abs()).collect();
-    let sigma = MAD_SD * median(&deviations);
+    let (m, sigma) = robust_centre_and_sd(&ys);
     if sigma <= 0.0 {
         return xs.to_vec();
     }

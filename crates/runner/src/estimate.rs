@@ -1,8 +1,8 @@
 //! The time a run is expected to take, said before it starts: each experiment's time in an
 //! earlier run at the same scale (this machine's last results or a committed report's, the
 //! nearest in interpreters first: [`preference`]), its per-interpreter steps scaled to the
-//! number of interpreters selected now. A run over every interpreter (`--python all`) can take far longer than the default; the user learns
-//! it before waiting, not after.
+//! number of interpreters selected now. A run over every interpreter (`--python all`) can
+//! take far longer than the default; the user learns it before waiting, not after.
 
 use pyproof_harness::{Outcome, RunResults, Scale};
 use std::collections::BTreeSet;
