@@ -84,6 +84,7 @@ fn image_parallelism(c: &mut Criterion) {
                             RunMode::Warm,
                             None,
                             false,
+                            Duration::ZERO,
                         )
                         .unwrap_or_else(|e| panic!("{}: {e}", config.key()))
                         .0

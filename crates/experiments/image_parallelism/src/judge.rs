@@ -162,21 +162,27 @@ pub fn judge(stats: &Stats, million: Option<&MillionOutcome>, cores: usize) -> V
     // (4) rayon: its efficiency per round, and its images/s per core over Pillow's best
     // executor's images/s per busy core, round by round. The best of one machine's
     // executors: the Dask cluster is claim (6)'s (declared 2026-11-30 before a run judged it).
+    // Both from the paired run: rayon's passes beside sequential passes in one process
+    // (declared 2026-12-03, fourth session, before a run judged with it).
     let rayon = at(Workload::RustThumbnail, Executor::Rayon(cores));
+    let no_rounds = Vec::new();
     let efficiencies: Vec<f64> = stats
-        .speedups_of(&rayon)
+        .paired_speedups
+        .get(&rayon)
+        .unwrap_or(&no_rounds)
         .iter()
         .map(|&s| efficiency(s, cores, cores))
         .collect();
     let mut cases = vec![RAYON.case(
         "efficiency",
-        &format!("{cores} rayon threads"),
+        &format!("{cores} rayon threads, paired pass by pass with sequential in one process"),
         &efficiencies,
         "",
     )];
     if let Some((best, _)) = stats.best_pool(Workload::PillowThumbnail) {
         let busy = best.executor.k().min(cores) as f64;
-        let per_core: Vec<f64> = pairwise_ratios(&stats.rates[&rayon], &stats.rates[&best])
+        let rayon_rates = stats.paired_rates.get(&rayon).unwrap_or(&no_rounds);
+        let per_core: Vec<f64> = pairwise_ratios(rayon_rates, &stats.rates[&best])
             .iter()
             .map(|r| r * busy / cores as f64)
             .collect();
@@ -310,6 +316,11 @@ mod tests {
         s.rates
             .insert(c(Executor::Rayon(2)), vec![10.0 * SEQ_RATE * rayon; 3]);
         s.speedups.insert(c(Executor::Rayon(2)), vec![rayon; 3]);
+        // (4) reads the paired run: the same speedup, measured pass by pass in one process.
+        s.paired_speedups
+            .insert(c(Executor::Rayon(2)), vec![rayon; 3]);
+        s.paired_rates
+            .insert(c(Executor::Rayon(2)), vec![10.0 * SEQ_RATE * rayon; 3]);
         // The decodes: draft() 2.5× the plain thumbnail sequentially, reduce(2) 1.2×.
         for (w, gain) in [(Workload::PillowDraft, 2.5), (Workload::PillowReduce, 1.2)] {
             s.rates.insert(
@@ -463,10 +474,35 @@ mod tests {
             workload: Workload::RustThumbnail,
             executor: Executor::Rayon(2),
         };
-        s.speedups.insert(rayon, vec![1.6, 1.95, 1.97]);
+        s.paired_speedups.insert(rayon, vec![1.6, 1.95, 1.97]);
         let j = &judge(&s, None, 2)[3];
         assert_eq!(j.verdict, Verdict::Inconclusive, "{}", j.evidence);
         assert!(j.within_noise);
+    }
+
+    #[test]
+    fn rayons_efficiency_is_the_paired_runs_not_two_separate_runs() {
+        // The separate warm runs say 60% (two processes, seconds apart); the paired run, pass
+        // by pass in one process, says 97.5%: (4) reads the paired run.
+        let mut s = stats([1.0, 1.0], [1.8, 1.8], 1.95);
+        let rayon = Config {
+            workload: Workload::RustThumbnail,
+            executor: Executor::Rayon(2),
+        };
+        s.speedups.insert(rayon, vec![1.2; 3]);
+        let j = &judge(&s, None, 2)[3];
+        assert_eq!(j.verdict, Verdict::Confirmed, "{}", j.evidence);
+        assert!(j.evidence.contains("0.975"), "{}", j.evidence);
+        assert!(j.evidence.contains("paired pass by pass"), "{}", j.evidence);
+        // The rounds that did not run it (NaN) are left out, not counted as failures.
+        s.paired_speedups
+            .insert(rayon, vec![1.95, f64::NAN, 1.94, 1.96]);
+        assert_eq!(judge(&s, None, 2)[3].verdict, Verdict::Confirmed);
+        // No paired run at all (one core has none): nothing to judge the efficiency on.
+        s.paired_speedups.clear();
+        s.paired_rates.clear();
+        let j = &judge(&s, None, 2)[3];
+        assert_ne!(j.verdict, Verdict::Confirmed, "{}", j.evidence);
     }
 
     #[test]

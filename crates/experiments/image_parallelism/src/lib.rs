@@ -40,6 +40,7 @@ use notes::notes;
 pub use plan::{Config, Executor, MillionPlan, Plan, Workload};
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, Threshold,
+    format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use render::{record, tables_and_charts};
@@ -360,8 +361,9 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     } else {
         dask_scheduler.clone().map(cluster::NotRun::External)
     };
-    // Every configuration warm, and the Python pools at k = cores once more cold: what a user
-    // running the job once pays beside the steady state.
+    // Every configuration warm, the Python pools at k = cores once more cold (what a user
+    // running the job once pays beside the steady state), and rayon paired pass by pass with
+    // the sequential pipeline in one process ((4)'s efficiency).
     let jobs: Vec<(Config, RunMode)> = configs
         .iter()
         .map(|&c| (c, RunMode::Warm))
@@ -369,6 +371,11 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
             plan.cold_configs(cores)
                 .into_iter()
                 .map(|c| (c, RunMode::Cold)),
+        )
+        .chain(
+            plan.paired_configs(cores)
+                .into_iter()
+                .map(|c| (c, RunMode::Paired)),
         )
         .collect();
     let read = needs::read_by_claims(&plan, cores, &jobs);
@@ -422,7 +429,11 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
                     round + 1,
                     config.workload.label(),
                     config.executor.label(),
-                    if mode == RunMode::Cold { ", cold" } else { "" }
+                    match mode {
+                        RunMode::Cold => ", cold",
+                        RunMode::Paired => ", paired with sequential",
+                        RunMode::Warm | RunMode::Streamed => "",
+                    }
                 ),
                 samples.len(),
                 total,
@@ -439,11 +450,17 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
                 // table, not a verdict: round 1 only, like the stage profiles (the first 3
                 // rounds until 2026-12-01: ~3 s a round).
                 round == 0,
+                if mode == RunMode::Paired {
+                    plan.rust_window
+                } else {
+                    Duration::ZERO
+                },
             )?;
             samples.push(Sample {
                 config,
                 round,
                 cold: mode == RunMode::Cold,
+                paired: mode == RunMode::Paired,
                 report,
                 peak_anon_mib,
                 cpu_s,
@@ -525,6 +542,21 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
     outcome.param("pure-Python images per run", plan.python_count);
     outcome.param("seed", SEED);
     outcome.param("rounds", plan.rounds.describe_targeted(round, "runs"));
+    outcome.param(
+        "Rust runs",
+        if plan.paired_configs(cores).is_empty() {
+            "one untimed pass over the images, then one timed pass".to_string()
+        } else {
+            format!(
+                "one untimed pass over the images, then one timed pass; (4)'s efficiency from \
+                 a run of its own: rayon k={} and the sequential pipeline in one process, \
+                 warmed, then pairs of passes (sequential before rayon, then after) filling \
+                 {} s, two pairs at least",
+                cores.max(1),
+                format_number(plan.rust_window.as_secs_f64())
+            )
+        },
+    );
     outcome.param(
         "k",
         plan.ks

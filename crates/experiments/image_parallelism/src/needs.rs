@@ -28,6 +28,7 @@ pub fn runs_for(
     };
     let mut warm: Vec<Config> = Vec::new();
     let mut cold: Vec<Config> = Vec::new();
+    let mut paired: Vec<Config> = Vec::new();
     match claim_id {
         ids::THREADS_THROTTLED => {
             for w in python {
@@ -48,13 +49,10 @@ pub fn runs_for(
                 cold.extend([at(w, Executor::Threads(k)), at(w, Executor::Processes(k))]);
             }
         }
-        // rayon against Pillow's best executor on one machine, whichever it is (the
-        // cluster is claim (6)'s).
+        // rayon's paired run (its efficiency and its rate) against Pillow's best executor on
+        // one machine, whichever it is (the cluster is claim (6)'s).
         ids::RAYON_BEYOND => {
-            warm.extend([
-                at(Workload::RustThumbnail, Executor::Sequential),
-                at(Workload::RustThumbnail, Executor::Rayon(k)),
-            ]);
+            paired.push(at(Workload::RustThumbnail, Executor::Rayon(k)));
             warm.extend(plan.configs(cores).into_iter().filter(|c| {
                 c.workload == Workload::PillowThumbnail
                     && (c.executor == Executor::Sequential || parallel_pool(c.executor, cores))
@@ -88,6 +86,7 @@ pub fn runs_for(
         .into_iter()
         .map(|c| (c, RunMode::Warm))
         .chain(cold.into_iter().map(|c| (c, RunMode::Cold)))
+        .chain(paired.into_iter().map(|c| (c, RunMode::Paired)))
         .collect();
     planned
         .iter()
@@ -166,6 +165,11 @@ mod tests {
                     .into_iter()
                     .map(|c| (c, RunMode::Cold)),
             )
+            .chain(
+                plan.paired_configs(cores)
+                    .into_iter()
+                    .map(|c| (c, RunMode::Paired)),
+            )
             .collect()
     }
 
@@ -199,14 +203,23 @@ mod tests {
         );
         // Two workloads × (sequential + threads and processes at k = 2) + 4 cold.
         assert_eq!(three.len(), 2 * 3 + 4);
-        // (4) rayon with every Pillow executor of one machine (the best one may be any); the
-        // cluster is (6)'s alone, so a noisy (4) does not restart it every round.
+        // (4) rayon's paired run with every Pillow executor of one machine (the best one may
+        // be any); the cluster is (6)'s alone, so a noisy (4) does not restart it every round.
         let four = runs(ids::RAYON_BEYOND);
         assert!(!four.contains(&(dask_config(2), RunMode::Warm)));
         assert_eq!(
             four.len(),
-            2 + 3,
+            1 + 3,
             "pools of one worker or of more workers than cores are not candidates"
+        );
+        let rayon = Config {
+            workload: Workload::RustThumbnail,
+            executor: Executor::Rayon(2),
+        };
+        assert!(four.contains(&(rayon, RunMode::Paired)));
+        assert!(
+            !four.contains(&(rayon, RunMode::Warm)),
+            "the separate run is a table's"
         );
         assert!(runs(cluster::judge::ids::ONE_MACHINE).contains(&(dask_config(2), RunMode::Warm)));
         assert!(four.iter().all(|(c, _)| matches!(
@@ -239,10 +252,10 @@ mod tests {
             .filter(|r| !read.contains(r))
             .map(|(c, _)| format!("{} {}", c.workload.id(), c.executor.label()))
             .collect();
-        // 17 of the 40 runs are judged; the 23 others run in round 1 alone: the echo, the
-        // Rust threshold, rayon at k = 1 and 4, the smarter decodes under pools, and the
-        // Python pools of one worker and of four (more than the 2 cores).
-        assert_eq!((all.len(), read.len()), (40, 17), "{unread:?}");
+        // 17 of the 41 runs are judged; the 24 others run in round 1 alone: the echo, the
+        // Rust threshold, rayon's separate runs (its paired run is (4)'s), the smarter decodes
+        // under pools, and the Python pools of one worker and of four (more than the 2 cores).
+        assert_eq!((all.len(), read.len()), (41, 17), "{unread:?}");
         for run in [
             "pillow_thumbnail threads k=4",
             "python_threshold processes k=4",
@@ -253,6 +266,7 @@ mod tests {
             "echo sequential",
             "rust_threshold rayon k=2",
             "rust_thumbnail rayon k=4",
+            "rust_thumbnail rayon k=2",
             "pillow_draft processes k=2",
             "pyvips_thumbnail threads k=2",
         ] {
@@ -282,6 +296,7 @@ mod outclassed_tests {
             },
             round,
             cold: false,
+            paired: false,
             report,
             peak_anon_mib: 100.0,
             cpu_s: work_s,

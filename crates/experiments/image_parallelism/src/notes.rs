@@ -27,8 +27,9 @@ pub(crate) fn notes(
         .filter_map(|w| stats.best(w))
         .max_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((best, rate)) = best_python {
-        let factor = stats.rate(&rayon) / rate;
-        let eff = efficiency(stats.speedup(&rayon), cores, cores);
+        let (rayon_rate, rayon_speedup) = stats.rayon_figures(&rayon);
+        let factor = rayon_rate / rate;
+        let eff = efficiency(rayon_speedup, cores, cores);
         outcome.notes.push(format!(
             "Performance target (Rust + rayon ≥ {RUST_TARGET}× the best Python path, with ≥ \
              {:.0}% parallel efficiency at k = cores): Rust thumbnail with {} rayon threads ran \
@@ -36,7 +37,7 @@ pub(crate) fn notes(
              {:.0}% — {}.",
             100.0 * RAYON.value,
             cores,
-            format_number(stats.rate(&rayon)),
+            format_number(rayon_rate),
             best.workload.label(),
             best.executor.label(),
             format_number(rate),

@@ -213,21 +213,26 @@ pub struct Plan {
     pub ks: Vec<usize>,
     /// The million-image runs (full scale only).
     pub million: Option<MillionPlan>,
+    /// The least timed window of a paired run ([`Plan::paired_configs`]), filled with whole
+    /// pairs of passes (two pairs at least).
+    pub rust_window: Duration,
 }
 
 impl Plan {
     /// The plan for `scale` on `cores` cores; `images` and `side` override the corpus.
     pub fn new(scale: Scale, cores: usize, images: Option<u64>, side: Option<(u32, u32)>) -> Self {
-        let (count, (w, h), python_count, rounds) = match scale {
-            Scale::Quick => (48, (96, 96), 12, RoundBudget::exactly(1)),
+        let (count, (w, h), python_count, rounds, rust_window) = match scale {
+            Scale::Quick => (48, (96, 96), 12, RoundBudget::exactly(1), 0.0),
             // Past the minimum a round runs only what the open claims read (`needs`), so the
             // maximum can be high enough to settle them (it was 8 while every round ran all).
             // 500 images at default (1,000 until 2026-12-02, evening): half the corpus per
             // timed run; a five-run repeat at 500 gave every verdict in all five runs, and the
             // runs' spread did not widen enough to add rounds (docs/image_parallelism.md).
             // 2 rounds at least (3 until 2026-12-03: docs/verdicts.md, "Two rounds at least").
-            Scale::Default => (500, (256, 256), 48, RoundBudget { min: 2, max: 10 }),
-            Scale::Full => (1000, (256, 256), 48, RoundBudget { min: 3, max: 10 }),
+            // (4)'s paired run fills 1 s with pairs of passes (two separate runs of one pass,
+            // ~0.2-0.4 s each, until 2026-12-03, fourth session: docs/image_parallelism.md).
+            Scale::Default => (500, (256, 256), 48, RoundBudget { min: 2, max: 10 }, 1.0),
+            Scale::Full => (1000, (256, 256), 48, RoundBudget { min: 3, max: 10 }, 1.0),
         };
         let count = images.unwrap_or(count);
         let (width, height) = side.unwrap_or((w, h));
@@ -254,6 +259,7 @@ impl Plan {
             },
             python_count,
             rounds,
+            rust_window: Duration::from_secs_f64(rust_window),
             ks,
             million: (scale == Scale::Full).then_some(MillionPlan {
                 corpus: CorpusSpec {
@@ -343,6 +349,24 @@ impl Plan {
         Duration::from_secs(60)
             + cluster
             + Duration::from_micros(per_image_us * self.count_of(config.workload))
+            + if config.workload.is_rust() {
+                self.rust_window
+            } else {
+                Duration::ZERO
+            }
+    }
+
+    /// The paired runs ([`crate::RunMode::Paired`]): the Rust thumbnail under rayon at
+    /// k = cores against its sequential pipeline, claim (4)'s efficiency — none on one core,
+    /// where there is no parallel efficiency to measure.
+    pub fn paired_configs(&self, cores: usize) -> Vec<Config> {
+        if cores < 2 {
+            return Vec::new();
+        }
+        vec![Config {
+            workload: Workload::RustThumbnail,
+            executor: Executor::Rayon(cores),
+        }]
     }
 }
 

@@ -8,6 +8,63 @@ use crate::{
 use pyproof_harness::{Bar, Chart, Measurement, Outcome, Table, format_number, median, quantile};
 
 pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
+    // Run once: the Python pools' cold runs and rayon's first passes, every round kept.
+    for (config, rates) in &stats.cold_rates {
+        outcome.measurements.push(Measurement::new(
+            format!("{}.cold_images_per_s", config.key()),
+            format!(
+                "{}, {}, run once",
+                config.workload.label(),
+                config.executor.label()
+            ),
+            "images/s",
+            rates.iter().copied().filter(|r| !r.is_nan()).collect(),
+        ));
+    }
+    // (4)'s paired runs: per round, and every pass of every round.
+    for (config, speedups) in &stats.paired_speedups {
+        let key = format!("{}.paired", config.key());
+        let label = format!(
+            "{}, {} paired with sequential in one process",
+            config.workload.label(),
+            config.executor.label()
+        );
+        let finite =
+            |v: &[f64]| -> Vec<f64> { v.iter().copied().filter(|x| x.is_finite()).collect() };
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.speedup"),
+            label.clone(),
+            "×",
+            finite(speedups),
+        ));
+        if let Some(rates) = stats.paired_rates.get(config) {
+            outcome.measurements.push(Measurement::new(
+                format!("{key}.images_per_s"),
+                label.clone(),
+                "images/s",
+                finite(rates),
+            ));
+        }
+        let passes = |f: fn(&Sample) -> &[f64]| -> Vec<f64> {
+            samples
+                .iter()
+                .filter(|s| s.paired && s.config == *config)
+                .flat_map(|s| f(s).iter().copied())
+                .collect()
+        };
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.pass_s"),
+            format!("{label}: rayon's passes"),
+            "s",
+            passes(|s| &s.report.pass_s),
+        ));
+        outcome.measurements.push(Measurement::new(
+            format!("{key}.sequential_pass_s"),
+            format!("{label}: the sequential passes"),
+            "s",
+            passes(|s| &s.report.sequential_pass_s),
+        ));
+    }
     for (config, rates) in &stats.rates {
         let key = config.key();
         let label = format!("{}, {}", config.workload.label(), config.executor.label());
@@ -41,7 +98,7 @@ pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
         ));
         let cpu: Vec<f64> = samples
             .iter()
-            .filter(|s| s.config == *config)
+            .filter(|s| s.config == *config && !s.cold && !s.paired)
             .map(|s| s.cpu_s)
             .collect();
         outcome.measurements.push(Measurement::new(
@@ -301,8 +358,9 @@ fn cold_table(stats: &Stats, cores: usize) -> Table {
     let mut t = Table::new(
         format!(
             "Run once or run warm, k = {cores}: images/s with the pool already started and \
-             warmed, and with its start, the bytes' transfer and its shutdown in the time \
-             (medians of the rounds)"
+             warmed, and with its start, the bytes' transfer and its shutdown in the time — \
+             for rayon, its threads' start and its first pass over the corpus (medians of the \
+             rounds)"
         ),
         &[
             "workload",

@@ -20,6 +20,9 @@ pub struct Sample {
     pub round: usize,
     /// Whether it was timed cold (pool start and shutdown inside the timed work).
     pub cold: bool,
+    /// Whether it was a paired run ([`RunMode::Paired`]): not a warm run of its
+    /// configuration, kept apart from them.
+    pub paired: bool,
     /// What the worker reported.
     pub report: RunReport,
     /// Peak anonymous memory of the whole process group (pool workers included), MiB.
@@ -52,11 +55,17 @@ pub enum RunMode {
     /// Nothing warmed: the timed part is the pool's start, moving the bytes, the work and the
     /// pool's shutdown — what a user running the job once pays (Python executors only).
     Cold,
+    /// Warm, and each timed rayon pass beside a sequential pass of the same pipeline in the
+    /// same process, alternately before and after it (Rust only): claim (4)'s efficiency,
+    /// free of the differences between two processes and of the machine's drift between
+    /// two runs.
+    Paired,
 }
 
 /// The command that runs `config` over the pack in a fresh process (a Dask run on the
 /// cluster at `dask_scheduler` when given, else on one it starts; with `cluster_extras`, also
 /// its empty-task costs and batch sweep).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn command(
     config: &Config,
     pack: &std::path::Path,
@@ -65,6 +74,7 @@ pub(crate) fn command(
     mode: RunMode,
     dask_scheduler: Option<&str>,
     cluster_extras: bool,
+    window: Duration,
 ) -> Result<Command, ExperimentError> {
     let mut cmd = worker_command(config.workload.is_rust())?;
     add_args(
@@ -77,6 +87,13 @@ pub(crate) fn command(
         dask_scheduler,
         cluster_extras,
     );
+    // A warm Rust run timed over whole passes filling `window` ([`Plan::rust_window`]).
+    if config.workload.is_rust()
+        && matches!(mode, RunMode::Warm | RunMode::Paired)
+        && !window.is_zero()
+    {
+        cmd.args(["--window", &format!("{:.3}", window.as_secs_f64())]);
+    }
     Ok(cmd)
 }
 
@@ -120,12 +137,17 @@ fn add_args(
         RunMode::Cold => {
             cmd.arg("--cold");
         }
+        RunMode::Paired => {
+            cmd.arg("--paired");
+        }
     }
 }
 
 /// Runs one configuration over the first `count` images of `corpus` in a fresh process
 /// (a Dask configuration on the cluster at `dask_scheduler` when given, its empty-task costs
-/// and batch sweep with it when `cluster_extras`).
+/// and batch sweep with it when `cluster_extras`; a warm Rust run timed over whole passes
+/// until `window` has passed, one pass when it is zero).
+#[allow(clippy::too_many_arguments)]
 pub fn run_config(
     config: &Config,
     corpus: &Corpus,
@@ -134,6 +156,7 @@ pub fn run_config(
     mode: RunMode,
     dask_scheduler: Option<&str>,
     cluster_extras: bool,
+    window: Duration,
 ) -> Result<(RunReport, f64, f64), ExperimentError> {
     let what = format!(
         "{} {} over {} images",
@@ -149,6 +172,7 @@ pub fn run_config(
         mode,
         dask_scheduler,
         cluster_extras,
+        window,
     )?;
     run_command(cmd, &what, corpus, count, timeout)
 }
@@ -327,6 +351,7 @@ pub(crate) fn run_million(
             },
             dask_scheduler,
             true,
+            Duration::ZERO,
         )?;
         out.push(MillionRun {
             config,

@@ -1,6 +1,8 @@
 //! The rounds reduced to rates, speedups and spreads per configuration.
 
 use crate::pipeline;
+#[cfg(doc)]
+use crate::worker::RunReport;
 use crate::{plan::Config, plan::Executor, plan::Plan, plan::Workload, runs::Sample};
 use pyproof_harness::{format_number, median, pairwise_ratios, quantile};
 use std::collections::BTreeMap;
@@ -25,11 +27,19 @@ pub struct Stats {
     /// The rounds taken.
     pub rounds: usize,
     /// Per configuration run cold: images/s per round (indexed by round, NaN where not run),
-    /// the pool's start and shutdown in the time.
+    /// the pool's start and shutdown in the time; for rayon at k = cores, its threads' start
+    /// and first pass (the untimed warm-up of its warm run, [`RunReport::cold_s`]).
     pub cold_rates: BTreeMap<Config, Vec<f64>>,
     /// Per configuration run cold: speedup over the same workload's warm sequential run of
     /// the same round.
     pub cold_speedups: BTreeMap<Config, Vec<f64>>,
+    /// Per paired configuration ([`crate::RunMode::Paired`]): rayon's speedup over the
+    /// sequential pipeline in the same process per round — the sequential passes' seconds
+    /// over the rayon passes' (indexed by round, NaN where not run).
+    pub paired_speedups: BTreeMap<Config, Vec<f64>>,
+    /// Per paired configuration: rayon's images/s per round, its passes' mean (indexed by
+    /// round, NaN where not run).
+    pub paired_rates: BTreeMap<Config, Vec<f64>>,
     /// The machine's cores (which pools count as "the best pool": [`parallel_pool`]).
     pub cores: usize,
 }
@@ -45,21 +55,48 @@ impl Stats {
         let mut work_by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
         let mut cold_rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut cold_by_round: BTreeMap<(Config, usize), f64> = BTreeMap::new();
-        let by_round = |map: &mut BTreeMap<Config, Vec<f64>>, s: &Sample| {
+        // A value in its round's place (NaN in the rounds that did not run it).
+        let put = |map: &mut BTreeMap<Config, Vec<f64>>, s: &Sample, value: f64| {
             let row = map
                 .entry(s.config)
                 .or_insert_with(|| vec![f64::NAN; rounds.max(s.round + 1)]);
             if row.len() <= s.round {
                 row.resize(s.round + 1, f64::NAN);
             }
-            row[s.round] = s.report.rate();
+            row[s.round] = value;
         };
+        let by_round = |map: &mut BTreeMap<Config, Vec<f64>>, s: &Sample, work_s: f64| {
+            put(map, s, s.report.tally.images() as f64 / work_s.max(1e-9));
+        };
+        let mut paired_speedups: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
+        let mut paired_rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
+        for s in samples.iter().filter(|s| s.paired) {
+            let sequential: f64 = s.report.sequential_pass_s.iter().sum();
+            let rayon: f64 = s.report.pass_s.iter().sum();
+            let speedup = if s.report.sequential_pass_s.len() == s.report.pass_s.len() {
+                sequential / rayon.max(1e-9)
+            } else {
+                f64::NAN
+            };
+            by_round(&mut paired_rates, s, s.report.work_s);
+            put(&mut paired_speedups, s, speedup);
+        }
         for s in samples.iter().filter(|s| s.cold) {
-            by_round(&mut cold_rates, s);
+            by_round(&mut cold_rates, s, s.report.work_s);
             cold_by_round.insert((s.config, s.round), s.report.work_s);
         }
-        for s in samples.iter().filter(|s| !s.cold) {
-            by_round(&mut rates, s);
+        // rayon's run once comes with its warm run: the first pass, before the timed one.
+        for s in samples
+            .iter()
+            .filter(|s| !s.cold && !s.paired && s.config.executor == Executor::Rayon(cores))
+        {
+            if let Some(cold_s) = s.report.cold_s {
+                by_round(&mut cold_rates, s, cold_s);
+                cold_by_round.insert((s.config, s.round), cold_s);
+            }
+        }
+        for s in samples.iter().filter(|s| !s.cold && !s.paired) {
+            by_round(&mut rates, s, s.report.work_s);
             memory.entry(s.config).or_default().push(s.peak_anon_mib);
             startup
                 .entry(s.config)
@@ -113,7 +150,21 @@ impl Stats {
             rounds,
             cold_rates,
             cold_speedups,
+            paired_speedups,
+            paired_rates,
             cores,
+        }
+    }
+
+    /// rayon's median images/s and speedup over sequential from its paired run (claim (4)'s
+    /// reading), or from its separate runs where it had none (one core).
+    pub(crate) fn rayon_figures(&self, config: &Config) -> (f64, f64) {
+        match (
+            self.paired_rates.get(config),
+            self.paired_speedups.get(config),
+        ) {
+            (Some(rates), Some(speedups)) => (median(rates), median(speedups)),
+            _ => (self.rate(config), self.speedup(config)),
         }
     }
 

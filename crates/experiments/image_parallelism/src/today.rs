@@ -53,7 +53,12 @@ pub fn answer(o: &Outcome) -> Option<String> {
         ),
     ]
     .iter()
-    .filter_map(|(w, e, what)| rate(o, w, e).map(|r| format!("{what} {r}")))
+    .filter_map(|(w, e, what)| {
+        // rayon's paired run ((4)'s reading) where the run has it.
+        rate(o, w, &format!("{e}.paired"))
+            .or_else(|| rate(o, w, e))
+            .map(|r| format!("{what} {r}"))
+    })
     .collect();
     if !beyond.is_empty() {
         s.push_str(&format!("; {}", beyond.join(", ")));

@@ -32,9 +32,18 @@ pub struct RunReport {
     /// What came out.
     #[serde(flatten)]
     pub tally: Tally,
-    /// Seconds from the first image to the last output, measured inside the worker.
+    /// Seconds from the first image to the last output, measured inside the worker; for a
+    /// Rust run of several passes, their mean.
     pub work_s: f64,
-    /// Seconds to start the executor and warm it (pool processes, imports), untimed.
+    /// Rust only, when timed warm: each timed pass's seconds (`work_s` is their mean).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pass_s: Vec<f64>,
+    /// A paired rayon run only: the sequential pipeline's passes in the same process, each
+    /// beside `pass_s`'s pass of the same index (before it in even pairs, after it in odd).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequential_pass_s: Vec<f64>,
+    /// Seconds to start the executor and warm it (pool processes, imports; rayon's threads
+    /// and one pass over the corpus), untimed.
     pub startup_s: f64,
     /// Anonymous memory of the worker before the corpus was loaded, KiB.
     pub baseline_anon_kib: u64,
@@ -45,6 +54,10 @@ pub struct RunReport {
     /// Library versions.
     #[serde(default)]
     pub library: BTreeMap<String, String>,
+    /// Rust only, when timed warm: seconds of the job run once — the rayon threads' start and
+    /// the first pass over the corpus, untimed in `work_s` (the pass after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_s: Option<f64>,
     /// A Dask run's cluster figures (none for the other executors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::cluster::ClusterReport>,
@@ -101,15 +114,28 @@ impl RustWorkload {
     }
 }
 
+/// How a Rust run is timed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Timing {
+    /// The pack read while working, one pass, cold.
+    Streamed,
+    /// The pack read first, one untimed pass, then whole timed passes filling `window`
+    /// seconds; `paired`, each beside a sequential pass.
+    Passes { window: f64, paired: bool },
+}
+
 /// The arguments of the images worker.
 const USAGE: &str = "usage: PYPROOF_WORKER=images <binary> \
 <thumbnail|threshold|thumbnail_scaled> \
-<sequential|rayon> <k> <pack> [--count N] [--stream]";
+<sequential|rayon> <k> <pack> [--count N] [--stream | [--paired] --window SECONDS]";
 
-/// The images worker: `<workload> <sequential|rayon> <k> <pack> [--count N] [--stream]`, or
-/// `stages <pack> [--count N]` for the stage profile ([`super::stages`]).
-/// Runs the workload over the first N images of the pack (all by default) and returns its
-/// report as JSON, or a one-line error.
+/// The images worker: `<workload> <sequential|rayon> <k> <pack> [--count N] [--stream |
+/// [--paired] --window SECONDS]`, or `stages <pack> [--count N]` for the stage profile
+/// ([`super::stages`]). Runs the workload over the first N images of the pack (all by
+/// default) and returns its report as JSON, or a one-line error. With `--window`, whole timed
+/// passes over those images repeat until the window has passed (one pass at least); with
+/// `--paired` (rayon only), each rayon pass comes with a sequential pass in the same process,
+/// alternately before and after it (two pairs at least).
 pub fn run_worker(args: &[String]) -> Result<String, String> {
     if let [first, rest @ ..] = args
         && first == "stages"
@@ -137,6 +163,8 @@ pub fn run_worker(args: &[String]) -> Result<String, String> {
     };
     let mut count = u64::MAX;
     let mut stream = false;
+    let mut window = 0.0;
+    let mut paired = false;
     let mut rest = rest.iter();
     while let Some(flag) = rest.next() {
         match flag.as_str() {
@@ -148,10 +176,29 @@ pub fn run_worker(args: &[String]) -> Result<String, String> {
                     .ok_or("--count needs a positive number")?;
             }
             "--stream" => stream = true,
+            "--paired" => paired = true,
+            "--window" => {
+                window = rest
+                    .next()
+                    .and_then(|w| w.parse::<f64>().ok())
+                    .filter(|w| w.is_finite() && (0.0..=600.0).contains(w))
+                    .ok_or("--window needs seconds from 0 to 600")?;
+            }
             other => return Err(format!("unknown argument '{other}'; {USAGE}")),
         }
     }
-    let report = run(workload, rayon, k, Path::new(pack), count, stream)?;
+    if stream && (window > 0.0 || paired) {
+        return Err("--stream goes with neither --window nor --paired".to_string());
+    }
+    if paired && !rayon {
+        return Err("--paired pairs rayon's passes with sequential ones".to_string());
+    }
+    let timing = if stream {
+        Timing::Streamed
+    } else {
+        Timing::Passes { window, paired }
+    };
+    let report = run(workload, rayon, k, Path::new(pack), count, timing)?;
     serde_json::to_string(&report).map_err(|e| e.to_string())
 }
 
@@ -213,7 +260,7 @@ fn run(
     k: usize,
     pack: &Path,
     count: u64,
-    stream: bool,
+    timing: Timing,
 ) -> Result<RunReport, String> {
     let baseline_anon_kib = own_anon_kib();
     let started = Instant::now();
@@ -222,29 +269,94 @@ fn run(
         .thread_name(|i| format!("pyproof-rayon-{i}"))
         .build()
         .map_err(|e| format!("starting {k} rayon threads: {e}"))?;
-    let startup_s = started.elapsed().as_secs_f64();
+    let pool_s = started.elapsed().as_secs_f64();
     let func = workload.func();
-    let (tally, work_s) = if stream {
-        let mut reader = PackReader::open(pack).map_err(|e| e.to_string())?;
-        let started = Instant::now();
-        let mut tally = Tally::default();
-        let mut left = count;
-        while left > 0 {
-            let n = usize::try_from(left.min(STREAM_BATCH as u64)).unwrap_or(STREAM_BATCH);
-            let batch = reader.next_batch(n).map_err(|e| e.to_string())?;
-            if batch.is_empty() {
-                break;
+    let mut sequential_pass_s = Vec::new();
+    let (tally, work_s, startup_s, cold_s, pass_s) =
+        if let Timing::Passes { window, paired } = timing {
+            let images = read_pack(pack, count).map_err(|e| e.to_string())?;
+            // Warm, like the Python pools (started and fed before their clock starts): one
+            // untimed pass over the corpus, counted in the start-up. A fresh process's first pass
+            // under several rayon threads runs slower than its later ones (one thread's does
+            // not), so a timed first pass put that one-off cost into rayon's efficiency and its
+            // round-to-round spread (docs/image_parallelism.md, 2026-12-03 (fourth session)).
+            // It is also what running the job once costs: reported beside, as `cold_s`.
+            let warming = Instant::now();
+            let tally = pool.install(|| tally_of(&images, func, rayon));
+            let cold_s = pool_s + warming.elapsed().as_secs_f64();
+            // Paired, the sequential passes run as the sequential configuration does: on a pool
+            // of one thread (not the main thread, whose allocator arena differs), warmed too.
+            let sequential = if paired {
+                let one = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .map_err(|e| format!("starting 1 rayon thread: {e}"))?;
+                one.install(|| tally_of(&images, func, false));
+                Some(one)
+            } else {
+                None
+            };
+            let startup_s = pool_s + warming.elapsed().as_secs_f64();
+            // Whole passes until the window has passed: a longer window averages over the
+            // machine's short swings, which one pass of a fraction of a second does not. Paired,
+            // a sequential pass goes before the rayon pass in even pairs and after it in odd ones
+            // (ABBA), so a drift of the machine's speed does not favour either side.
+            let pass = |par: bool, into: &mut Vec<f64>| -> Result<(), String> {
+                let started = Instant::now();
+                let t = match (&sequential, par) {
+                    (Some(one), false) => one.install(|| tally_of(&images, func, false)),
+                    _ => pool.install(|| tally_of(&images, func, rayon)),
+                };
+                into.push(started.elapsed().as_secs_f64());
+                if t == tally {
+                    Ok(())
+                } else {
+                    Err("two passes over the same images gave different outputs".to_string())
+                }
+            };
+            let started = Instant::now();
+            let mut pass_s = Vec::new();
+            let least = if paired { 2 } else { 1 };
+            while pass_s.len() < least || started.elapsed().as_secs_f64() < window {
+                let sequential_first = paired && pass_s.len() % 2 == 0;
+                if sequential_first {
+                    pass(false, &mut sequential_pass_s)?;
+                }
+                pass(true, &mut pass_s)?;
+                if paired && !sequential_first {
+                    pass(false, &mut sequential_pass_s)?;
+                }
             }
-            left -= batch.len() as u64;
-            tally.merge(&pool.install(|| tally_of(&batch, func, rayon)));
-        }
-        (tally, started.elapsed().as_secs_f64())
-    } else {
-        let images = read_pack(pack, count).map_err(|e| e.to_string())?;
-        let started = Instant::now();
-        let tally = pool.install(|| tally_of(&images, func, rayon));
-        (tally, started.elapsed().as_secs_f64())
-    };
+            let work_s = pass_s.iter().sum::<f64>() / pass_s.len() as f64;
+            (
+                tally,
+                work_s,
+                startup_s,
+                (!paired).then_some(cold_s),
+                pass_s,
+            )
+        } else {
+            let mut reader = PackReader::open(pack).map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            let mut tally = Tally::default();
+            let mut left = count;
+            while left > 0 {
+                let n = usize::try_from(left.min(STREAM_BATCH as u64)).unwrap_or(STREAM_BATCH);
+                let batch = reader.next_batch(n).map_err(|e| e.to_string())?;
+                if batch.is_empty() {
+                    break;
+                }
+                left -= batch.len() as u64;
+                tally.merge(&pool.install(|| tally_of(&batch, func, rayon)));
+            }
+            (
+                tally,
+                started.elapsed().as_secs_f64(),
+                pool_s,
+                None,
+                Vec::new(),
+            )
+        };
     let library = rust_libraries();
     Ok(RunReport {
         workload: workload.name().to_string(),
@@ -255,8 +367,11 @@ fn run(
         work_s,
         startup_s,
         baseline_anon_kib,
-        streamed: stream,
+        streamed: timing == Timing::Streamed,
         library,
+        cold_s,
+        pass_s,
+        sequential_pass_s,
         cluster: None,
     })
 }

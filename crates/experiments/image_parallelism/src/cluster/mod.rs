@@ -159,6 +159,7 @@ pub fn run_kill(
         None,
         // The kill path measures no costs (--kill-one-worker reports the disturbed job).
         true,
+        Duration::ZERO,
     )?;
     cmd.arg("--kill-one-worker");
     let what = format!("a Dask worker killed mid-run ({k} workers)");

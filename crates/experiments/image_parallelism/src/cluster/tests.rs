@@ -23,6 +23,7 @@ fn sample(round: usize, report: &str) -> Sample {
         },
         round,
         cold: false,
+        paired: false,
         report: serde_json::from_str(report).expect("the Python report parses"),
         peak_anon_mib: 300.0 + round as f64,
         cpu_s: 4.0,
