@@ -40,14 +40,13 @@ use notes::notes;
 pub use plan::{Config, Executor, MillionPlan, Plan, Workload};
 use pyproof_harness::{
     Claim, Experiment, ExperimentError, Meta, Outcome, RunContext, Scale, Section, Threshold,
-    format_number,
 };
 use pyproof_python::{Interpreter, RunOptions, python_command, run_measured};
 use render::{record, tables_and_charts};
 pub use runs::{MillionOutcome, MillionRun, RunMode, Sample, damaged_among, run_config};
 use runs::{check_outputs, run_million, worker_command};
 use stats::Stats;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// The experiment.
@@ -522,59 +521,7 @@ fn run(ctx: &RunContext<'_>) -> Result<Outcome, ExperimentError> {
         None => None,
     };
 
-    outcome.param("corpus", plan.corpus.describe());
-    outcome.param(
-        "corpus files",
-        format!(
-            "{} JPEG, {} PNG, {} damaged on purpose ({} truncated, {} garbage, {} empty)",
-            corpus.info.jpeg,
-            corpus.info.png,
-            corpus.info.damaged(),
-            corpus.info.truncated,
-            corpus.info.garbage,
-            corpus.info.empty
-        ),
-    );
-    outcome.param(
-        "corpus bytes",
-        pyproof_harness::format_bytes(corpus.info.image_bytes),
-    );
-    outcome.param("pure-Python images per run", plan.python_count);
-    outcome.param("seed", SEED);
-    outcome.param("rounds", plan.rounds.describe_targeted(round, "runs"));
-    outcome.param(
-        "Rust runs",
-        if plan.paired_configs(cores).is_empty() {
-            "one untimed pass over the images, then one timed pass".to_string()
-        } else {
-            format!(
-                "one untimed pass over the images, then one timed pass; (4)'s efficiency from \
-                 a run of its own: rayon k={} and the sequential pipeline in one process, \
-                 warmed, then pairs of passes (sequential before rayon, then after) filling \
-                 {} s, two pairs at least",
-                cores.max(1),
-                format_number(plan.rust_window.as_secs_f64())
-            )
-        },
-    );
-    outcome.param(
-        "k",
-        plan.ks
-            .iter()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    outcome.param("cores", cores);
-    let mut libraries = BTreeMap::new();
-    for s in &samples {
-        for (k, v) in &s.report.library {
-            libraries.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    for (k, v) in libraries {
-        outcome.param(&k, v);
-    }
+    render::parameters(&mut outcome, &plan, &corpus, &samples, round, cores);
 
     let stats = Stats::new(&samples, &plan, cores, round);
     record(&mut outcome, &stats, &samples);

@@ -390,3 +390,68 @@ fn cold_table(stats: &Stats, cores: usize) -> Table {
     }
     t
 }
+
+/// The run's parameters: the corpus, the rounds, how the Rust runs are timed, the library
+/// versions the workers reported.
+pub(crate) fn parameters(
+    outcome: &mut Outcome,
+    plan: &Plan,
+    corpus: &Corpus,
+    samples: &[Sample],
+    round: usize,
+    cores: usize,
+) {
+    outcome.param("corpus", plan.corpus.describe());
+    outcome.param(
+        "corpus files",
+        format!(
+            "{} JPEG, {} PNG, {} damaged on purpose ({} truncated, {} garbage, {} empty)",
+            corpus.info.jpeg,
+            corpus.info.png,
+            corpus.info.damaged(),
+            corpus.info.truncated,
+            corpus.info.garbage,
+            corpus.info.empty
+        ),
+    );
+    outcome.param(
+        "corpus bytes",
+        pyproof_harness::format_bytes(corpus.info.image_bytes),
+    );
+    outcome.param("pure-Python images per run", plan.python_count);
+    outcome.param("seed", crate::SEED);
+    outcome.param("rounds", plan.rounds.describe_targeted(round, "runs"));
+    outcome.param(
+        "Rust runs",
+        if plan.paired_configs(cores).is_empty() {
+            "one untimed pass over the images, then one timed pass".to_string()
+        } else {
+            format!(
+                "one untimed pass over the images, then one timed pass; (4)'s efficiency from \
+                 a run of its own: rayon k={} and the sequential pipeline in one process, \
+                 warmed, then pairs of passes (sequential before rayon, then after) filling \
+                 {} s, two pairs at least",
+                cores.max(1),
+                format_number(plan.rust_window.as_secs_f64())
+            )
+        },
+    );
+    outcome.param(
+        "k",
+        plan.ks
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    outcome.param("cores", cores);
+    let mut libraries = std::collections::BTreeMap::new();
+    for s in samples {
+        for (k, v) in &s.report.library {
+            libraries.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    for (k, v) in libraries {
+        outcome.param(&k, v);
+    }
+}
