@@ -133,6 +133,41 @@ fn rayon_gives_the_same_outputs_for_every_k_and_streaming() {
 }
 
 #[test]
+fn a_paired_run_times_rayon_and_sequential_pass_by_pass_on_the_same_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = ensure_corpus(dir.path(), &spec(24), &|_, _| {}).expect("corpus");
+    let (code, sequential, err) = worker(true, &["thumbnail", "sequential", "1"], &corpus.path);
+    assert_eq!(code, 0, "{err}");
+    let sequential = sequential.expect("report");
+    // Warm: one untimed pass (in the start-up, and reported as what running once costs),
+    // then one timed pass.
+    assert_eq!(sequential.pass_s.len(), 1);
+    assert!(sequential.sequential_pass_s.is_empty());
+    let cold = sequential.cold_s.expect("a warm run reports its first pass");
+    assert!(cold > 0.0 && cold <= sequential.startup_s, "{sequential:?}");
+    // Paired with no window: two pairs, rayon's and the sequential pipeline's passes side by
+    // side, every one on the same outputs.
+    let args = ["thumbnail", "rayon", "2", "--paired", "--window", "0"];
+    let (code, paired, err) = worker(true, &args, &corpus.path);
+    assert_eq!(code, 0, "{err}");
+    let paired = paired.expect("report");
+    assert_eq!(paired.tally, sequential.tally);
+    assert_eq!(paired.pass_s.len(), 2);
+    assert_eq!(paired.sequential_pass_s.len(), 2);
+    assert!(paired.cold_s.is_none(), "its start-up warmed both pipelines");
+    let mean = paired.pass_s.iter().sum::<f64>() / 2.0;
+    assert!((paired.work_s - mean).abs() < 1e-9, "work_s is rayon's mean pass");
+    // A window is filled with whole pairs: at least as long as asked.
+    let args = ["thumbnail", "rayon", "2", "--paired", "--window", "0.3"];
+    let (code, windowed, err) = worker(true, &args, &corpus.path);
+    assert_eq!(code, 0, "{err}");
+    let windowed = windowed.expect("report");
+    let timed: f64 = windowed.pass_s.iter().chain(&windowed.sequential_pass_s).sum();
+    assert!(timed >= 0.3 * 0.95, "{timed} s of passes in a 0.3 s window");
+    assert_eq!(windowed.pass_s.len(), windowed.sequential_pass_s.len());
+}
+
+#[test]
 fn bad_worker_arguments_are_one_line_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("missing.pack");
@@ -148,6 +183,22 @@ fn bad_worker_arguments_are_one_line_errors() {
         (
             vec!["thumbnail", "rayon", "2", "--count", "-1"],
             "--count needs",
+        ),
+        (
+            vec!["thumbnail", "sequential", "1", "--paired"],
+            "--paired pairs rayon's passes",
+        ),
+        (
+            vec!["thumbnail", "rayon", "2", "--stream", "--paired"],
+            "--stream goes with neither",
+        ),
+        (
+            vec!["thumbnail", "rayon", "2", "--window", "-1"],
+            "--window needs",
+        ),
+        (
+            vec!["thumbnail", "rayon", "2", "--window", "NaN"],
+            "--window needs",
         ),
     ] {
         let (code, report, err) = worker(true, &args, &missing);
