@@ -143,26 +143,41 @@ fn a_paired_run_times_rayon_and_sequential_pass_by_pass_on_the_same_outputs() {
     // then one timed pass.
     assert_eq!(sequential.pass_s.len(), 1);
     assert!(sequential.sequential_pass_s.is_empty());
-    let cold = sequential.cold_s.expect("a warm run reports its first pass");
+    let cold = sequential
+        .cold_s
+        .expect("a warm run reports its first pass");
     assert!(cold > 0.0 && cold <= sequential.startup_s, "{sequential:?}");
-    // Paired with no window: two pairs, rayon's and the sequential pipeline's passes side by
+    // Paired with no window: three pairs, rayon's and the sequential pipeline's passes side by
     // side, every one on the same outputs.
     let args = ["thumbnail", "rayon", "2", "--paired", "--window", "0"];
     let (code, paired, err) = worker(true, &args, &corpus.path);
     assert_eq!(code, 0, "{err}");
     let paired = paired.expect("report");
     assert_eq!(paired.tally, sequential.tally);
-    assert_eq!(paired.pass_s.len(), 2);
-    assert_eq!(paired.sequential_pass_s.len(), 2);
-    assert!(paired.cold_s.is_none(), "its start-up warmed both pipelines");
-    let mean = paired.pass_s.iter().sum::<f64>() / 2.0;
-    assert!((paired.work_s - mean).abs() < 1e-9, "work_s is rayon's mean pass");
+    assert_eq!(
+        paired.pass_s.len(),
+        image_parallelism::worker::PAIRS_AT_LEAST
+    );
+    assert_eq!(paired.sequential_pass_s.len(), paired.pass_s.len());
+    assert!(
+        paired.cold_s.is_none(),
+        "its start-up warmed both pipelines"
+    );
+    let mean = paired.pass_s.iter().sum::<f64>() / paired.pass_s.len() as f64;
+    assert!(
+        (paired.work_s - mean).abs() < 1e-9,
+        "work_s is rayon's mean pass"
+    );
     // A window is filled with whole pairs: at least as long as asked.
     let args = ["thumbnail", "rayon", "2", "--paired", "--window", "0.3"];
     let (code, windowed, err) = worker(true, &args, &corpus.path);
     assert_eq!(code, 0, "{err}");
     let windowed = windowed.expect("report");
-    let timed: f64 = windowed.pass_s.iter().chain(&windowed.sequential_pass_s).sum();
+    let timed: f64 = windowed
+        .pass_s
+        .iter()
+        .chain(&windowed.sequential_pass_s)
+        .sum();
     assert!(timed >= 0.3 * 0.95, "{timed} s of passes in a 0.3 s window");
     assert_eq!(windowed.pass_s.len(), windowed.sequential_pass_s.len());
 }

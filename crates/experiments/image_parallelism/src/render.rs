@@ -430,9 +430,10 @@ pub(crate) fn parameters(
                 "one untimed pass over the images, then one timed pass; (4)'s efficiency from \
                  a run of its own: rayon k={} and the sequential pipeline in one process, \
                  warmed, then pairs of passes (sequential before rayon, then after) filling \
-                 {} s, two pairs at least",
+                 {} s, {} pairs at least; a round's speedup is the median of its pairs' ratios",
                 cores.max(1),
-                format_number(plan.rust_window.as_secs_f64())
+                format_number(plan.rust_window.as_secs_f64()),
+                crate::worker::PAIRS_AT_LEAST
             )
         },
     );

@@ -34,8 +34,8 @@ pub struct Stats {
     /// the same round.
     pub cold_speedups: BTreeMap<Config, Vec<f64>>,
     /// Per paired configuration ([`crate::RunMode::Paired`]): rayon's speedup over the
-    /// sequential pipeline in the same process per round — the sequential passes' seconds
-    /// over the rayon passes' (indexed by round, NaN where not run).
+    /// sequential pipeline in the same process per round — the median over its pairs of a
+    /// sequential pass's seconds over its rayon pass's (indexed by round, NaN where not run).
     pub paired_speedups: BTreeMap<Config, Vec<f64>>,
     /// Per paired configuration: rayon's images/s per round, its passes' mean (indexed by
     /// round, NaN where not run).
@@ -71,10 +71,13 @@ impl Stats {
         let mut paired_speedups: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         let mut paired_rates: BTreeMap<Config, Vec<f64>> = BTreeMap::new();
         for s in samples.iter().filter(|s| s.paired) {
-            let sequential: f64 = s.report.sequential_pass_s.iter().sum();
-            let rayon: f64 = s.report.pass_s.iter().sum();
+            // The median of the pairs' ratios: one pass the machine disturbed moves it by
+            // one rank, not by its size (the sum of a round's passes did, 2026-12-03).
             let speedup = if s.report.sequential_pass_s.len() == s.report.pass_s.len() {
-                sequential / rayon.max(1e-9)
+                median(&pairwise_ratios(
+                    &s.report.sequential_pass_s,
+                    &s.report.pass_s,
+                ))
             } else {
                 f64::NAN
             };
@@ -253,5 +256,60 @@ pub(crate) fn duration_words(seconds: f64) -> String {
         format!("{:.1} min", seconds / 60.0)
     } else {
         format!("{seconds:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyproof_harness::Scale;
+
+    /// A paired run of rayon at k = 2 in `round` with these passes (sequential, rayon).
+    fn paired(round: usize, sequential: &[f64], rayon: &[f64]) -> Sample {
+        let report = serde_json::json!({
+            "workload": "thumbnail", "executor": "rayon", "k": 2, "batch": 1,
+            "processed": 500, "skipped": 0, "crc_sum": 1, "out_bytes": 1, "in_bytes": 1,
+            "work_s": rayon.iter().sum::<f64>() / rayon.len() as f64, "startup_s": 0.5,
+            "baseline_anon_kib": 1, "library": {},
+            "pass_s": rayon, "sequential_pass_s": sequential
+        });
+        Sample {
+            config: Config {
+                workload: Workload::RustThumbnail,
+                executor: Executor::Rayon(2),
+            },
+            round,
+            cold: false,
+            paired: true,
+            report: serde_json::from_value(report).expect("a report"),
+            peak_anon_mib: 46.0,
+            cpu_s: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_paired_round_is_the_median_of_its_pairs_and_one_disturbed_pass_moves_it_a_rank() {
+        let plan = Plan::new(Scale::Default, 2, None, None);
+        let rayon = Config {
+            workload: Workload::RustThumbnail,
+            executor: Executor::Rayon(2),
+        };
+        // Round 0 undisturbed; in round 2 one rayon pass took 0.36 s among 0.24-0.25 s (the
+        // committed report's last run had such a pass). Round 1 did not run it.
+        let samples = [
+            paired(0, &[0.48, 0.48, 0.48], &[0.24, 0.25, 0.24]),
+            paired(2, &[0.46, 0.46, 0.47], &[0.24, 0.36, 0.25]),
+        ];
+        let stats = Stats::new(&samples, &plan, 2, 3);
+        let speedups = &stats.paired_speedups[&rayon];
+        assert_eq!(speedups.len(), 3);
+        assert!((speedups[0] - 2.0).abs() < 1e-9, "{speedups:?}");
+        assert!(speedups[1].is_nan(), "not run in round 1");
+        assert!((speedups[2] - 0.47 / 0.25).abs() < 1e-9, "{speedups:?}");
+        // The sum of the passes would have said 1.64×: the disturbed pass at its full weight.
+        assert!((1.39 / 0.85 - speedups[2]).abs() > 0.2);
+        // A paired run is not a warm run of its configuration: its rate stays apart.
+        assert!(!stats.rates.contains_key(&rayon));
+        assert!((stats.paired_rates[&rayon][0] - 500.0 / (0.73 / 3.0)).abs() < 1e-6);
     }
 }

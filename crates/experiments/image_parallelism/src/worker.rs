@@ -114,6 +114,11 @@ impl RustWorkload {
     }
 }
 
+/// The fewest pairs of passes a paired run times: with three, the median of the pairs'
+/// ratios leaves out one pass the machine disturbed (two pairs until 2026-12-03, fourth
+/// session: docs/image_parallelism.md).
+pub const PAIRS_AT_LEAST: usize = 3;
+
 /// How a Rust run is timed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Timing {
@@ -135,7 +140,7 @@ const USAGE: &str = "usage: PYPROOF_WORKER=images <binary> \
 /// default) and returns its report as JSON, or a one-line error. With `--window`, whole timed
 /// passes over those images repeat until the window has passed (one pass at least); with
 /// `--paired` (rayon only), each rayon pass comes with a sequential pass in the same process,
-/// alternately before and after it (two pairs at least).
+/// alternately before and after it ([`PAIRS_AT_LEAST`] pairs at least).
 pub fn run_worker(args: &[String]) -> Result<String, String> {
     if let [first, rest @ ..] = args
         && first == "stages"
@@ -316,7 +321,7 @@ fn run(
             };
             let started = Instant::now();
             let mut pass_s = Vec::new();
-            let least = if paired { 2 } else { 1 };
+            let least = if paired { PAIRS_AT_LEAST } else { 1 };
             while pass_s.len() < least || started.elapsed().as_secs_f64() < window {
                 let sequential_first = paired && pass_s.len() % 2 == 0;
                 if sequential_first {
