@@ -71,6 +71,19 @@ impl IoCell {
     pub fn quantile(&self, q: f64) -> f64 {
         pyproof_harness::nearest_rank(&self.latencies_s, q)
     }
+
+    /// The share of requests answered without waiting for the GIL: a round trip under
+    /// [`gil_wait::FREE_BELOW`](crate::gil_wait::FREE_BELOW) of the switch interval. Beside
+    /// a CPU-bound thread, a request that arrives before that thread has taken the GIL back
+    /// since the last one is answered in microseconds; NaN with no requests.
+    pub fn answered_at_once(&self) -> f64 {
+        if self.latencies_s.is_empty() {
+            return f64::NAN;
+        }
+        let bar = crate::gil_wait::FREE_BELOW * self.interval_s;
+        let fast = self.latencies_s.iter().filter(|&&l| l < bar).count();
+        fast as f64 / self.latencies_s.len() as f64
+    }
 }
 
 /// The cells of one condition over several rounds as one: every request's latency, the
@@ -246,6 +259,21 @@ mod tests {
         assert_eq!(c.rps(), 2.0);
         assert_eq!(c.quantile(0.5), 0.004);
         assert_eq!(c.quantile(0.99), 0.01);
+        // Under 5% of 5 ms (0.25 ms): none of these four; two of four below.
+        assert_eq!(c.answered_at_once(), 0.0);
+        let at_once = IoCell {
+            latencies_s: vec![0.0001, 0.00002, 0.004, 0.006],
+            ..c.clone()
+        };
+        assert_eq!(at_once.answered_at_once(), 0.5);
+        assert!(
+            IoCell {
+                latencies_s: vec![],
+                ..c
+            }
+            .answered_at_once()
+            .is_nan()
+        );
         assert_eq!(Load::Threads(2).label(), "beside 2 CPU-bound threads");
         assert_eq!(Load::Process.id(), "process");
     }

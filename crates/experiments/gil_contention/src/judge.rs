@@ -459,7 +459,8 @@ pub fn judge_convoy(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
 }
 
 /// Claim (g) over the switch-interval sweep's rounds (1 CPU-bound thread): the latency half
-/// per interval ≥ 1 ms (median latency ÷ interval, per round, within the band), the
+/// per interval ≥ 1 ms (the 90th-percentile latency ÷ interval, per round, within the band;
+/// the share of requests answered without a wait reported), the
 /// throughput half on the paired per-round ratio of the CPU thread's work/s at the shortest
 /// interval to that at the longest.
 pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
@@ -478,23 +479,27 @@ pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
         .collect();
     intervals.sort_by(|a, b| b.total_cmp(a));
     intervals.dedup();
-    // Per interval ≥ 1 ms, the median latency of each round in switch intervals.
+    // Per interval ≥ 1 ms, the 90th-percentile latency of each round in switch intervals,
+    // and the share of the interval's requests (every round's) answered without a wait.
+    let mut at_once = Vec::new();
     let cases: Vec<Case> = intervals
         .iter()
         .map(|&interval| {
-            let ratios: Vec<f64> = rounds
+            let cells: Vec<&convoy::IoCell> = rounds
                 .iter()
                 .flatten()
                 .filter(|c| c.interval_s == interval && !c.latencies_s.is_empty())
-                .map(|c| c.quantile(0.5) / interval)
                 .collect();
-            LATENCY.case(
-                format!("{} ms", format_number(interval * 1e3)),
-                "",
-                &ratios,
-                "×",
-                "round",
-            )
+            let ratios: Vec<f64> = cells
+                .iter()
+                .map(|c| c.quantile(crate::LATENCY_QUANTILE) / interval)
+                .collect();
+            let label = format!("{} ms", format_number(interval * 1e3));
+            let share = convoy::pooled(cells).answered_at_once();
+            if share.is_finite() {
+                at_once.push(format!("{label} {:.0}%", 100.0 * share));
+            }
+            LATENCY.case(label, "", &ratios, "×", "round")
         })
         .collect();
     let latency_case = Case::judged(
@@ -505,12 +510,19 @@ pub fn judge_switch(rounds: &[Vec<convoy::IoCell>], cores: usize) -> Judgement {
             .reduce(Standing::and)
             .unwrap_or(Standing::WithinNoise),
         format!(
-            "median latency ÷ the interval — {}",
+            "90th-percentile latency ÷ the interval — {}; answered without a wait (under {:.0}% \
+             of the interval): {}",
             cases
                 .iter()
                 .map(|c| format!("{}: {}", c.label, c.detail))
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join("; "),
+            crate::gil_wait::FREE_BELOW * 100.0,
+            if at_once.is_empty() {
+                "no requests".to_string()
+            } else {
+                at_once.join(", ")
+            }
         ),
     );
     let throughput: Vec<f64> = rounds

@@ -213,8 +213,10 @@ pub(crate) fn convoy_part(
             "switch interval",
             "requests/s",
             "p50",
+            "p90",
             "p99",
-            "p50 / interval",
+            "p90 / interval",
+            "answered without a wait",
             "CPU work/s",
             "vs the longest interval",
         ],
@@ -230,8 +232,13 @@ pub(crate) fn convoy_part(
             ms(c.interval_s),
             format_number(c.rps()),
             ms(c.quantile(0.5)),
+            ms(c.quantile(crate::LATENCY_QUANTILE)),
             ms(c.quantile(0.99)),
-            format!("{}×", format_number(c.quantile(0.5) / c.interval_s)),
+            format!(
+                "{}×",
+                format_number(c.quantile(crate::LATENCY_QUANTILE) / c.interval_s)
+            ),
+            format!("{:.0}%", 100.0 * c.answered_at_once()),
             format!("{} chunks/s", format_number(cpu)),
             format!("{}×", format_number(cpu / base)),
         ]);

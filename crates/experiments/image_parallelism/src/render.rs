@@ -7,6 +7,12 @@ use crate::{
 };
 use pyproof_harness::{Bar, Chart, Measurement, Outcome, Table, format_number, median, quantile};
 
+/// The rounds that ran a configuration: the rounds past the minimum run only what an open
+/// claim needs, and the statistics mark the others NaN, which are not samples.
+fn rounds_run(values: &[f64]) -> Vec<f64> {
+    values.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
 pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
     // Run once: the Python pools' cold runs and rayon's first passes, every round kept.
     for (config, rates) in &stats.cold_rates {
@@ -18,7 +24,7 @@ pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
                 config.executor.label()
             ),
             "images/s",
-            rates.iter().copied().filter(|r| !r.is_nan()).collect(),
+            rounds_run(rates),
         ));
     }
     // (4)'s paired runs: per round, and every pass of every round.
@@ -29,20 +35,18 @@ pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
             config.workload.label(),
             config.executor.label()
         );
-        let finite =
-            |v: &[f64]| -> Vec<f64> { v.iter().copied().filter(|x| x.is_finite()).collect() };
         outcome.measurements.push(Measurement::new(
             format!("{key}.speedup"),
             label.clone(),
             "×",
-            finite(speedups),
+            rounds_run(speedups),
         ));
         if let Some(rates) = stats.paired_rates.get(config) {
             outcome.measurements.push(Measurement::new(
                 format!("{key}.images_per_s"),
                 label.clone(),
                 "images/s",
-                finite(rates),
+                rounds_run(rates),
             ));
         }
         let passes = |f: fn(&Sample) -> &[f64]| -> Vec<f64> {
@@ -68,13 +72,11 @@ pub(crate) fn record(outcome: &mut Outcome, stats: &Stats, samples: &[Sample]) {
     for (config, rates) in &stats.rates {
         let key = config.key();
         let label = format!("{}, {}", config.workload.label(), config.executor.label());
-        // The rounds that ran it (the rounds past the minimum run only what an open claim
-        // needs; the others are NaN in the statistics, not samples).
         outcome.measurements.push(Measurement::new(
             format!("{key}.images_per_s"),
             label.clone(),
             "images/s",
-            rates.iter().copied().filter(|r| !r.is_nan()).collect(),
+            rounds_run(rates),
         ));
         if let Some(s) = stats.speedups.get(config) {
             outcome.measurements.push(Measurement::new(

@@ -128,6 +128,47 @@ fn the_switch_tradeoff_needs_tracking_latency_and_a_cpu_cost() {
 }
 
 #[test]
+fn the_latency_half_reads_the_90th_percentile_not_the_median_of_two_kinds_of_request() {
+    use convoy::Load;
+    // Per interval, `fast` of 10 requests answered in 20 µs, the rest after 1.1 intervals;
+    // the CPU thread pays at short intervals.
+    let sweep = |fast: [usize; 3]| {
+        let cells = [0.1, 0.005, 0.001, 0.0001]
+            .into_iter()
+            .map(|i| {
+                let mut c = io(Load::Threads(1), i, 10, 1.1 * i, Some(if i < 0.001 { 80.0 } else { 100.0 }));
+                c.latencies_s[..fast[0].min(10)].fill(2e-5);
+                c
+            })
+            .collect::<Vec<_>>();
+        (0..3)
+            .map(|r| {
+                let mut round = cells.clone();
+                round[2].latencies_s[..fast[r]].fill(2e-5);
+                round
+            })
+            .collect::<Vec<_>>()
+    };
+    // At 1 ms, 4, 6 and 5 requests of 10 answered at once: the rounds' medians would be
+    // 1.1×, 0.02× and 0.56× (within noise of the 0.5× floor); their 90th percentiles are
+    // 1.1× each, so the latency half holds and the share is reported.
+    let j = judge_switch(&sweep([4, 6, 5]), 2);
+    assert_eq!(j.verdict, Verdict::Confirmed, "{}", j.evidence);
+    assert!(
+        j.evidence.contains("90th-percentile latency ÷ the interval")
+            && j.evidence.contains("answered without a wait (under 5% of the interval): ")
+            && j.evidence.contains("1.00 ms 50%"),
+        "{}",
+        j.evidence
+    );
+    // Nine requests in ten answered at once: the 90th percentile is one of them, so the
+    // latency no longer tracks the interval and the latency half fails.
+    let j = judge_switch(&sweep([9, 9, 9]), 2);
+    assert_eq!(j.verdict, Verdict::Nuanced, "{}", j.evidence);
+    assert!(j.evidence.contains("1.00 ms 90%"), "{}", j.evidence);
+}
+
+#[test]
 fn gil_waits_are_judged_at_intervals_of_a_millisecond_and_more_with_one_spinner() {
     let good = [
         cell(1, 0.1, 0.12),
