@@ -72,17 +72,42 @@ impl IoCell {
         pyproof_harness::nearest_rank(&self.latencies_s, q)
     }
 
-    /// The share of requests answered without waiting for the GIL: a round trip under
+    /// Whether a round trip of `latency_s` waited for the GIL: at least
     /// [`gil_wait::FREE_BELOW`](crate::gil_wait::FREE_BELOW) of the switch interval. Beside
     /// a CPU-bound thread, a request that arrives before that thread has taken the GIL back
-    /// since the last one is answered in microseconds; NaN with no requests.
+    /// since the last one is answered in microseconds; the others wait about an interval.
+    fn waited(&self, latency_s: f64) -> bool {
+        latency_s >= crate::gil_wait::FREE_BELOW * self.interval_s
+    }
+
+    /// The share of requests answered without waiting for the GIL; NaN with no requests.
     pub fn answered_at_once(&self) -> f64 {
         if self.latencies_s.is_empty() {
             return f64::NAN;
         }
-        let bar = crate::gil_wait::FREE_BELOW * self.interval_s;
-        let fast = self.latencies_s.iter().filter(|&&l| l < bar).count();
+        let fast = self
+            .latencies_s
+            .iter()
+            .filter(|&&l| !self.waited(l))
+            .count();
         fast as f64 / self.latencies_s.len() as f64
+    }
+
+    /// The median latency of the requests that waited for the GIL (nearest rank), s — what
+    /// the switch interval sets (claim (g)); the median of every request when none waited
+    /// (then answered in microseconds, it fails the latency floor); NaN with no requests.
+    pub fn waited_median(&self) -> f64 {
+        let waited: Vec<f64> = self
+            .latencies_s
+            .iter()
+            .copied()
+            .filter(|&l| self.waited(l))
+            .collect();
+        if waited.is_empty() {
+            self.quantile(0.5)
+        } else {
+            pyproof_harness::nearest_rank(&waited, 0.5)
+        }
     }
 }
 
@@ -266,6 +291,16 @@ mod tests {
             ..c.clone()
         };
         assert_eq!(at_once.answered_at_once(), 0.5);
+        // The waits' median leaves the two answered at once out: 4 ms of {4, 6} ms.
+        assert_eq!(at_once.waited_median(), 0.004);
+        assert_eq!(c.waited_median(), 0.004);
+        // None waited: the median of all, microseconds.
+        let none_waited = IoCell {
+            latencies_s: vec![0.00001, 0.00002, 0.00003],
+            ..c.clone()
+        };
+        assert_eq!(none_waited.waited_median(), 0.00002);
+        assert_eq!(none_waited.answered_at_once(), 1.0);
         assert!(
             IoCell {
                 latencies_s: vec![],
