@@ -72,37 +72,20 @@ impl IoCell {
         pyproof_harness::nearest_rank(&self.latencies_s, q)
     }
 
-    /// Whether a round trip of `latency_s` waited for the GIL: at least
-    /// [`gil_wait::FREE_BELOW`](crate::gil_wait::FREE_BELOW) of the switch interval. Beside
-    /// a CPU-bound thread, a request that arrives before that thread has taken the GIL back
-    /// since the last one is answered in microseconds; the others wait about an interval.
-    fn waited(&self, latency_s: f64) -> bool {
-        latency_s >= crate::gil_wait::FREE_BELOW * self.interval_s
-    }
-
-    /// The share of requests answered without waiting for the GIL; NaN with no requests.
+    /// The share of requests answered without waiting for the GIL: a round trip under
+    /// [`gil_wait::FREE_BELOW`](crate::gil_wait::FREE_BELOW) of the switch interval, the bar
+    /// claim (h) splits its attaches by. Beside a CPU-bound thread, a request that arrives
+    /// before that thread has taken the GIL back since the last one is answered in
+    /// microseconds; the others wait about an interval. NaN with no requests.
     pub fn answered_at_once(&self) -> f64 {
-        if self.latencies_s.is_empty() {
-            return f64::NAN;
-        }
-        let fast = self
-            .latencies_s
-            .iter()
-            .filter(|&&l| !self.waited(l))
-            .count();
-        fast as f64 / self.latencies_s.len() as f64
+        crate::gil_wait::free_share(&self.latencies_s, self.interval_s)
     }
 
     /// The median latency of the requests that waited for the GIL (nearest rank), s — what
     /// the switch interval sets (claim (g)); the median of every request when none waited
     /// (then answered in microseconds, it fails the latency floor); NaN with no requests.
     pub fn waited_median(&self) -> f64 {
-        let waited: Vec<f64> = self
-            .latencies_s
-            .iter()
-            .copied()
-            .filter(|&l| self.waited(l))
-            .collect();
+        let waited = crate::gil_wait::held(&self.latencies_s, self.interval_s);
         if waited.is_empty() {
             self.quantile(0.5)
         } else {

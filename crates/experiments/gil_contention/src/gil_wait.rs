@@ -31,28 +31,14 @@ impl WaitCell {
         pyproof_harness::nearest_rank(&self.waits_s, q)
     }
 
-    /// Whether a wait of `wait_s` found the GIL free: under [`FREE_BELOW`] of the interval
-    /// (no thread held it when asked; a held GIL costs about one interval).
-    fn is_free(&self, wait_s: f64) -> bool {
-        wait_s < FREE_BELOW * self.interval_s
-    }
-
-    /// The share of attaches that found the GIL free.
+    /// The share of attaches that found the GIL free ([`free_share`]).
     pub fn found_free(&self) -> f64 {
-        if self.waits_s.is_empty() {
-            return f64::NAN;
-        }
-        let free = self.waits_s.iter().filter(|&&w| self.is_free(w)).count();
-        free as f64 / self.waits_s.len() as f64
+        free_share(&self.waits_s, self.interval_s)
     }
 
-    /// The waits of the attaches that found the GIL held, s, in order.
+    /// The waits of the attaches that found the GIL held, s, in order ([`held`]).
     pub fn held_waits_s(&self) -> Vec<f64> {
-        self.waits_s
-            .iter()
-            .copied()
-            .filter(|&w| !self.is_free(w))
-            .collect()
+        held(&self.waits_s, self.interval_s)
     }
 
     /// The share of the sampling time the Rust thread spent waiting for the GIL.
@@ -75,6 +61,30 @@ pub fn cell_budget(interval_s: f64, floor: Duration, cap: Duration) -> Duration 
 /// A wait under this share of the switch interval found the GIL free: the Rust thread asked
 /// between the spinner's hand-overs, when no thread held it, and waited microseconds.
 pub const FREE_BELOW: f64 = 0.05;
+
+/// Whether a wait of `wait_s` (an attach's, or an echo request's round trip) found the GIL
+/// free: under [`FREE_BELOW`] of `interval_s` (a held GIL costs about one interval).
+fn is_free(wait_s: f64, interval_s: f64) -> bool {
+    wait_s < FREE_BELOW * interval_s
+}
+
+/// The share of `waits_s` that found the GIL free ([`is_free`]); NaN with none.
+pub fn free_share(waits_s: &[f64], interval_s: f64) -> f64 {
+    if waits_s.is_empty() {
+        return f64::NAN;
+    }
+    let free = waits_s.iter().filter(|&&w| is_free(w, interval_s)).count();
+    free as f64 / waits_s.len() as f64
+}
+
+/// The waits of `waits_s` that found the GIL held, s, in order.
+pub fn held(waits_s: &[f64], interval_s: f64) -> Vec<f64> {
+    waits_s
+        .iter()
+        .copied()
+        .filter(|&w| !is_free(w, interval_s))
+        .collect()
+}
 
 /// Switch intervals one cell lasts at least (within its floor and cap): at 100 ms, a dozen
 /// attaches.
